@@ -1,0 +1,34 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench screenshot clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/reader $(ARGS)
+
+test: $(STAMP)
+	$(BIN)/ruff check reader tests benchmarks
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check reader tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/large_article.py
+	$(BIN)/python benchmarks/analysis_throughput.py
+
+screenshot: $(STAMP)
+	$(BIN)/python docs/make_screenshot.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

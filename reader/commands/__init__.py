@@ -1,0 +1,1 @@
+"""One module per `reader` subcommand; `reader.cli` registers them."""
