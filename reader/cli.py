@@ -42,7 +42,9 @@ class ReaderGroup(click.Group):
         open_command = self.commands["open"]
         with click.Context(open_command, info_name="reader", parent=None) as open_ctx:
             formatter.write_paragraph()
-            formatter.write_text("Opening articles (`reader [OPTIONS] [PATH]...`, same as `reader open`):")
+            formatter.write_text(
+                "Opening articles (`reader [OPTIONS] [PATH]...`, same as `reader open`):"
+            )
             open_command.format_options(open_ctx, formatter)
 
 

@@ -11,7 +11,9 @@ from .common import load_paths
 
 
 @click.command("analyze")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per document (JSON Lines).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON object per document (JSON Lines)."
+)
 @click.option("--engine", default=None, help="Analysis engine to use (default: rules).")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 def analyze_command(as_json: bool, engine: str | None, paths: tuple[str, ...]) -> None:
