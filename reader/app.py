@@ -1,0 +1,74 @@
+"""ReaderApp: screens, global bindings and the command palette. No business rules here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from .corpus import Corpus
+from .resources import stylesheet
+from .screens.help import HelpScreen
+from .screens.reading import READING_BINDINGS, ReadingScreen
+
+APP_BINDINGS = [
+    Binding("question_mark", "help", "Help"),
+    Binding("q", "quit", "Quit"),
+    Binding("ctrl+p", "command_palette", "Commands", show=False),
+]
+
+
+class ReaderApp(App[None]):
+    CSS_PATH = str(stylesheet())
+    TITLE = "reader"
+    BINDINGS = APP_BINDINGS
+
+    def __init__(self, corpus: Corpus, engine: str | None = None) -> None:
+        super().__init__()
+        self.corpus = corpus
+        self.engine = engine
+
+    def on_mount(self) -> None:
+        self.push_screen(ReadingScreen(self.corpus, self.engine))
+        for warning in self.corpus.warnings:
+            self.notify(warning, severity="warning", timeout=8)
+
+    @property
+    def reading(self) -> ReadingScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, ReadingScreen):
+                return screen
+        raise LookupError("no reading screen")
+
+    def help_sections(self) -> list[tuple[str, list[Binding]]]:
+        return [("Reading", READING_BINDINGS), ("Anywhere", APP_BINDINGS)]
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.help_sections()))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        reading = self.reading if isinstance(screen, ReadingScreen) else None
+        if reading is None:
+            return
+        seen: set[str] = set()
+        for binding in READING_BINDINGS:
+            if binding.description in seen:
+                continue
+            seen.add(binding.description)
+            keys = binding.key.split(",")[0]
+            yield SystemCommand(
+                binding.description,
+                f"Key: {keys}",
+                partial(reading.run_action, binding.action),
+            )
+        yield SystemCommand("Help: list every key", "Key: ?", self.action_help)
+
+
+def make_app(corpus: Corpus, engine: str | None = None) -> ReaderApp:
+    """The one factory the CLI and the tests use to build the app."""
+    return ReaderApp(corpus, engine=engine)

@@ -1,0 +1,188 @@
+"""Where the reader is in a document: sentence cursor, focused span, search matches.
+
+Pure Python, no Textual: the article view shows this state and key bindings call its
+methods, so every navigation rule is testable without a terminal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from .layout import paragraphs
+from .nlp.types import Analysis, Entity, Quote, Span
+from .span_index import SpanIndex
+
+FocusKind = Literal["quote", "entity", "match"]
+
+
+@dataclass(frozen=True, slots=True)
+class Focus:
+    kind: FocusKind
+    index: int
+
+
+def find_matches(text: str, query: str) -> list[Span]:
+    """Case-insensitive, non-overlapping occurrences of `query`, as offsets into `text`."""
+    if not query:
+        return []
+    pattern = re.compile(re.escape(query), re.IGNORECASE)
+    return [Span(m.start(), m.end()) for m in pattern.finditer(text) if m.end() > m.start()]
+
+
+class ReadingState:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.paragraphs: SpanIndex[Span] = SpanIndex(
+            [Span(p.start, p.end) for p in paragraphs(text)]
+        )
+        # Until the analysis arrives, each paragraph stands in for a sentence.
+        self.sentences: SpanIndex[Span] = self.paragraphs
+        self.entities: SpanIndex[Entity] = SpanIndex([])
+        self.quotes: SpanIndex[Quote] = SpanIndex([])
+        self.matches: SpanIndex[Span] = SpanIndex([])
+        self.query = ""
+        self.analysis: Analysis | None = None
+        self.cursor = 0
+        self.focus: Focus | None = None
+
+    # --- what is under the cursor -------------------------------------------------
+    @property
+    def sentence(self) -> Span | None:
+        return self.sentences[self.cursor] if len(self.sentences) else None
+
+    @property
+    def sentence_text(self) -> str:
+        span = self.sentence
+        return self.text[span.start : span.end] if span else ""
+
+    @property
+    def focused_span(self) -> Span | Entity | Quote | None:
+        if self.focus is None:
+            return None
+        return self._layer(self.focus.kind)[self.focus.index]
+
+    def cursor_quote(self) -> Quote | None:
+        """The focused quote, else the first quote touching the cursor sentence."""
+        if self.focus and self.focus.kind == "quote":
+            return self.quotes[self.focus.index]
+        span = self.sentence
+        if span is None:
+            return None
+        return next(self.quotes.overlapping(span.start, span.end), None)
+
+    # --- analysis -----------------------------------------------------------------
+    def set_analysis(self, analysis: Analysis) -> None:
+        """Show a new analysis, keeping the cursor on the same place in the text."""
+        anchor = self.sentence.start if self.sentence else 0
+        self.analysis = analysis
+        if analysis.sentences:
+            self.sentences = SpanIndex(analysis.sentences)
+        self.entities = SpanIndex(analysis.entities)
+        self.quotes = SpanIndex(analysis.quotes)
+        self.focus = None
+        self._move_cursor_to_offset(anchor)
+
+    # --- moves (each returns False when there is nowhere to go) --------------------
+    def move_sentence(self, delta: int) -> bool:
+        return self._set_cursor(self.cursor + delta)
+
+    def move_paragraph(self, delta: int) -> bool:
+        span = self.sentence
+        if span is None:
+            return False
+        here = self.paragraphs.index_before_or_at(span.start)
+        if delta < 0 and span.start > self.paragraphs[max(here, 0)].start:
+            target = here  # first go back to the start of this paragraph
+        else:
+            target = here + delta
+        if not 0 <= target < len(self.paragraphs):
+            return False
+        return self._move_cursor_to_offset(self.paragraphs[target].start)
+
+    def to_top(self) -> bool:
+        return self._set_cursor(0)
+
+    def to_bottom(self) -> bool:
+        return self._set_cursor(len(self.sentences) - 1)
+
+    def to_offset(self, offset: int) -> bool:
+        """Put the cursor on the sentence holding `offset` (the first visible one on scroll)."""
+        return self._move_cursor_to_offset(offset)
+
+    def jump(self, kind: FocusKind, forward: bool) -> bool:
+        """Focus the next/previous quote, entity or search match."""
+        layer = self._layer(kind)
+        if not len(layer):
+            return False
+        if self.focus and self.focus.kind == kind:
+            here = layer[self.focus.index].start
+            index = (
+                layer.first_starting_after(here) if forward else layer.last_starting_before(here)
+            )
+        else:
+            start = self.sentence.start if self.sentence else 0
+            index = (
+                layer.first_starting_after(start - 1)
+                if forward
+                else layer.last_starting_before(start)
+            )
+        if index is None:
+            return False
+        self._focus(Focus(kind, index))
+        return True
+
+    # --- search -------------------------------------------------------------------
+    def search(self, query: str, origin: int | None = None) -> int:
+        """Find `query`; focus the first match at or after `origin`. Returns the count."""
+        self.query = query
+        self.matches = SpanIndex(find_matches(self.text, query))
+        if self.focus and self.focus.kind == "match":
+            self.focus = None
+        if not len(self.matches):
+            return 0
+        start = origin if origin is not None else (self.sentence.start if self.sentence else 0)
+        index = self.matches.first_starting_after(start - 1)
+        self._focus(Focus("match", index if index is not None else 0))
+        return len(self.matches)
+
+    def clear_search(self) -> None:
+        self.query = ""
+        self.matches = SpanIndex([])
+        if self.focus and self.focus.kind == "match":
+            self.focus = None
+
+    def next_match(self, forward: bool = True) -> bool:
+        """Go to the next/previous match, wrapping around the document."""
+        if not len(self.matches):
+            return False
+        if not self.jump("match", forward):
+            self._focus(Focus("match", 0 if forward else len(self.matches) - 1))
+        return True
+
+    @property
+    def match_position(self) -> tuple[int, int]:
+        """(1-based number of the focused match, total)."""
+        current = self.focus.index + 1 if self.focus and self.focus.kind == "match" else 0
+        return current, len(self.matches)
+
+    # --- internals ----------------------------------------------------------------
+    def _layer(self, kind: FocusKind) -> SpanIndex:
+        return {"quote": self.quotes, "entity": self.entities, "match": self.matches}[kind]
+
+    def _focus(self, focus: Focus) -> None:
+        self._move_cursor_to_offset(self._layer(focus.kind)[focus.index].start)
+        self.focus = focus
+
+    def _set_cursor(self, index: int) -> bool:
+        if not len(self.sentences):
+            return False
+        index = max(0, min(index, len(self.sentences) - 1))
+        moved = index != self.cursor or self.focus is not None
+        self.cursor = index
+        self.focus = None
+        return moved
+
+    def _move_cursor_to_offset(self, offset: int) -> bool:
+        return self._set_cursor(max(0, self.sentences.index_before_or_at(offset)))

@@ -1,0 +1,222 @@
+"""The article view: a Line API widget that renders only the visible lines.
+
+Text is laid out once per width (`LineIndex`); `render_line(y)` styles one visual line
+from the spans that overlap it, so a 1 MB article costs no more per keystroke than a
+short one. Colours come from the component classes in `styles/reader.tcss`.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..layout import BLANK, HEADING, SUBHEAD, TITLE, LineIndex
+from ..reading_state import ReadingState
+
+MEASURE = 80  # readable line length in cells
+GUTTER = 2  # columns left of the text for per-line marks
+
+ENTITY_CLASS = {
+    "PERSON": "article--person",
+    "ORG": "article--org",
+    "GPE": "article--place",
+    "LOC": "article--place",
+}
+OTHER_ENTITY_CLASS = "article--other"
+LEGEND = (
+    ("article--person", "person"),
+    ("article--org", "organisation"),
+    ("article--place", "place"),
+    ("article--other", "other"),
+    ("article--quote", "“quote”"),
+    ("article--speaker", "speaker"),
+)
+# Control characters take one cell on screen so offsets and columns stay aligned.
+_VISIBLE = {c: " " for c in range(32)} | {127: " "}
+
+
+class ArticleView(ScrollView, can_focus=True):
+    COMPONENT_CLASSES = {
+        "article--title",
+        "article--subhead",
+        "article--body",
+        "article--person",
+        "article--org",
+        "article--place",
+        "article--other",
+        "article--quote",
+        "article--speaker",
+        "article--cursor",
+        "article--match",
+        "article--focus",
+    }
+
+    def __init__(self, title: str, state: ReadingState, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.title = title
+        self.state = state
+        self._lines: LineIndex | None = None
+        self._cache: OrderedDict[int, Strip] = OrderedDict()
+        self._cache_key: tuple[int, int, int] = (-1, -1, -1)
+        self.revision = 0
+
+    # --- document and state changes -------------------------------------------------
+    def show(self, title: str, state: ReadingState) -> None:
+        """Show another document from its top."""
+        self.title = title
+        self.state = state
+        self._lines = None
+        self._relayout()
+        self.scroll_to(0, 0, animate=False)
+        self.state_changed()
+
+    def state_changed(self) -> None:
+        """Repaint after the state moved, and bring the cursor into view."""
+        self.revision += 1
+        self.refresh()
+        self.call_after_refresh(self.scroll_cursor_visible)
+        self.scroll_cursor_visible()
+
+    # --- layout ------------------------------------------------------------------------
+    @property
+    def measure(self) -> int:
+        return max(10, min(MEASURE, self.scrollable_content_region.width - GUTTER - 1))
+
+    @property
+    def left_margin(self) -> int:
+        free = self.scrollable_content_region.width - self.measure - GUTTER
+        return max(0, free // 2)
+
+    def on_resize(self) -> None:
+        self._relayout()
+
+    def _relayout(self) -> None:
+        width = self.scrollable_content_region.width
+        if width > 0:
+            self.virtual_size = Size(width, len(self._layout()))
+
+    def _layout(self) -> LineIndex:
+        """Wrap the text for the current width (again only when the width changed)."""
+        if self._lines is None or self._lines.width != self.measure:
+            self._lines = LineIndex(self.state.text, self.measure, self.title)
+            self.virtual_size = Size(self.scrollable_content_region.width, len(self._lines))
+            self.revision += 1
+            self.refresh()
+        return self._lines
+
+    @property
+    def lines(self) -> LineIndex:
+        return self._layout()
+
+    def line_span(self, offset_start: int, offset_end: int) -> tuple[int, int]:
+        """First and last visual line of a text range."""
+        return self.lines.line_of(offset_start), self.lines.line_of(
+            max(offset_start, offset_end - 1)
+        )
+
+    def scroll_cursor_visible(self) -> None:
+        span = self.state.focused_span or self.state.sentence
+        if span is None:
+            return
+        first, last = self.line_span(span.start, span.end)
+        if first <= 2:
+            first = 0  # show the title above the first paragraph
+        height = self.scrollable_content_region.height
+        top = int(self.scroll_y)
+        if first < top:
+            self.scroll_to(y=first, animate=False)
+        elif last >= top + height:
+            self.scroll_to(y=min(first, last - height + 1 + min(2, height // 4)), animate=False)
+
+    def first_visible_offset(self, top: int) -> int:
+        """The first text offset at or below line `top` (to move the cursor after a page scroll)."""
+        lines = self.lines
+        for y in range(top, len(lines)):
+            if lines.kinds[y] not in (TITLE, BLANK):
+                return lines.starts[y]
+        return 0
+
+    # --- rendering -----------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_y) + y
+        key = (self.revision, self.size.width, int(self.scroll_x))
+        if key != self._cache_key:
+            self._cache.clear()
+            self._cache_key = key
+        strip = self._cache.get(index)
+        if strip is None:
+            strip = self._render_visual_line(index)
+            self._cache[index] = strip
+            if len(self._cache) > 500:
+                self._cache.popitem(last=False)
+        return strip
+
+    def _render_visual_line(self, index: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        lines = self.lines
+        if index >= len(lines):
+            return Strip.blank(width, base)
+        kind = lines.kinds[index]
+        margin = [Segment(" " * (self.left_margin + GUTTER), base)]
+        if kind == TITLE:
+            style = base + self.get_component_rich_style("article--title")
+            title = self.title[: self.measure]
+            segments = [*margin, Segment(title, style)]
+        elif kind == BLANK:
+            segments = []
+        else:
+            segments = margin + list(
+                self._text_segments(lines.starts[index], lines.ends[index], kind)
+            )
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def _text_segments(self, start: int, end: int, kind: int) -> Iterable[Segment]:
+        state = self.state
+        role = {SUBHEAD: "article--subhead", HEADING: "article--title"}.get(kind, "article--body")
+        styles: list[Style] = [self.rich_style + self.get_component_rich_style(role)] * (
+            end - start
+        )
+
+        def paint(span_start: int, span_end: int, style: Style) -> None:
+            for i in range(max(span_start, start), min(span_end, end)):
+                styles[i - start] += style
+
+        sentence = state.sentence
+        if sentence is not None:
+            paint(sentence.start, sentence.end, self.get_component_rich_style("article--cursor"))
+        for quote in state.quotes.overlapping(start, end):
+            paint(quote.start, quote.end, self.get_component_rich_style("article--quote"))
+        for entity in state.entities.overlapping(start, end):
+            css_class = ENTITY_CLASS.get(entity.label, OTHER_ENTITY_CLASS)
+            paint(entity.start, entity.end, self.get_component_rich_style(css_class))
+        quote = state.cursor_quote()
+        if quote is not None and quote.speaker is not None:
+            speaker = self.get_component_rich_style("article--speaker")
+            paint(quote.speaker.start, quote.speaker.end, speaker)
+        for match in state.matches.overlapping(start, end):
+            paint(match.start, match.end, self.get_component_rich_style("article--match"))
+        focused = state.focused_span
+        if focused is not None:
+            paint(focused.start, focused.end, self.get_component_rich_style("article--focus"))
+        text = state.text[start:end].translate(_VISIBLE)
+        run_start = 0
+        for i in range(1, len(styles) + 1):
+            if i == len(styles) or styles[i] != styles[run_start]:
+                yield Segment(text[run_start:i], styles[run_start])
+                run_start = i
+
+    def legend(self) -> Text:
+        """A one-line key to the colours: each name shown in its own style."""
+        legend = Text("Legend: ", style="dim")
+        for css_class, name in LEGEND:
+            legend.append(name, self.get_component_rich_style(css_class))
+            legend.append("  ")
+        return legend
