@@ -8,10 +8,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
+from textual.worker import get_current_worker
 
 from ..corpus import Corpus, Document
 from ..errors import ReaderError
-from ..nlp import analyze
+from ..nlp.chunked import analyze_progressively
 from ..nlp.types import Analysis
 from ..reading_state import ReadingState
 from ..widgets.article_view import ArticleView
@@ -32,7 +33,8 @@ READING_BINDINGS = [
     Binding("shift+tab", "jump('quote', False)", "Previous quote", show=False),
     Binding("e", "jump('entity', True)", "Next entity"),
     Binding("E", "jump('entity', False)", "Previous entity", show=False),
-    Binding("slash", "search", "Search"),
+    # Priority: handled in key order, so keys typed right after `/` reach the search box.
+    Binding("slash", "search", "Search", priority=True),
     Binding("n", "match(True)", "Next match", show=False),
     Binding("N", "match(False)", "Previous match", show=False),
     Binding("d", "documents", "Documents"),
@@ -100,19 +102,32 @@ class ReadingScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="analysis")
     def _analyse(self, document: Document) -> None:
+        """Analyse in pieces off the UI thread; highlights appear as each piece is done."""
+        worker = get_current_worker()
+        engine = self.engine
         try:
-            result = analyze(document.text, self.engine)
+            pieces = analyze_progressively(document.text, engine)
+            result = next(pieces)
         except ReaderError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=8)
-            result = analyze(document.text, None)
-        self.app.call_from_thread(self._apply_analysis, document.id, result)
+            engine = None
+            pieces = analyze_progressively(document.text, engine)
+            result = next(pieces)
+        for later in pieces:
+            if worker.is_cancelled:
+                return
+            self.app.call_from_thread(self._apply_analysis, document.id, result, False)
+            result = later
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._apply_analysis, document.id, result)
 
-    def _apply_analysis(self, doc_id: str, analysis: Analysis) -> None:
-        self._analyses[doc_id] = analysis
+    def _apply_analysis(self, doc_id: str, analysis: Analysis, complete: bool = True) -> None:
+        if complete:
+            self._analyses[doc_id] = analysis
         if doc_id != self.document.id:
             return
         self.state.set_analysis(analysis)
-        self.engine_label = analysis.engine
+        self.engine_label = analysis.engine if complete else f"{analysis.engine} (analysing…)"
         if self.state.query:
             self.state.search(self.state.query)
         self.article.state_changed()
@@ -187,12 +202,16 @@ class ReadingScreen(Screen[None]):
             return
         self._moved(self.state.next_match(forward), f"/{self.state.query}: no match")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While the search box is open, a `/` typed into it is just a character.
+        return not (action == "search" and self.query_one(SearchBar).display)
+
     def action_search(self) -> None:
         bar = self.query_one(SearchBar)
-        bar.add_class("-visible")
+        bar.display = True  # set inline, so the input can take focus at once
         self._search_origin = self.state.sentence.start if self.state.sentence else 0
         bar.input.value = self.state.query
-        bar.input.focus()
+        self.set_focus(bar.input)
 
     @on(Input.Changed, "#search-input")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -207,24 +226,24 @@ class ReadingScreen(Screen[None]):
         self._close_search()
 
     def _close_search(self) -> None:
-        self.query_one(SearchBar).remove_class("-visible")
+        self.query_one(SearchBar).display = False
         self.article.focus()
 
     def action_cancel(self) -> None:
         """Esc: close the search (clearing it) or the document list."""
-        if self.query_one(SearchBar).has_class("-visible"):
+        if self.query_one(SearchBar).display:
             self.state.clear_search()
             if self._search_origin is not None:
                 self.state.to_offset(self._search_origin)
             self._close_search()
             self._moved(True)
-        elif self.query_one(DocumentList).has_class("-visible"):
+        elif self.query_one(DocumentList).display:
             self.action_documents()
 
     def action_documents(self) -> None:
         documents = self.query_one(DocumentList)
-        documents.toggle_class("-visible")
-        if documents.has_class("-visible"):
+        documents.display = not documents.display
+        if documents.display:
             documents.mark_current(self.index)
             documents.focus()
         else:
