@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ def text_id(text: str) -> str:
 
 @dataclass(frozen=True)
 class Document:
-    text: str
+    text: str = field(repr=False)
     title: str
     source: str
     meta: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
@@ -39,7 +40,7 @@ class Document:
         if not self.id:
             object.__setattr__(self, "id", text_id(self.text))
 
-    @property
+    @cached_property
     def word_count(self) -> int:
         return len(self.text.split())
 

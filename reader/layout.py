@@ -7,6 +7,7 @@ per line, so a 50 MB single-line file lays out in well under a second.
 
 from __future__ import annotations
 
+import re
 from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -48,29 +49,47 @@ def paragraphs(text: str) -> list[Paragraph]:
     return result
 
 
+# Characters that take two cells (CJK, Hangul, full-width forms, most emoji). A paragraph
+# without any is wrapped by counting characters, which is much faster.
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+    "\U0001f300-\U0001f64f\U0001f900-\U0001f9ff\U00020000-\U0003fffd]"
+)
+
+
 def wrap_range(text: str, start: int, end: int, width: int) -> list[tuple[int, int]]:
     """Greedy word wrap of `text[start:end]` into ranges at most `width` cells wide."""
-    width = max(1, width)
-    lines: list[tuple[int, int]] = []
+    starts, ends = _wrap(text, start, end, max(1, width))
+    return list(zip(starts, ends, strict=True))
+
+
+def _wrap(text: str, start: int, end: int, width: int) -> tuple[list[int], list[int]]:
+    wide = _WIDE.search(text, start, end) is not None
+    starts: list[int] = []
+    ends: list[int] = []
+    rfind = text.rfind
     position = start
     while position < end:
-        limit = min(end, position + width)
-        if limit < end:
-            space = text.rfind(" ", position, limit + 1)
+        limit = position + width
+        if limit >= end:
+            limit = end
+        else:
+            space = rfind(" ", position, limit + 1)
             if space > position:
                 limit = space
-        limit = _fit_cells(text, position, limit, width)
-        lines.append((position, limit))
+        if wide:
+            limit = _fit_cells(text, position, limit, width)
+        starts.append(position)
+        ends.append(limit)
         position = limit
         while position < end and text[position] == " ":
             position += 1
-    return lines
+    return starts, ends
 
 
 def _fit_cells(text: str, start: int, end: int, width: int) -> int:
     """Shrink `[start, end)` until it fits in `width` cells (wide characters take two)."""
-    if end - start <= width // 2 or cell_len(text[start:end]) <= width:
-        return end
     while end > start + 1 and cell_len(text[start:end]) > width:
         end -= 1
     return end
@@ -98,8 +117,10 @@ class LineIndex:
                 kind = SUBHEAD
             else:
                 kind = BODY
-            for line_start, line_end in wrap_range(text, paragraph.start, paragraph.end, width):
-                self._add(line_start, line_end, kind)
+            starts, ends = _wrap(text, paragraph.start, paragraph.end, max(1, width))
+            self.starts.extend(starts)
+            self.ends.extend(ends)
+            self.kinds.extend(bytes([kind]) * len(starts))
 
     def _add(self, start: int, end: int, kind: int) -> None:
         self.starts.append(start)

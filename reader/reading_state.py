@@ -73,12 +73,24 @@ class ReadingState:
         return next(self.quotes.overlapping(span.start, span.end), None)
 
     # --- analysis -----------------------------------------------------------------
-    def set_analysis(self, analysis: Analysis) -> None:
-        """Show a new analysis, keeping the cursor on the same place in the text."""
+    def set_analysis(self, analysis: Analysis, covered: int | None = None) -> None:
+        """Show a new analysis, keeping the cursor on the same place in the text.
+
+        `covered`: how far a partial analysis reaches; paragraphs beyond it stand in for
+        sentences until the rest arrives, so the cursor can still go everywhere."""
         anchor = self.sentence.start if self.sentence else 0
         self.analysis = analysis
-        if analysis.sentences:
-            self.sentences = SpanIndex(analysis.sentences)
+        sentences = list(analysis.sentences)
+        if covered is not None and covered < len(self.text):
+            reach = sentences[-1].end if sentences else 0
+            for paragraph in self.paragraphs.overlapping(max(covered, reach), len(self.text)):
+                start = max(paragraph.start, covered, reach)
+                while start < paragraph.end and self.text[start].isspace():
+                    start += 1
+                if start < paragraph.end:
+                    sentences.append(Span(start, paragraph.end))
+        if sentences:
+            self.sentences = SpanIndex(sentences)
         self.entities = SpanIndex(analysis.entities)
         self.quotes = SpanIndex(analysis.quotes)
         self.focus = None
@@ -110,6 +122,14 @@ class ReadingState:
     def to_offset(self, offset: int) -> bool:
         """Put the cursor on the sentence holding `offset` (the first visible one on scroll)."""
         return self._move_cursor_to_offset(offset)
+
+    def to_first_sentence_from(self, offset: int) -> bool:
+        """Put the cursor on the first sentence starting at or after `offset` (after a page
+        scroll, the first one wholly on screen), else the one holding it."""
+        index = self.sentences.first_starting_after(offset - 1)
+        if index is None:
+            return self._move_cursor_to_offset(offset)
+        return self._set_cursor(index)
 
     def jump(self, kind: FocusKind, forward: bool) -> bool:
         """Focus the next/previous quote, entity or search match."""

@@ -57,8 +57,9 @@ def _shift(analysis: Analysis, by: int) -> Analysis:
 
 def analyze_progressively(
     text: str, engine: str | None = None, size: int = CHUNK_CHARS
-) -> Iterator[Analysis]:
-    """Yield the analysis of the text so far, one more piece each time; the last is whole."""
+) -> Iterator[tuple[Analysis, int]]:
+    """Yield (analysis of the text so far, how far it reaches), one more piece each time;
+    the last covers the whole text."""
     sentences: list[Span] = []
     entities: list[Entity] = []
     quotes: list[Quote] = []
@@ -69,4 +70,4 @@ def analyze_progressively(
         sentences.extend(piece.sentences)
         entities.extend(piece.entities)
         quotes.extend(piece.quotes)
-        yield Analysis(name, tuple(sentences), tuple(entities), tuple(quotes))
+        yield Analysis(name, tuple(sentences), tuple(entities), tuple(quotes)), end

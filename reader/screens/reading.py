@@ -94,13 +94,13 @@ class ReadingScreen(Screen[None]):
         self.query_one(DocumentList).mark_current(index)
         cached = self._analyses.get(self.document.id)
         if cached is not None:
-            self._apply_analysis(self.document.id, cached)
+            self._apply_analysis(self.document.id, cached, len(self.document.text))
         else:
             self.engine_label = "analysing…"
             self._analyse(self.document)
         self.refresh_panels()
 
-    @work(thread=True, exclusive=True, group="analysis")
+    @work(thread=True, exclusive=True, group="analysis", description="analysis")
     def _analyse(self, document: Document) -> None:
         """Analyse in pieces off the UI thread; highlights appear as each piece is done."""
         worker = get_current_worker()
@@ -116,21 +116,22 @@ class ReadingScreen(Screen[None]):
         for later in pieces:
             if worker.is_cancelled:
                 return
-            self.app.call_from_thread(self._apply_analysis, document.id, result, False)
+            self.app.call_from_thread(self._apply_analysis, document.id, *result)
             result = later
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._apply_analysis, document.id, result)
+            self.app.call_from_thread(self._apply_analysis, document.id, *result)
 
-    def _apply_analysis(self, doc_id: str, analysis: Analysis, complete: bool = True) -> None:
+    def _apply_analysis(self, doc_id: str, analysis: Analysis, covered: int) -> None:
+        if doc_id != self.document.id:
+            return  # a late result for a document no longer shown
+        complete = covered >= len(self.document.text)
         if complete:
             self._analyses[doc_id] = analysis
-        if doc_id != self.document.id:
-            return
-        self.state.set_analysis(analysis)
+        self.state.set_analysis(analysis, covered)
         self.engine_label = analysis.engine if complete else f"{analysis.engine} (analysing…)"
         if self.state.query:
             self.state.search(self.state.query)
-        self.article.state_changed()
+        self.article.state_changed(scroll=False)  # highlights arriving never move the view
         self.refresh_panels()
 
     # --- panels -------------------------------------------------------------------------
@@ -176,16 +177,18 @@ class ReadingScreen(Screen[None]):
 
     def action_top(self) -> None:
         self._moved(self.state.to_top())
+        self.article.scroll_to(y=0, animate=False)
 
     def action_bottom(self) -> None:
         self._moved(self.state.to_bottom())
+        self.article.scroll_to(y=self.article.max_scroll_y, animate=False)
 
     def action_page(self, direction: int) -> None:
         article = self.article
         height = max(1, article.scrollable_content_region.height - 2)
         top = max(0, min(int(article.scroll_y) + direction * height, int(article.max_scroll_y)))
         article.scroll_to(y=top, animate=False)
-        self.state.to_offset(article.first_visible_offset(top))
+        self.state.to_first_sentence_from(article.first_visible_offset(top))
         article.revision += 1
         article.refresh()
         self.refresh_panels()

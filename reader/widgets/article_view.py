@@ -38,11 +38,14 @@ LEGEND = (
     ("article--quote", "“quote”"),
     ("article--speaker", "speaker"),
 )
+_NO_LINES = LineIndex("", MEASURE)
 # Control characters take one cell on screen so offsets and columns stay aligned.
 _VISIBLE = {c: " " for c in range(32)} | {127: " "}
 
 
-class ArticleView(ScrollView, can_focus=True):
+class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
+    """Scrolling keys belong to the reading screen, which moves the cursor with them."""
+
     COMPONENT_CLASSES = {
         "article--title",
         "article--subhead",
@@ -77,12 +80,13 @@ class ArticleView(ScrollView, can_focus=True):
         self.scroll_to(0, 0, animate=False)
         self.state_changed()
 
-    def state_changed(self) -> None:
-        """Repaint after the state moved, and bring the cursor into view."""
+    def state_changed(self, scroll: bool = True) -> None:
+        """Repaint after the state changed, and (unless told not to) bring the cursor into view."""
         self.revision += 1
         self.refresh()
-        self.call_after_refresh(self.scroll_cursor_visible)
-        self.scroll_cursor_visible()
+        if scroll:
+            self.call_after_refresh(self.scroll_cursor_visible)
+            self.scroll_cursor_visible()
 
     # --- layout ------------------------------------------------------------------------
     @property
@@ -104,6 +108,8 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _layout(self) -> LineIndex:
         """Wrap the text for the current width (again only when the width changed)."""
+        if self.scrollable_content_region.width <= 0:
+            return _NO_LINES  # not laid out yet: never wrap a big text at a made-up width
         if self._lines is None or self._lines.width != self.measure:
             self._lines = LineIndex(self.state.text, self.measure, self.title)
             self.virtual_size = Size(self.scrollable_content_region.width, len(self._lines))
@@ -122,6 +128,8 @@ class ArticleView(ScrollView, can_focus=True):
         )
 
     def scroll_cursor_visible(self) -> None:
+        """Scroll as little as needed to show the cursor span (all of it when it fits,
+        else any part of it)."""
         span = self.state.focused_span or self.state.sentence
         if span is None:
             return
@@ -130,9 +138,13 @@ class ArticleView(ScrollView, can_focus=True):
             first = 0  # show the title above the first paragraph
         height = self.scrollable_content_region.height
         top = int(self.scroll_y)
-        if first < top:
+        bottom = top + height - 1
+        if last - first + 1 > height:
+            if last < top or first > bottom:
+                self.scroll_to(y=first, animate=False)
+        elif first < top:
             self.scroll_to(y=first, animate=False)
-        elif last >= top + height:
+        elif last > bottom:
             self.scroll_to(y=min(first, last - height + 1 + min(2, height // 4)), animate=False)
 
     def first_visible_offset(self, top: int) -> int:

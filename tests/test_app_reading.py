@@ -1,0 +1,290 @@
+"""Pilot tests: every reading binding, checked on the app's state and on what is shown."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from textual.command import CommandPalette
+from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from reader.app import ReaderApp, make_app
+from reader.corpus import Corpus, load_corpus
+from reader.screens.help import HelpScreen
+from reader.screens.reading import ReadingScreen
+from reader.widgets.article_view import ArticleView
+from reader.widgets.document_list import DocumentList
+from reader.widgets.search_bar import SearchBar
+from reader.widgets.status_line import StatusLine
+
+
+@asynccontextmanager
+async def opened(corpus: Corpus, size: tuple[int, int] = (100, 36)) -> AsyncIterator[Pilot]:
+    app = make_app(corpus)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        yield pilot
+
+
+async def settle(pilot: Pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def reading(pilot: Pilot) -> ReadingScreen:
+    assert isinstance(pilot.app, ReaderApp)
+    return pilot.app.reading
+
+
+def article_lines(pilot: Pilot) -> list[str]:
+    view = reading(pilot).query_one(ArticleView)
+    return [view.render_line(y).text.strip() for y in range(view.size.height)]
+
+
+def shown(pilot: Pilot) -> str:
+    return "\n".join(article_lines(pilot))
+
+
+def status(pilot: Pilot) -> str:
+    return str(reading(pilot).query_one(StatusLine).render())
+
+
+def quote_line(pilot: Pilot) -> str:
+    return str(reading(pilot).query_one("#quote-info", Static).render())
+
+
+async def test_opens_seed_with_title_text_and_status(seed_corpus: Corpus) -> None:
+    async with opened(seed_corpus) as pilot:
+        text = shown(pilot)
+        assert "TEHRAN-" in text
+        assert "Iran’s supreme leader said on Monday" in text
+        words = seed_corpus.documents[0].word_count
+        assert status(pilot).startswith(f"doc 1/1 · {words:,} words · sentence 1/")
+        assert "engine: rules" in status(pilot)
+        legend = str(reading(pilot).query_one("#legend", Static).render())
+        for name in ("person", "organisation", "place", "other", "quote", "speaker"):
+            assert name in legend
+
+
+async def test_sentence_keys_move_the_cursor(seed_corpus: Corpus) -> None:
+    async with opened(seed_corpus) as pilot:
+        state = reading(pilot).state
+        assert state.sentence_text == "TEHRAN-"
+        await pilot.press("j")
+        assert state.sentence_text.startswith("Iran’s supreme leader said on Monday")
+        await pilot.press("down")
+        assert state.sentence_text.startswith("World powers meeting in Paris")
+        await pilot.press("k")
+        assert state.sentence_text.startswith("Iran’s supreme leader")
+        await pilot.press("up", "up")  # stops at the first sentence
+        assert state.sentence_text == "TEHRAN-"
+        assert "sentence 1/" in status(pilot)
+
+
+async def test_paragraph_keys(seed_corpus: Corpus) -> None:
+    async with opened(seed_corpus) as pilot:
+        state = reading(pilot).state
+        await pilot.press("J", "J")
+        assert state.sentence_text.startswith("World powers meeting in Paris")
+        await pilot.press("right_curly_bracket")
+        assert state.sentence_text.startswith("The United States launched an air strike")
+        await pilot.press("j")  # into the middle of nothing: still one sentence later
+        await pilot.press("K")
+        assert state.sentence_text.startswith("The United States launched")
+        await pilot.press("left_curly_bracket")
+        assert state.sentence_text.startswith("World powers meeting in Paris")
+
+
+async def test_top_and_bottom_keep_the_cursor_visible(seed_corpus: Corpus) -> None:
+    async with opened(seed_corpus) as pilot:
+        state = reading(pilot).state
+        await pilot.press("G")
+        await pilot.pause()
+        assert state.sentence_text == "Comments are closed."
+        assert "Comments are closed." in shown(pilot)
+        await pilot.press("g")
+        await pilot.pause()
+        assert state.sentence_text == "TEHRAN-"
+        assert "TEHRAN-" in shown(pilot)
+        await pilot.press("end")
+        assert state.sentence_text == "Comments are closed."
+        await pilot.press("home")
+        assert state.cursor == 0
+
+
+async def test_page_keys_scroll_and_move_the_cursor_into_view(seed_corpus: Corpus) -> None:
+    async with opened(seed_corpus) as pilot:
+        view = reading(pilot).query_one(ArticleView)
+        state = reading(pilot).state
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert view.scroll_y > 0
+        assert state.sentence_text[:30] in shown(pilot)
+        after_one = view.scroll_y
+        await pilot.press("space")
+        await pilot.pause()
+        assert view.scroll_y > after_one
+        assert state.sentence_text[:30] in shown(pilot)
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert view.scroll_y == after_one
+
+
+async def test_tab_walks_quotes_and_shows_the_speaker(seed_corpus: Corpus) -> None:
+    async with opened(seed_corpus) as pilot:
+        state = reading(pilot).state
+        quotes = state.quotes
+        assert len(quotes) >= 3
+        await pilot.press("tab")
+        assert state.focused_span == quotes[0]
+        sentence = state.sentence
+        assert sentence is not None and sentence.start <= quotes[0].start < sentence.end
+        await pilot.press("tab", "tab")
+        assert state.focused_span == quotes[2]
+        assert quotes[2].text[:20] in quote_line(pilot)
+        await pilot.press("shift+tab")
+        assert state.focused_span == quotes[1]
+        speaker = quotes[1].speaker
+        if speaker is not None:
+            assert speaker.text in quote_line(pilot)
+        else:
+            assert "no speaker" in quote_line(pilot)
+
+
+async def test_e_walks_entities(seed_corpus: Corpus) -> None:
+    async with opened(seed_corpus) as pilot:
+        state = reading(pilot).state
+        entities = state.entities
+        await pilot.press("e")
+        assert state.focused_span == entities[0]
+        await pilot.press("e")
+        assert state.focused_span == entities[1]
+        await pilot.press("E")
+        assert state.focused_span == entities[0]
+        await pilot.press("E")  # nothing before the first: stays, and says so
+        assert state.focused_span == entities[0]
+        assert "no more entities" in status(pilot)
+
+
+async def test_search_is_incremental_and_n_cycles(seed_corpus: Corpus, seed_text: str) -> None:
+    async with opened(seed_corpus) as pilot:
+        screen = reading(pilot)
+        state = screen.state
+        await pilot.press("slash", "i", "r")
+        assert screen.query_one(SearchBar).display
+        assert len(state.matches) == seed_text.lower().count("ir")
+        await pilot.press("a", "n")
+        total = seed_text.lower().count("iran")
+        assert len(state.matches) == total
+        assert state.match_position == (1, total)
+        await pilot.press("enter")
+        assert not screen.query_one(SearchBar).display
+        assert f"/iran: match 1/{total}" in status(pilot)
+        await pilot.press("n", "n")
+        assert state.match_position == (3, total)
+        focused = state.focused_span
+        assert focused is not None and seed_text[focused.start : focused.end].lower() == "iran"
+        await pilot.press("N")
+        assert state.match_position == (2, total)
+        await pilot.press("G", "n")  # wraps around to the first match
+        assert state.match_position == (1, total)
+
+
+async def test_escape_cancels_search_and_returns(seed_corpus: Corpus) -> None:
+    async with opened(seed_corpus) as pilot:
+        state = reading(pilot).state
+        await pilot.press("j", "j")
+        before = state.sentence_text
+        await pilot.press("slash", "k", "e", "r", "r", "y")
+        assert "Kerry" in state.sentence_text
+        await pilot.press("escape")
+        assert state.sentence_text == before
+        assert not state.matches
+
+
+async def test_search_with_no_match_says_so(seed_corpus: Corpus) -> None:
+    async with opened(seed_corpus) as pilot:
+        await pilot.press("slash", "z", "q", "x", "enter")
+        assert "/zqx: no match" in status(pilot)
+
+
+async def test_document_list_and_next_previous(article_folder: Path) -> None:
+    async with opened(load_corpus([article_folder])) as pilot:
+        screen = reading(pilot)
+        assert "Harbour reopens" in shown(pilot)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert screen.document.title == "Rail strike ends"
+        assert "Train drivers in Madrid" in shown(pilot)
+        assert status(pilot).startswith("doc 2/3")
+        assert screen.state.sentence_text == "Rail strike ends"
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+        assert screen.document.title == "Museum loans a painting"
+        assert "last document" in status(pilot)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert screen.document.title == "Rail strike ends"
+
+        await pilot.press("d")
+        documents = screen.query_one(DocumentList)
+        assert documents.display and documents.has_focus
+        assert documents.border_title == "2/3"
+        await pilot.press("up", "enter")
+        await settle(pilot)
+        assert screen.document.title == "Harbour reopens"
+        assert not documents.display
+        assert screen.query_one(ArticleView).has_focus
+        await pilot.press("d", "escape")
+        assert not documents.display
+
+
+async def test_help_lists_every_binding(seed_corpus: Corpus) -> None:
+    async with opened(seed_corpus) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HelpScreen)
+        help_table = pilot.app.screen.query_one("#help-table")
+        strips = help_table.render_lines(Region(0, 0, *help_table.size))
+        table = "\n".join(strip.text for strip in strips)
+        for words in ("Next sentence", "Next quote", "Search", "Next doc", "Quit", "Commands"):
+            assert words in table
+        await pilot.press("escape")
+        assert isinstance(pilot.app.screen, ReadingScreen)
+
+
+async def test_command_palette_offers_the_actions(seed_corpus: Corpus) -> None:
+    async with opened(seed_corpus) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, CommandPalette)
+        await pilot.press(*"next quote")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        state = reading(pilot).state
+        assert state.focused_span == state.quotes[0]
+
+
+async def test_q_quits(seed_corpus: Corpus) -> None:
+    async with opened(seed_corpus) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        assert not pilot.app.is_running
+
+
+async def test_huge_single_line_file_opens_without_hanging(tmp_path: Path) -> None:
+    line = ("The minister said talks would resume. " * 1_400_000)[: 50 * 1024 * 1024]
+    path = tmp_path / "huge.txt"
+    path.write_text(line, encoding="utf-8")
+    corpus = load_corpus([path])
+    app = make_app(corpus)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert "The minister said talks would resume." in shown(pilot)
+        await pilot.press("G")
+        await pilot.pause()
+        assert reading(pilot).query_one(ArticleView).scroll_y > 100_000

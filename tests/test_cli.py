@@ -1,0 +1,115 @@
+"""The command line: help, version, analyze output, and one clear line for every bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reader import __version__
+from reader.cli import cli
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version_and_help() -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and __version__ in out
+    code, out, _ = run("--help")
+    assert code == 0
+    for word in ("analyze", "PATH", "--engine"):
+        assert word in out
+    code, out, _ = run("analyze", "--help")
+    assert code == 0 and "--json" in out
+
+
+def test_analyze_json_offsets_index_the_text(seed_path: Path, seed_text: str) -> None:
+    code, out, _ = run("analyze", "--json", str(seed_path))
+    assert code == 0
+    record = json.loads(out)
+    assert record["source"] == str(seed_path)
+    assert record["engine"] == "rules"
+    assert record["sentences"] and record["entities"] and record["quotes"]
+    for kind in ("entities", "quotes"):
+        for span in record[kind]:
+            assert seed_text[span["start"] : span["end"]] == span["text"]
+
+
+def test_analyze_prints_json_lines_for_several_documents(article_folder: Path) -> None:
+    code, out, _ = run("analyze", "--json", str(article_folder))
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    assert len(records) == 3
+
+
+def test_analyze_table_without_json(seed_path: Path) -> None:
+    code, out, _ = run("analyze", str(seed_path))
+    assert code == 0
+    assert "Entities" in out and "Quotes" in out and "engine" in out
+
+
+def bad(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("empty.txt", b"", "empty"),
+        ("binary.txt", b"\x00\x01\x02\xff" * 10, "binary"),
+        ("latin1.txt", "Caf\u00e9 au lait".encode("latin-1"), "UTF-8"),
+        ("bad.jsonl", b"{oops\n[1, 2]\n", "no documents"),
+    ],
+)
+@pytest.mark.parametrize("command", [["analyze", "--json"], []])
+def test_bad_input_is_one_line_and_exit_2(
+    tmp_path: Path, name: str, data: bytes, words: str, command: list[str]
+) -> None:
+    path = bad(tmp_path / name, data)
+    code, out, err = run(*command, str(path))
+    assert code == 2
+    assert err.startswith("reader: error: ")
+    assert name in err and words in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", [["analyze"], []])
+def test_missing_path_and_empty_folder(tmp_path: Path, command: list[str]) -> None:
+    code, _, err = run(*command, str(tmp_path / "missing.txt"))
+    assert code == 2 and "missing.txt" in err and "no such file" in err
+    (tmp_path / "nothing").mkdir()
+    code, _, err = run(*command, str(tmp_path / "nothing"))
+    assert code == 2 and "nothing" in err and "no articles" in err
+
+
+def test_malformed_jsonl_line_warns_and_loads_the_rest(tmp_path: Path) -> None:
+    path = bad(tmp_path / "mixed.jsonl", b'{"text": "Good one."}\n{"text": 5}\n{"text": "Good two."}\n')
+    code, out, err = run("analyze", "--json", str(path))
+    assert code == 0
+    assert len(out.splitlines()) == 2
+    assert "mixed.jsonl:2" in err and "skipped 1" in err
+
+
+def test_unknown_engine_is_a_clear_error(seed_path: Path) -> None:
+    code, _, err = run("analyze", "--engine", "nope", str(seed_path))
+    assert code == 2 and "unknown analysis engine 'nope'" in err
+
+
+def test_real_console_script_reports_errors_without_traceback(tmp_path: Path) -> None:
+    path = bad(tmp_path / "empty.txt", b"")
+    result = subprocess.run(
+        [sys.executable, "-m", "reader.cli", "analyze", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"reader: error: {path}: the file is empty"
