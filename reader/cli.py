@@ -62,9 +62,11 @@ def cli() -> None:
 
 def _register_commands() -> None:
     from .commands import analyze, open_app
+    from .commands.models import models_command
 
     cli.add_command(open_app.open_command)
     cli.add_command(analyze.analyze_command)
+    cli.add_command(models_command)
 
 
 _register_commands()

@@ -91,7 +91,9 @@ def test_missing_path_and_empty_folder(tmp_path: Path, command: list[str]) -> No
 
 
 def test_malformed_jsonl_line_warns_and_loads_the_rest(tmp_path: Path) -> None:
-    path = bad(tmp_path / "mixed.jsonl", b'{"text": "Good one."}\n{"text": 5}\n{"text": "Good two."}\n')
+    path = bad(
+        tmp_path / "mixed.jsonl", b'{"text": "Good one."}\n{"text": 5}\n{"text": "Good two."}\n'
+    )
     code, out, err = run("analyze", "--json", str(path))
     assert code == 0
     assert len(out.splitlines()) == 2

@@ -54,7 +54,9 @@ def test_jsonl_records_titles_meta_and_ids(tmp_path: Path) -> None:
 
 
 def test_malformed_jsonl_lines_are_skipped_with_a_warning(tmp_path: Path) -> None:
-    path = write(tmp_path / "c.jsonl", b'{"text": "ok one"}\n{not json\n{"text": ""}\n{"text": "ok two"}\n')
+    path = write(
+        tmp_path / "c.jsonl", b'{"text": "ok one"}\n{not json\n{"text": ""}\n{"text": "ok two"}\n'
+    )
     corpus = load_corpus([path])
     assert [d.text for d in corpus.documents] == ["ok one", "ok two"]
     assert any("c.jsonl:2" in w for w in corpus.warnings)

