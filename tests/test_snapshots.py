@@ -1,0 +1,55 @@
+"""Snapshot tests of what the reader looks like (update with `pytest --snapshot-update`)."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from reader.app import make_app
+from reader.corpus import load_corpus
+from reader.resources import seeds_dir
+
+SIZE = (110, 36)
+
+
+def seed_app(theme: str = "textual-dark"):  # noqa: ANN201
+    app = make_app(load_corpus([seeds_dir()]))
+    app.theme = theme
+    return app
+
+
+async def analysed(pilot: Pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def on_a_quote(pilot: Pilot) -> None:
+    await analysed(pilot)
+    await pilot.press("tab", "tab")
+    await pilot.pause()
+
+
+def test_article_view_dark(snap_compare) -> None:  # noqa: ANN001
+    assert snap_compare(seed_app("textual-dark"), terminal_size=SIZE, run_before=on_a_quote)
+
+
+def test_article_view_light(snap_compare) -> None:  # noqa: ANN001
+    assert snap_compare(seed_app("textual-light"), terminal_size=SIZE, run_before=on_a_quote)
+
+
+def test_help_screen(snap_compare) -> None:  # noqa: ANN001
+    async def open_help(pilot: Pilot) -> None:
+        await analysed(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(seed_app(), terminal_size=SIZE, run_before=open_help)
+
+
+def test_search_and_document_list(snap_compare, article_folder) -> None:  # noqa: ANN001
+    async def search(pilot: Pilot) -> None:
+        await analysed(pilot)
+        await pilot.press("d", "escape", "slash", *"said", "enter")
+        await pilot.pause()
+
+    app = make_app(load_corpus([article_folder]))
+    assert snap_compare(app, terminal_size=SIZE, run_before=search)
