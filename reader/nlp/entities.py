@@ -257,6 +257,8 @@ class _Doc:
             if self.dateline(start, end):
                 return _Cand(seg, "GPE", True)
             return None
+        if span.isupper() and self.in_capitals_line(start):
+            return None  # a word of a subhead such as `‘HANDS ARE DIRTY”`, not an acronym
         if len(words) == 1 and (first in lex.titles or _key(first) in lex.org_heads):
             return None
         if len(words) == 1 and _ACRONYM.fullmatch(first):
@@ -301,6 +303,14 @@ class _Doc:
         if _LOC_PREP.search(before):
             return _Cand(seg, "GPE", False, cue=True)
         return _Cand(seg, _DEFAULT_SINGLE, False)
+
+    def in_capitals_line(self, offset: int) -> bool:
+        """Is `offset` on a line of more than one word written all in capitals?"""
+        text = self.text
+        line_start = text.rfind("\n", 0, offset) + 1
+        line_end = text.find("\n", offset)
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        return " " in line.strip() and line.isupper()
 
     def dateline(self, start: int, end: int) -> bool:
         """'NAIROBI, Kenya (AP) _': a place in capitals at the start of a line."""
