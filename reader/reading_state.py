@@ -12,6 +12,7 @@ from typing import Literal
 
 from .layout import paragraphs
 from .nlp.types import Analysis, Entity, Quote, Span
+from .selection import Selection, word_at_or_after
 from .span_index import SpanIndex
 
 FocusKind = Literal["quote", "entity", "match"]
@@ -46,6 +47,7 @@ class ReadingState:
         self.analysis: Analysis | None = None
         self.cursor = 0
         self.focus: Focus | None = None
+        self.selection: Selection | None = None
 
     # --- what is under the cursor -------------------------------------------------
     @property
@@ -62,6 +64,17 @@ class ReadingState:
         if self.focus is None:
             return None
         return self._layer(self.focus.kind)[self.focus.index]
+
+    @property
+    def target_span(self) -> Span | None:
+        """What a label key applies to: the selection, else a focused quote, else the
+        sentence under the cursor."""
+        if self.selection is not None:
+            return self.selection.span
+        focused = self.focused_span
+        if focused is not None and self.focus and self.focus.kind == "quote":
+            return Span(focused.start, focused.end)
+        return self.sentence
 
     def cursor_quote(self) -> Quote | None:
         """The focused quote, else the first quote touching the cursor sentence."""
@@ -153,6 +166,50 @@ class ReadingState:
         self._focus(Focus(kind, index))
         return True
 
+    # --- selection ----------------------------------------------------------------------
+    def start_selection(self) -> bool:
+        """`v`: select the word at the cursor (the start of the focused span or sentence)."""
+        span = self.focused_span or self.sentence
+        if span is None:
+            return False
+        word = word_at_or_after(self.text, span.start)
+        if word is None:
+            return False
+        self.selection = Selection(word, word)
+        return True
+
+    def extend_selection_by_word(self, forward: bool) -> bool:
+        if self.selection is None:
+            return False
+        moved = self.selection.move_head_by_word(self.text, forward)
+        changed = moved != self.selection
+        self.selection = moved
+        return changed
+
+    def extend_selection_by_sentence(self, forward: bool) -> bool:
+        """Move the selection's end to the end of the next sentence / start of the previous."""
+        if self.selection is None or not len(self.sentences):
+            return False
+        head = self.selection.head
+        if forward:
+            index = self.sentences.first_starting_after(head.end - 1)
+            if index is None:
+                return False
+            moved = self.selection.move_head_to(self.text, self.sentences.ends[index], True)
+        else:
+            index = self.sentences.last_starting_before(head.start)
+            if index is None:
+                return False
+            moved = self.selection.move_head_to(self.text, self.sentences.starts[index], False)
+        changed = moved != self.selection
+        self.selection = moved
+        return changed
+
+    def clear_selection(self) -> bool:
+        had = self.selection is not None
+        self.selection = None
+        return had
+
     # --- search -------------------------------------------------------------------
     def search(self, query: str, origin: int | None = None) -> int:
         """Find `query`; focus the first match at or after `origin`. Returns the count."""
@@ -202,6 +259,7 @@ class ReadingState:
         moved = index != self.cursor or self.focus is not None
         self.cursor = index
         self.focus = None
+        self.selection = None
         return moved
 
     def _move_cursor_to_offset(self, offset: int) -> bool:
