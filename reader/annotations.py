@@ -6,12 +6,41 @@ Field names are a contract (exports, imports and users' scripts rely on them).
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from .errors import ReaderError
+
 CONTEXT_CHARS = 32
 KINDS = ("claim", "stance")
+
+# The order fields are written in (exports, the store): the order the issue lists them.
+FIELD_ORDER = (
+    "id",
+    "doc_id",
+    "start",
+    "end",
+    "text",
+    "kind",
+    "label",
+    "target",
+    "holder",
+    "note",
+    "annotator",
+    "created",
+    "updated",
+    "prefix",
+    "suffix",
+)
+REQUIRED_FIELDS = ("doc_id", "start", "end", "text", "kind", "label", "annotator")
+_STR_FIELDS = ("id", "doc_id", "text", "kind", "label", "annotator", "created", "updated")
+_OPTIONAL_STR_FIELDS = ("target", "holder")
+_CONTEXT_FIELDS = ("note", "prefix", "suffix")
+
+
+class AnnotationError(ReaderError, ValueError):
+    """An annotation record or request is invalid (bad span, kind, field type...)."""
 
 
 def now_iso() -> str:
@@ -46,21 +75,90 @@ class Annotation:
             object.__setattr__(self, "updated", self.created)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The record as a JSON object, fields in the documented order."""
+        return {name: getattr(self, name) for name in FIELD_ORDER}
 
     @classmethod
-    def from_json(cls, record: dict[str, Any]) -> Annotation:
-        known = {name: record[name] for name in cls.__dataclass_fields__ if name in record}
+    def from_json(cls, record: dict[str, Any], *, check: bool = True) -> Annotation:
+        """Build from a JSON object, checking field types (unless `check` is False, for
+        records already checked); unknown fields are ignored."""
+        if check:
+            problem = record_problem(record)
+            if problem:
+                raise AnnotationError(problem)
+        known = {name: record[name] for name in FIELD_ORDER if name in record}
+        for name in _CONTEXT_FIELDS:
+            if name in known and known[name] is None:
+                del known[name]
         return cls(**known)
 
     def changed(self, **changes: Any) -> Annotation:
         """A copy with `changes` applied and `updated` set to now."""
         return replace(self, **changes, updated=now_iso())
 
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.start, self.end
+
+
+def record_problem(record: Any) -> str | None:
+    """Why `record` is not a valid annotation record, or None when it is."""
+    try:  # the common case, quickly
+        start, end = record["start"], record["end"]
+        if (
+            type(start) is int
+            and type(end) is int
+            and 0 <= start < end
+            and record["kind"] in KINDS
+            and all(type(record.get(name, "")) is str for name in _STR_FIELDS)
+            and record["label"]
+            and all(
+                type(record.get(n)) in _OPTIONAL for n in _OPTIONAL_STR_FIELDS + _CONTEXT_FIELDS
+            )
+        ):
+            return None
+    except (KeyError, TypeError):
+        pass
+    return _explain(record)
+
+
+_OPTIONAL = (str, type(None))
+
+
+def _explain(record: Any) -> str:
+    if not isinstance(record, dict):
+        return "an annotation must be a JSON object"
+    missing = [name for name in REQUIRED_FIELDS if name not in record]
+    if missing:
+        return f"annotation is missing {', '.join(repr(m) for m in missing)}"
+    for name in _STR_FIELDS:
+        if name in record and not isinstance(record[name], str):
+            return f"annotation field {name!r} must be a string"
+    for name in _OPTIONAL_STR_FIELDS + _CONTEXT_FIELDS:
+        if record.get(name) is not None and not isinstance(record[name], str):
+            return f"annotation field {name!r} must be a string or null"
+    for name in ("start", "end"):
+        value = record[name]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            return f"annotation field {name!r} must be a non-negative integer"
+    if record["end"] <= record["start"]:
+        return "annotation 'end' must be greater than 'start'"
+    if record["kind"] not in KINDS:
+        return f"annotation kind must be one of {', '.join(KINDS)}, not {record['kind']!r}"
+    return "annotation label must not be empty"
+
 
 def span_context(text: str, start: int, end: int) -> tuple[str, str]:
     """The prefix and suffix that let a span be found again if its text moves."""
     return text[max(0, start - CONTEXT_CHARS) : start], text[end : end + CONTEXT_CHARS]
+
+
+def check_span(text: str, start: int, end: int) -> None:
+    """Raise AnnotationError unless `start:end` is a non-empty span inside `text`."""
+    if not (0 <= start < end <= len(text)):
+        raise AnnotationError(
+            f"span {start}:{end} is not a non-empty span of a {len(text)}-character text"
+        )
 
 
 def make_annotation(
@@ -74,6 +172,9 @@ def make_annotation(
     **extra: Any,
 ) -> Annotation:
     """A new annotation of `text[start:end]` with its context filled in."""
+    check_span(text, start, end)
+    if kind not in KINDS:
+        raise AnnotationError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     prefix, suffix = span_context(text, start, end)
     return Annotation(
         doc_id=doc_id,

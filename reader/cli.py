@@ -62,10 +62,18 @@ def cli() -> None:
 
 def _register_commands() -> None:
     from .commands import analyze, open_app
+    from .commands import export as export_cmd
+    from .commands import import_ as import_cmd
+    from .commands import stats as stats_cmd
+    from .commands.agree import agree_command
     from .commands.models import models_command
 
     cli.add_command(open_app.open_command)
     cli.add_command(analyze.analyze_command)
+    cli.add_command(agree_command)
+    cli.add_command(export_cmd.export_command)
+    cli.add_command(import_cmd.import_command)
+    cli.add_command(stats_cmd.stats_command)
     cli.add_command(models_command)
 
 

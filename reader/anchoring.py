@@ -1,0 +1,119 @@
+"""Finding annotations again when an article's text has changed.
+
+An annotation keeps its text and about 32 characters of context on either side. Against a
+new text it is:
+- kept when its offsets still cover the same text;
+- moved when its text occurs elsewhere and exactly one occurrence agrees best with the
+  context (and, when there are several occurrences, agrees at all);
+- orphaned otherwise (text gone, or several equally good places): never guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from .annotations import Annotation, now_iso, span_context
+from .corpus import Document, text_id
+from .store import AnnotationStore, StoredDocument
+
+Status = Literal["kept", "moved", "orphaned"]
+
+
+@dataclass(frozen=True)
+class Anchored:
+    status: Status
+    annotation: Annotation  # moved: the annotation at its new place; else unchanged
+    original: Annotation
+
+
+def _common_suffix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(reversed(a), reversed(b), strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def occurrences(text: str, needle: str) -> list[int]:
+    """Every start of `needle` in `text`, overlapping ones included."""
+    found: list[int] = []
+    if not needle:
+        return found
+    at = text.find(needle)
+    while at != -1:
+        found.append(at)
+        at = text.find(needle, at + 1)
+    return found
+
+
+def context_score(annotation: Annotation, text: str, start: int) -> int:
+    """How many context characters agree if the span starts at `start` in `text`."""
+    end = start + len(annotation.text)
+    before = text[max(0, start - len(annotation.prefix)) : start]
+    after = text[end : end + len(annotation.suffix)]
+    return _common_suffix(annotation.prefix, before) + _common_prefix(annotation.suffix, after)
+
+
+def reanchor(annotation: Annotation, text: str, doc_id: str | None = None) -> Anchored:
+    """Place `annotation` in `text` (the document's new version, id `doc_id`)."""
+    doc_id = doc_id or text_id(text)
+    start, end = annotation.start, annotation.end
+    if annotation.text and text[start:end] == annotation.text and end <= len(text):
+        if doc_id == annotation.doc_id:
+            return Anchored("kept", annotation, annotation)
+        return Anchored("kept", _moved(annotation, text, doc_id, start), annotation)
+    candidates = occurrences(text, annotation.text)
+    if not candidates:
+        return Anchored("orphaned", annotation, annotation)
+    scored = sorted(((context_score(annotation, text, c), c) for c in candidates), reverse=True)
+    best_score, best = scored[0]
+    if len(scored) > 1 and (best_score == 0 or scored[1][0] == best_score):
+        return Anchored("orphaned", annotation, annotation)
+    return Anchored("moved", _moved(annotation, text, doc_id, best), annotation)
+
+
+def _moved(annotation: Annotation, text: str, doc_id: str, start: int) -> Annotation:
+    end = start + len(annotation.text)
+    prefix, suffix = span_context(text, start, end)
+    return replace(
+        annotation,
+        doc_id=doc_id,
+        start=start,
+        end=end,
+        prefix=prefix,
+        suffix=suffix,
+        updated=now_iso(),
+    )
+
+
+def reanchor_all(annotations: Iterable[Annotation], text: str) -> list[Anchored]:
+    doc_id = text_id(text)
+    return [reanchor(a, text, doc_id) for a in annotations]
+
+
+def reanchor_document(store: AnnotationStore, document: Document) -> list[Anchored]:
+    """Carry annotations from earlier versions of `document` (same source) to this text.
+
+    Kept and moved annotations are saved under the new text's id (same annotation ids);
+    orphaned ones stay with the old version, where `store.for_document` still finds them.
+    """
+    results: list[Anchored] = []
+    stored = StoredDocument(document.id, document.text, dict(document.meta), document.source)
+    for old_id in store.previous_versions(document.source, document.id):
+        for placed in reanchor_all(store.for_document(old_id), document.text):
+            results.append(placed)
+            if placed.status != "orphaned":
+                store.put(placed.annotation, stored)
+    return results

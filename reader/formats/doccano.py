@@ -1,0 +1,98 @@
+"""doccano sequence-labelling JSONL: `{"text": "...", "label": [[start, end, "LABEL"]]}`.
+
+Reading also accepts doccano's other spellings: `labels` for `label`, and `entities`
+as a list of `{"start_offset", "end_offset", "label"}` objects.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
+
+from ..annotations import make_annotation
+from ..corpus import text_id
+from . import ExportDocument, LineProblem, ReadOptions, ReadOutcome, annotation_sort_key
+
+
+def _noop(n: int = 1) -> None:
+    return None
+
+
+def write(
+    documents: Iterable[ExportDocument], out: TextIO, advance: Callable[..., Any] = _noop
+) -> int:
+    count = 0
+    for document in documents:
+        labels: list[list[Any]] = []
+        for a in document.annotations:
+            triple = [a.start, a.end, a.label]
+            if triple not in labels:
+                labels.append(triple)
+        out.write(json.dumps({"text": document.text, "label": labels}, ensure_ascii=False) + "\n")
+        count += 1
+        advance()
+    return count
+
+
+def _triples(record: dict[str, Any]) -> list[tuple[Any, Any, Any]]:
+    if "entities" in record:
+        entities = record["entities"]
+        if not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities):
+            raise ValueError('"entities" must be a list of objects')
+        return [(e.get("start_offset"), e.get("end_offset"), e.get("label")) for e in entities]
+    labels = record.get("label", record.get("labels", []))
+    if not isinstance(labels, list):
+        raise ValueError('"label" must be a list of [start, end, label]')
+    triples = []
+    for number, item in enumerate(labels, start=1):
+        if not isinstance(item, list) or len(item) != 3:
+            raise ValueError(f"label {number}: expected [start, end, label]")
+        triples.append((item[0], item[1], item[2]))
+    return triples
+
+
+def parse_line(line: str, options: ReadOptions) -> ExportDocument:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON ({exc.msg}, column {exc.colno})") from None
+    if not isinstance(record, dict):
+        raise ValueError("expected a JSON object")
+    text = record.get("text")
+    if not isinstance(text, str) or not text:
+        raise ValueError('missing or empty "text"')
+    meta = record.get("meta") or {}
+    if not isinstance(meta, dict):
+        meta = {}
+    doc_id = text_id(text)
+    annotations = []
+    for number, (start, end, label) in enumerate(_triples(record), start=1):
+        if (
+            not isinstance(start, int)
+            or not isinstance(end, int)
+            or not 0 <= start < end <= len(text)
+        ):
+            raise ValueError(f"label {number}: start and end must be a span of the text")
+        if not isinstance(label, str) or not label:
+            raise ValueError(f"label {number}: the label must be a non-empty string")
+        kind = options.kind_of(label)
+        annotations.append(
+            make_annotation(text, doc_id, start, end, kind, label, options.annotator)
+        )
+    return ExportDocument(doc_id, text, meta, sorted(annotations, key=annotation_sort_key))
+
+
+def read(
+    lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = _noop
+) -> ReadOutcome:
+    outcome = ReadOutcome()
+    for number, line in enumerate(lines, start=1):
+        advance()
+        if not line.strip():
+            continue
+        try:
+            outcome.documents.append(parse_line(line, options))
+        except ValueError as exc:
+            outcome.problems.append(LineProblem(number, str(exc)))
+    return outcome

@@ -1,0 +1,151 @@
+"""Prodigy span records (what `prodigy db-out` gives for span tasks), one per document
+and annotator:
+
+    {"text": "...", "meta": {...}, "spans": [{"start": 0, "end": 31, "label": "FACT"}],
+     "answer": "accept", "_input_hash": ..., "_task_hash": ..., "_annotator_id": "...",
+     "_session_id": "...", "_timestamp": ...}
+
+Spans also carry `text` and, when set, reader's `kind`, `target`, `holder` and `note`
+(Prodigy keeps extra span keys). Only accepted tasks are imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, TextIO
+
+from ..annotations import KINDS, Annotation, make_annotation
+from ..corpus import text_id
+from . import ExportDocument, LineProblem, ReadOptions, ReadOutcome, annotation_sort_key
+
+_EXTRA = ("target", "holder", "note")
+
+
+def _noop(n: int = 1) -> None:
+    return None
+
+
+def _hash32(*parts: str) -> int:
+    """A stable signed 32-bit hash, the range Prodigy's own hashes have."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "big", signed=True)
+
+
+def _timestamp(iso: str) -> int:
+    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
+
+
+def task(document: ExportDocument, annotator: str, annotations: list[Annotation]) -> dict:
+    spans = []
+    for a in annotations:
+        span: dict[str, Any] = {"start": a.start, "end": a.end, "label": a.label, "text": a.text}
+        span["kind"] = a.kind
+        for name in _EXTRA:
+            if getattr(a, name):
+                span[name] = getattr(a, name)
+        spans.append(span)
+    input_hash = _hash32(document.text)
+    return {
+        "text": document.text,
+        "meta": document.meta,
+        "spans": spans,
+        "answer": "accept",
+        "_input_hash": input_hash,
+        "_task_hash": _hash32(str(input_hash), json.dumps(spans, sort_keys=True)),
+        "_annotator_id": annotator,
+        "_session_id": f"reader-{annotator}",
+        "_timestamp": max(_timestamp(a.updated) for a in annotations),
+    }
+
+
+def write(
+    documents: Iterable[ExportDocument], out: TextIO, advance: Callable[..., Any] = _noop
+) -> int:
+    count = 0
+    for document in documents:
+        by_annotator: dict[str, list[Annotation]] = {}
+        for a in document.annotations:
+            by_annotator.setdefault(a.annotator, []).append(a)
+        for annotator, spans_of in by_annotator.items():
+            out.write(json.dumps(task(document, annotator, spans_of), ensure_ascii=False))
+            out.write("\n")
+            count += 1
+        advance()
+    return count
+
+
+def parse_line(line: str, options: ReadOptions) -> ExportDocument | None:
+    """One Prodigy task (None when it was not accepted); ValueError says what is wrong."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON ({exc.msg}, column {exc.colno})") from None
+    if not isinstance(record, dict):
+        raise ValueError("expected a JSON object")
+    text = record.get("text")
+    if not isinstance(text, str) or not text:
+        raise ValueError('missing or empty "text"')
+    if record.get("answer", "accept") != "accept":
+        return None
+    meta = record.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise ValueError('"meta" must be an object')
+    spans = record.get("spans") or []
+    if not isinstance(spans, list):
+        raise ValueError('"spans" must be a list')
+    named = record.get("_annotator_id")
+    annotator = options.annotator
+    if isinstance(named, str) and named and not options.override_annotator:
+        annotator = named
+    doc_id = text_id(text)
+    annotations = [_span(s, n, text, doc_id, annotator, options) for n, s in enumerate(spans, 1)]
+    return ExportDocument(doc_id, text, meta, sorted(annotations, key=annotation_sort_key))
+
+
+def _span(
+    span: Any, number: int, text: str, doc_id: str, annotator: str, options: ReadOptions
+) -> Annotation:
+    where = f"span {number}"
+    if not isinstance(span, dict):
+        raise ValueError(f"{where}: expected an object")
+    start, end, label = span.get("start"), span.get("end"), span.get("label")
+    if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end <= len(text):
+        raise ValueError(f"{where}: start and end must be a span of the text")
+    if not isinstance(label, str) or not label:
+        raise ValueError(f"{where}: missing label")
+    if "text" in span and span["text"] != text[start:end]:
+        raise ValueError(f"{where}: its text is not the text at {start}:{end}")
+    kind = span.get("kind") or options.kind_of(label)
+    if kind not in KINDS:
+        raise ValueError(f"{where}: kind must be one of {', '.join(KINDS)}")
+    extra: dict[str, Any] = {}
+    for name in _EXTRA:
+        value = span.get(name)
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{where}: {name} must be a string")
+        if value:
+            extra[name] = value
+    return make_annotation(text, doc_id, start, end, kind, label, annotator, **extra)
+
+
+def read(
+    lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = _noop
+) -> ReadOutcome:
+    outcome = ReadOutcome()
+    for number, line in enumerate(lines, start=1):
+        advance()
+        if not line.strip():
+            continue
+        try:
+            document = parse_line(line, options)
+        except ValueError as exc:
+            outcome.problems.append(LineProblem(number, str(exc)))
+            continue
+        if document is None:
+            outcome.skipped += 1
+        else:
+            outcome.documents.append(document)
+    return outcome

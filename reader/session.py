@@ -1,0 +1,246 @@
+"""Annotation operations with unlimited undo and redo, applied to a store.
+
+Each operation is a `Change` from one version of an annotation to another (`None` on one
+side for an add or a delete). Undo applies the change backwards to the store, redo
+forwards again, so what is on disk is always what the screen shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .annotations import KINDS, Annotation, AnnotationError, make_annotation
+from .schema import Schema
+from .store import AnnotationStore, StoredDocument
+
+
+class DocumentLike(Protocol):
+    """What a session needs of a document: `reader.corpus.Document` fits."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def meta(self) -> Mapping[str, Any]: ...
+    @property
+    def source(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Change:
+    """One operation: `before` → `after` (None before: an add; None after: a delete)."""
+
+    before: Annotation | None
+    after: Annotation | None
+    description: str
+
+    def inverse(self) -> Change:
+        return Change(self.after, self.before, f"undo {self.description}")
+
+    @property
+    def annotation(self) -> Annotation:
+        """The annotation concerned (its latest version)."""
+        found = self.after or self.before
+        assert found is not None
+        return found
+
+
+_KEEP: Any = object()
+
+
+class AnnotationSession:
+    """One annotator's editing session over a store; every call is saved before it returns."""
+
+    def __init__(
+        self, store: AnnotationStore, annotator: str | None = None, schema: Schema | None = None
+    ) -> None:
+        self.store = store
+        self.annotator = annotator or store.annotator
+        self.schema = schema
+        self._done: list[Change] = []
+        self._undone: list[Change] = []
+
+    # --- reading ------------------------------------------------------------------
+
+    def annotations(self, doc_id: str) -> list[Annotation]:
+        """Every annotation of the document (all annotators in this store), in text order."""
+        return self.store.for_document(doc_id)
+
+    def at(self, doc_id: str, offset: int) -> list[Annotation]:
+        """Annotations covering character `offset`, innermost (shortest) first."""
+        found = [a for a in self.store.for_document(doc_id) if a.start <= offset < a.end]
+        return sorted(found, key=lambda a: (a.end - a.start, a.start, a.created))
+
+    def find(
+        self, doc_id: str, start: int, end: int, kind: str, label: str = ""
+    ) -> Annotation | None:
+        """This annotator's annotation of exactly `start:end` of `kind` (and `label`'s group)."""
+        group = self.schema.group_of(label) if self.schema and label else None
+        for existing in self.store.for_document(doc_id):
+            if (existing.start, existing.end, existing.kind) != (start, end, kind):
+                continue
+            if existing.annotator != self.annotator:
+                continue
+            other = self.schema.group_of(existing.label) if self.schema else None
+            if group is None or other is None or other.name == group.name:
+                return existing
+        return None
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._done)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._undone)
+
+    # --- operations -----------------------------------------------------------------
+
+    def apply_label(
+        self,
+        document: DocumentLike,
+        start: int,
+        end: int,
+        label: str,
+        *,
+        kind: str | None = None,
+        target: str | None = None,
+        holder: str | None = None,
+    ) -> Annotation:
+        """What a label key does: relabel this annotator's annotation of the same kind
+        (and label group) on exactly this span, else add one. `kind` defaults to the
+        schema's kind for `label`."""
+        kind = kind or (self.schema.kind_of(label) if self.schema else None)
+        if kind is None:
+            raise AnnotationError(f"unknown label {label!r}: it is not in the schema")
+        existing = self.find(document.id, start, end, kind, label)
+        if existing is None:
+            return self.add(document, start, end, kind, label, target=target, holder=holder)
+        changes: dict[str, Any] = {}
+        if existing.label != label:
+            changes["label"] = label
+        if target is not None and target != existing.target:
+            changes["target"] = target
+        if holder is not None and holder != existing.holder:
+            changes["holder"] = holder
+        if not changes:
+            return existing
+        return self._edit(existing, changes, f"relabel as {label}")
+
+    def add(
+        self,
+        document: DocumentLike,
+        start: int,
+        end: int,
+        kind: str,
+        label: str,
+        *,
+        target: str | None = None,
+        holder: str | None = None,
+        note: str = "",
+    ) -> Annotation:
+        """Add a new annotation of `document.text[start:end]`."""
+        if kind not in KINDS:
+            raise AnnotationError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        if not label:
+            raise AnnotationError("a label is needed")
+        extra: dict[str, Any] = {"note": note}
+        if kind == "stance":
+            extra.update(target=target, holder=holder)
+        annotation = make_annotation(
+            document.text, document.id, start, end, kind, label, self.annotator, **extra
+        )
+        stored = StoredDocument(
+            document.id, document.text, dict(document.meta or {}), getattr(document, "source", "")
+        )
+        self.store.put(annotation, stored)
+        self._record(Change(None, annotation, f"add {label}"))
+        return annotation
+
+    def relabel(self, annotation: Annotation | str, label: str) -> Annotation:
+        current = self._current(annotation)
+        return self._edit(current, {"label": label}, f"relabel as {label}")
+
+    def set_note(self, annotation: Annotation | str, note: str) -> Annotation:
+        """Add, change or (with "") clear the free-text note."""
+        current = self._current(annotation)
+        return self._edit(current, {"note": note}, "edit note" if note else "clear note")
+
+    def set_stance(
+        self,
+        annotation: Annotation | str,
+        *,
+        target: str | None = _KEEP,
+        holder: str | None = _KEEP,
+        label: str | None = None,
+    ) -> Annotation:
+        """Change a stance annotation's target, holder and/or label."""
+        current = self._current(annotation)
+        if current.kind != "stance":
+            raise AnnotationError("only stance annotations have a target and a holder")
+        changes: dict[str, Any] = {}
+        if target is not _KEEP:
+            changes["target"] = target or None
+        if holder is not _KEEP:
+            changes["holder"] = holder or None
+        if label:
+            changes["label"] = label
+        return self._edit(current, changes, "edit stance")
+
+    def delete(self, annotation: Annotation | str) -> Annotation:
+        current = self._current(annotation)
+        self.store.remove(current.id, current.doc_id)
+        self._record(Change(current, None, f"delete {current.label}"))
+        return current
+
+    def undo(self) -> Change | None:
+        """Take back the last operation (on disk too); returns it, or None."""
+        if not self._done:
+            return None
+        change = self._done.pop()
+        self._write(change.after, change.before)
+        self._undone.append(change)
+        return change
+
+    def redo(self) -> Change | None:
+        """Do again the last undone operation; returns it, or None."""
+        if not self._undone:
+            return None
+        change = self._undone.pop()
+        self._write(change.before, change.after)
+        self._done.append(change)
+        return change
+
+    # --- helpers --------------------------------------------------------------------
+
+    def _current(self, annotation: Annotation | str) -> Annotation:
+        if isinstance(annotation, Annotation):
+            found = self.store.get(annotation.id, annotation.doc_id)
+        else:
+            found = self.store.get(annotation)
+        if found is None:
+            raise AnnotationError("that annotation no longer exists")
+        return found
+
+    def _edit(self, current: Annotation, changes: dict[str, Any], description: str) -> Annotation:
+        if all(getattr(current, k) == v for k, v in changes.items()):
+            return current
+        updated = current.changed(**changes)
+        self.store.put(updated)
+        self._record(Change(current, updated, description))
+        return updated
+
+    def _record(self, change: Change) -> None:
+        self._done.append(change)
+        self._undone.clear()
+
+    def _write(self, old: Annotation | None, new: Annotation | None) -> None:
+        """Make the store go from `old` to `new`."""
+        if new is None:
+            if old is not None:
+                self.store.remove(old.id, old.doc_id)
+        else:
+            self.store.put(new)

@@ -1,0 +1,111 @@
+"""Re-anchoring: kept, moved by text and context, or orphaned, never misplaced."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reader.anchoring import reanchor, reanchor_all, reanchor_document
+from reader.annotations import make_annotation
+from reader.corpus import Document, text_id
+from reader.store import AnnotationStore, StoredDocument
+
+OLD = (
+    "The mayor said the bridge will open in May. Critics said the bridge is late. "
+    "The mayor said the bridge will open in May, again, at a later meeting."
+)
+
+
+def annotate(text: str, needle: str, occurrence: int = 0):
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(needle, start + 1)
+    return make_annotation(text, text_id(text), start, start + len(needle), "claim", "FACT", "a")
+
+
+def test_same_offsets_are_kept() -> None:
+    annotation = annotate(OLD, "Critics said")
+    result = reanchor(annotation, OLD)
+    assert result.status == "kept" and result.annotation == annotation
+    edited = OLD + " More text at the end."
+    result = reanchor(annotation, edited)
+    assert result.status == "kept" and result.annotation.doc_id == text_id(edited)
+
+
+def test_moved_when_text_shifts() -> None:
+    annotation = annotate(OLD, "Critics said the bridge is late.")
+    new = "Breaking: " + OLD
+    result = reanchor(annotation, new)
+    assert result.status == "moved"
+    moved = result.annotation
+    assert new[moved.start : moved.end] == annotation.text
+    assert moved.start == annotation.start + len("Breaking: ")
+    assert moved.id == annotation.id and moved.doc_id == text_id(new)
+    assert moved.prefix == new[max(0, moved.start - 32) : moved.start]
+
+
+def test_repeated_text_is_placed_by_its_context() -> None:
+    second = annotate(OLD, "The mayor said the bridge will open in May", occurrence=1)
+    new = "Update. " + OLD
+    result = reanchor(second, new)
+    assert result.status == "moved"
+    assert result.annotation.start == second.start + len("Update. ")
+
+
+def test_ambiguous_or_absent_text_is_orphaned() -> None:
+    annotation = annotate(OLD, "the bridge", occurrence=0)
+    # Context gone and the words occur twice, equally well: do not guess.
+    new = "X the bridge Y. X the bridge Y."
+    assert reanchor(annotation, new).status == "orphaned"
+    gone = OLD.replace("Critics said the bridge is late.", "Nobody objected.")
+    lost = annotate(OLD, "Critics said the bridge is late.")
+    result = reanchor(lost, gone)
+    assert result.status == "orphaned" and result.annotation == lost
+
+
+@given(
+    st.text(alphabet="abc .", max_size=40),
+    st.text(alphabet="abc .", max_size=40),
+)
+def test_edits_around_a_unique_span_never_misplace_it(before: str, after: str) -> None:
+    needle = "UNIQUE-SPAN"
+    old = "start of text " + needle + " end of text"
+    annotation = annotate(old, needle)
+    new = before + old + after
+    result = reanchor(annotation, new)
+    assert result.status in ("kept", "moved")
+    placed = result.annotation
+    assert new[placed.start : placed.end] == needle
+
+
+@given(st.integers(1, 5), st.integers(0, 4))
+def test_repeats_never_land_on_the_wrong_copy(copies: int, pick: int) -> None:
+    pick %= copies
+    parts = [f"para {i} says: same words here. " for i in range(copies)]
+    old = "".join(parts)
+    annotation = annotate(old, "same words here", occurrence=pick)
+    new = "Intro line. " + old
+    result = reanchor(annotation, new)
+    if result.status == "orphaned":
+        return
+    expected = new.index(parts[pick]) + parts[pick].index("same words")
+    assert result.annotation.start == expected
+
+
+def test_reanchor_document_moves_annotations_to_the_new_version(tmp_path: Path) -> None:
+    old_doc = Document(text=OLD, title="t", source="bridge.txt")
+    kept = annotate(OLD, "Critics said the bridge is late.")
+    lost = annotate(OLD, "at a later meeting")
+    with AnnotationStore.open(tmp_path / "s.json", "a") as store:
+        store.put(kept, StoredDocument(old_doc.id, OLD, {}, "bridge.txt"))
+        store.put(lost)
+        new_text = "Correction. " + OLD.replace("at a later meeting", "")
+        new_doc = Document(text=new_text, title="t", source="bridge.txt")
+        results = reanchor_document(store, new_doc)
+        assert sorted(r.status for r in results) == ["moved", "orphaned"]
+        [moved] = store.for_document(new_doc.id)
+        assert moved.id == kept.id and new_text[moved.start : moved.end] == kept.text
+        assert [a.id for a in store.for_document(old_doc.id)] == [lost.id]
+    assert [r.status for r in reanchor_all([kept], OLD)] == ["kept"]

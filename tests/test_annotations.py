@@ -1,0 +1,76 @@
+"""The annotation record: field order, JSON round trip, validation, context."""
+
+from __future__ import annotations
+
+import pytest
+
+from reader.annotations import (
+    CONTEXT_CHARS,
+    FIELD_ORDER,
+    Annotation,
+    AnnotationError,
+    make_annotation,
+    record_problem,
+)
+from reader.corpus import text_id
+
+TEXT = "x" * 50 + "The port reopened." + "y" * 50
+
+
+def sample() -> Annotation:
+    return make_annotation(TEXT, text_id(TEXT), 50, 68, "claim", "FACT", "ann", note="n")
+
+
+def test_json_has_every_contract_field_in_order_and_round_trips() -> None:
+    annotation = sample()
+    record = annotation.to_json()
+    assert tuple(record) == FIELD_ORDER
+    assert set(FIELD_ORDER) == {
+        *("id", "doc_id", "start", "end", "text", "kind", "label", "target", "holder"),
+        *("note", "annotator", "created", "updated", "prefix", "suffix"),
+    }
+    assert Annotation.from_json(record) == annotation
+    assert record["created"].endswith("Z") and record["updated"] == record["created"]
+
+
+def test_context_is_about_32_characters() -> None:
+    annotation = sample()
+    assert annotation.text == "The port reopened."
+    assert annotation.prefix == "x" * CONTEXT_CHARS and annotation.suffix == "y" * CONTEXT_CHARS
+    assert make_annotation(TEXT, "d", 0, 3, "claim", "FACT", "a").prefix == ""
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"start": -1}, "'start' must be a non-negative integer"),
+        ({"end": 10, "start": 10}, "'end' must be greater"),
+        ({"kind": "vibe"}, "kind must be one of"),
+        ({"label": 3}, "'label' must be a string"),
+        ({"target": 5}, "'target' must be a string or null"),
+        ({"start": True}, "non-negative integer"),
+    ],
+)
+def test_bad_records_are_explained(change: dict, problem: str) -> None:
+    record = {**sample().to_json(), **change}
+    assert problem in (record_problem(record) or "")
+    with pytest.raises(AnnotationError):
+        Annotation.from_json(record)
+
+
+def test_missing_fields_and_bad_spans() -> None:
+    record = sample().to_json()
+    del record["label"]
+    assert "missing 'label'" in (record_problem(record) or "")
+    assert record_problem([]) == "an annotation must be a JSON object"
+    with pytest.raises(AnnotationError, match="not a non-empty span"):
+        make_annotation(TEXT, "d", 5, 5, "claim", "FACT", "a")
+    with pytest.raises(AnnotationError, match="kind"):
+        make_annotation(TEXT, "d", 0, 5, "other", "FACT", "a")
+
+
+def test_changed_updates_the_timestamp_only() -> None:
+    annotation = sample()
+    later = annotation.changed(label="OPINION")
+    assert later.label == "OPINION" and later.id == annotation.id
+    assert later.created == annotation.created and later.updated >= annotation.updated

@@ -1,0 +1,166 @@
+"""Session operations, each checked against the store as reopened from disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reader.annotations import AnnotationError
+from reader.corpus import Document
+from reader.schema import default_schema
+from reader.session import AnnotationSession
+from reader.store import AnnotationStore
+
+TEXT = (
+    "The harbour in Lisbon reopened on Monday after storms. "
+    "Officials said repairs cost millions. "
+    "Traffic will double by next year, the director predicted.\n"
+)
+DOC = Document(text=TEXT, title="Harbour", source="harbour.txt", meta={"title": "Harbour"})
+FIRST = (0, TEXT.index(".") + 1)
+
+
+def on_disk(path: Path) -> list:
+    with AnnotationStore.open(path) as store:
+        return store.for_document(DOC.id)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "ann.json"
+
+
+@pytest.fixture
+def session(db: Path):
+    store = AnnotationStore.open(db, "alice")
+    yield AnnotationSession(store, schema=default_schema())
+    store.close()
+
+
+def reopen(session: AnnotationSession, db: Path) -> list:
+    session.store.close()
+    found = on_disk(db)
+    session.store = AnnotationStore.open(db, "alice")
+    return found
+
+
+def test_label_adds_and_stores_the_document(session: AnnotationSession, db: Path) -> None:
+    added = session.apply_label(DOC, *FIRST, "FACT")
+    assert added.kind == "claim" and added.annotator == "alice"
+    [saved] = reopen(session, db)
+    assert saved == added and saved.text == TEXT[slice(*FIRST)]
+    assert session.store.document(DOC.id).text == TEXT
+    assert session.store.document(DOC.id).meta == {"title": "Harbour"}
+
+
+def test_another_label_key_on_the_same_span_relabels(session: AnnotationSession, db: Path) -> None:
+    first = session.apply_label(DOC, *FIRST, "FACT")
+    second = session.apply_label(DOC, *FIRST, "OPINION")
+    assert second.id == first.id and second.label == "OPINION"
+    same = session.apply_label(DOC, *FIRST, "OPINION")
+    assert same == second  # nothing to change: nothing recorded
+    stance = session.apply_label(DOC, *FIRST, "AGAINST", target="the port")
+    assert stance.id != first.id  # a different kind is a different annotation
+    saved = reopen(session, db)
+    assert {(a.kind, a.label) for a in saved} == {("claim", "OPINION"), ("stance", "AGAINST")}
+
+
+def test_stance_target_holder_and_note(session: AnnotationSession, db: Path) -> None:
+    stance = session.apply_label(DOC, 56, 92, "FAVOR", target="repairs", holder="Officials")
+    session.set_stance(stance, target="the harbour", label="AGAINST")
+    session.set_note(stance.id, "said by officials")
+    [saved] = reopen(session, db)
+    assert (saved.label, saved.target, saved.holder) == ("AGAINST", "the harbour", "Officials")
+    assert saved.note == "said by officials"
+    claim = session.apply_label(DOC, *FIRST, "FACT")
+    with pytest.raises(AnnotationError, match="only stance"):
+        session.set_stance(claim, target="x")
+
+
+def test_delete_undo_redo_are_what_is_on_disk(session: AnnotationSession, db: Path) -> None:
+    added = session.apply_label(DOC, *FIRST, "FACT")
+    session.set_note(added, "checked")
+    session.delete(added)
+    assert reopen(session, db) == []
+    assert session.undo().description == "delete FACT"
+    [back] = reopen(session, db)
+    assert back.note == "checked" and back.id == added.id
+    session.undo()  # the note
+    assert reopen(session, db)[0].note == ""
+    session.undo()  # the add
+    assert reopen(session, db) == []
+    assert session.undo() is None and not session.can_undo
+    session.redo()
+    session.redo()
+    assert reopen(session, db)[0].note == "checked"
+    session.redo()
+    assert reopen(session, db) == [] and not session.can_redo
+    session.undo()
+    session.apply_label(DOC, 56, 92, "OPINION")  # a new operation clears the redo stack
+    assert not session.can_redo
+
+
+def test_errors_are_typed(session: AnnotationSession) -> None:
+    with pytest.raises(AnnotationError, match="unknown label"):
+        session.apply_label(DOC, *FIRST, "NOPE")
+    with pytest.raises(AnnotationError, match="span"):
+        session.apply_label(DOC, 5, 5000, "FACT")
+    added = session.apply_label(DOC, *FIRST, "FACT")
+    session.delete(added)
+    with pytest.raises(AnnotationError, match="no longer exists"):
+        session.set_note(added, "x")
+
+
+def test_at_lists_innermost_first(session: AnnotationSession) -> None:
+    outer = session.apply_label(DOC, 0, 60, "OPINION")
+    inner = session.apply_label(DOC, 4, 11, "FACT")
+    assert [a.id for a in session.at(DOC.id, 5)] == [inner.id, outer.id]
+    assert session.at(DOC.id, 100) == []
+
+
+operation = st.one_of(
+    st.tuples(st.just("label"), st.integers(0, 3), st.sampled_from(["FACT", "OPINION", "FAVOR"])),
+    st.tuples(st.just("note"), st.integers(0, 5), st.text(max_size=5)),
+    st.tuples(st.just("delete"), st.integers(0, 5), st.none()),
+    st.tuples(st.just("undo"), st.none(), st.none()),
+    st.tuples(st.just("redo"), st.none(), st.none()),
+)
+SPANS = [(0, 10), (4, 20), (56, 92), (0, 10)]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(operation, max_size=12))
+def test_any_sequence_undoes_to_nothing_and_redoes_to_disk(tmp_path: Path, ops: list) -> None:
+    db = tmp_path / f"prop-{len(list(tmp_path.iterdir()))}.json"
+    with AnnotationStore.open(db, "p") as store:
+        session = AnnotationSession(store, schema=default_schema())
+        for name, arg, value in ops:
+            present = session.annotations(DOC.id)
+            if name == "label":
+                session.apply_label(DOC, *SPANS[arg], value)
+            elif name in ("note", "delete") and present:
+                target = present[arg % len(present)]
+                if name == "note":
+                    session.set_note(target, value)
+                else:
+                    session.delete(target)
+            elif name == "undo":
+                session.undo()
+            elif name == "redo":
+                session.redo()
+        shown = session.annotations(DOC.id)
+        keys = [(a.start, a.end, a.kind, a.annotator) for a in shown if a.kind == "claim"]
+        assert len(keys) == len(set(keys))  # one claim per span per annotator
+        undone = 0
+        while session.undo():
+            undone += 1
+        assert session.annotations(DOC.id) == []
+        for _ in range(undone):
+            session.redo()
+        assert session.annotations(DOC.id) == shown
+    assert on_disk(db) == shown
