@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from reader.nlp.entities import find_entities
@@ -123,11 +121,3 @@ def test_empty_and_lowercase_text() -> None:
     assert ents("nothing here is a name at all.") == []
 
 
-def test_throughput_well_above_the_engine_budget() -> None:
-    text = (TEXT + "\n") * 200
-    sentences = _sentences(text)
-    find_entities(text, sentences)  # warm the word lists
-    t0 = time.perf_counter()
-    find_entities(text, sentences)
-    rate = len(text) / (time.perf_counter() - t0)
-    assert rate > 300_000, f"{rate:.0f} chars/s"
