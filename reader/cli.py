@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
@@ -26,8 +27,17 @@ class CliError(click.ClickException):
 class ReaderGroup(click.Group):
     """`reader PATH...` opens the app; `reader COMMAND ...` runs a subcommand."""
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(LAZY_COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in LAZY_COMMANDS:
+            return None
+        module_name, attribute = LAZY_COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in _GROUP_FLAGS):
+        if not args or (args[0] not in LAZY_COMMANDS and args[0] not in _GROUP_FLAGS):
             args = ["open", *args]
         return super().parse_args(ctx, args)
 
@@ -39,7 +49,8 @@ class ReaderGroup(click.Group):
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         super().format_help(ctx, formatter)
-        open_command = self.commands["open"]
+        open_command = self.get_command(ctx, "open")
+        assert open_command is not None
         with click.Context(open_command, info_name="reader", parent=None) as open_ctx:
             formatter.write_paragraph()
             formatter.write_text(
@@ -60,24 +71,17 @@ def cli() -> None:
     """
 
 
-def _register_commands() -> None:
-    from .commands import analyze, open_app
-    from .commands import export as export_cmd
-    from .commands import import_ as import_cmd
-    from .commands import stats as stats_cmd
-    from .commands.agree import agree_command
-    from .commands.models import models_command
-
-    cli.add_command(open_app.open_command)
-    cli.add_command(analyze.analyze_command)
-    cli.add_command(agree_command)
-    cli.add_command(export_cmd.export_command)
-    cli.add_command(import_cmd.import_command)
-    cli.add_command(stats_cmd.stats_command)
-    cli.add_command(models_command)
-
-
-_register_commands()
+# name -> "module:attribute"; a command's module is imported only when it runs (or for
+# --help), so opening the app does not pay for the store, formats or agreement code.
+LAZY_COMMANDS = {
+    "open": "reader.commands.open_app:open_command",
+    "analyze": "reader.commands.analyze:analyze_command",
+    "agree": "reader.commands.agree:agree_command",
+    "export": "reader.commands.export:export_command",
+    "import": "reader.commands.import_:import_command",
+    "stats": "reader.commands.stats:stats_command",
+    "models": "reader.commands.models:models_command",
+}
 
 
 def main(argv: list[str] | None = None) -> None:
