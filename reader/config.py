@@ -12,6 +12,7 @@ import getpass
 import os
 import re
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -87,3 +88,9 @@ def existing_stores() -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.glob("*.json") if p.is_file())
+
+
+def stores_to_read(dbs: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The stores named by `--db`, else every store in the default folder (what export
+    and stats read); empty when neither names one."""
+    return [Path(db) for db in dbs] or existing_stores()

@@ -8,7 +8,6 @@ Every character offset anywhere in reader indexes this text.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CorpusError
+from .jsonl import read_jsonl
 
 ARTICLE_SUFFIXES = (".txt", ".md")
 CORPUS_SUFFIXES = (".jsonl",)
@@ -101,15 +101,10 @@ def load_article(path: Path) -> Document:
 def load_jsonl(path: Path, warnings: list[str]) -> list[Document]:
     """One `{"text": ..., "meta": {...}}` per line; bad lines are skipped with a warning."""
     raw = _read_text(path)
-    documents: list[Document] = []
-    problems: list[str] = []
-    for number, line in enumerate(raw.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            documents.append(_jsonl_record(line, path, number))
-        except ValueError as exc:
-            problems.append(f"{path}:{number}: {exc}")
+    documents, bad = read_jsonl(
+        raw.split("\n"), lambda record, number: _jsonl_document(record, path, number)
+    )
+    problems = [f"{path}:{p.line}: {p.message}" for p in bad]
     if problems:
         warnings.extend(problems)
         warnings.append(f"{path}: skipped {len(problems)} malformed line(s)")
@@ -119,13 +114,7 @@ def load_jsonl(path: Path, warnings: list[str]) -> list[Document]:
     return documents
 
 
-def _jsonl_record(line: str, path: Path, number: int) -> Document:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"invalid JSON ({exc.msg}, column {exc.colno})") from None
-    if not isinstance(record, dict):
-        raise ValueError("expected a JSON object")
+def _jsonl_document(record: dict[str, Any], path: Path, number: int) -> Document:
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ValueError('missing or empty "text"')

@@ -43,6 +43,7 @@ from .agreement import DocumentTextConflictError
 from .annotations import KINDS, new_id, record_problem
 from .corpus import text_id
 from .errors import ReaderError
+from .jsonl import detect_format
 
 MAX_PROBLEMS_SHOWN = 3
 
@@ -75,28 +76,18 @@ def load_sources(paths: Sequence[str]) -> AgreementInput:
 
 
 def source_format(path: Path) -> str:
-    """The format of a SOURCE: store, brat, native, prodigy or doccano."""
+    """The format of a SOURCE: store, or as `reader import` guesses it (brat, native,
+    prodigy or doccano)."""
     if path.is_dir():
         return "brat"
     try:
         with open(path, encoding="utf-8", errors="replace") as lines:
             head = lines.read(16)
-            if path.suffix.lower() == ".json" or head.lstrip().startswith('{"_meta"'):
-                return "store"
-            lines.seek(0)
-            first = next((line for line in lines if line.strip()), "")
+        if path.suffix.lower() == ".json" or head.lstrip().startswith('{"_meta"'):
+            return "store"
+        return detect_format(path)
     except OSError as exc:
         raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    try:
-        record = json.loads(first)
-    except ValueError:
-        return "native"  # its reader reports the line
-    if isinstance(record, dict):
-        if "spans" in record or "_input_hash" in record:
-            return "prodigy"
-        if "annotations" not in record and ("label" in record or "entities" in record):
-            return "doccano"
-    return "native"
 
 
 def load_source(path: Path) -> LoadedSource:

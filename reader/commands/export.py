@@ -3,25 +3,39 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
-from ..config import existing_stores, stores_dir
+from ..config import stores_dir, stores_to_read
 from ..formats import FORMATS, FormatError, RawDocument, merge_raw, progress
 from ..store import AnnotationStore, StoreError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def open_stores(dbs: Sequence[str]) -> list[AnnotationStore]:
     """The stores named by `--db` (every store in the default folder when none), read-only."""
-    paths = [Path(db) for db in dbs] or existing_stores()
+    paths = stores_to_read(dbs)
     if not paths:
         raise StoreError(f"no annotation stores in {stores_dir()}; name one with --db")
     for path in paths:
         if not path.is_file():
             raise StoreError(f"{path}: no such annotation store")
     return [AnnotationStore.open(path, read_only=True) for path in paths]
+
+
+def stores_option(what: str) -> Callable[[F], F]:
+    """`--db` for commands that read stores (`collect`), its help starting with `what`."""
+    return click.option(
+        "--db",
+        "dbs",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        help=f"{what} (repeatable; default: every store in the data folder).",
+    )
 
 
 def store_documents(store: AnnotationStore) -> list[RawDocument]:
@@ -76,13 +90,7 @@ def export_documents(documents: list[RawDocument], fmt: str, output: str | None)
 
 
 @click.command("export")
-@click.option(
-    "--db",
-    "dbs",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="Annotation store to export (repeatable; default: every store in the data folder).",
-)
+@stores_option("Annotation store to export")
 @click.option(
     "--format",
     "fmt",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from ..formats import (
     kinds_from_schema,
     progress,
 )
+from ..jsonl import detect_format
 from ..schema import load_schema
 from ..store import AnnotationStore, StoredDocument
 
@@ -27,26 +27,6 @@ MAX_PROBLEMS_SHOWN = 10
 
 class ImportRefused(ReaderError):
     """The file has malformed records; nothing was imported."""
-
-
-def detect_format(path: Path) -> str:
-    """brat for a folder; otherwise guessed from the first JSON line's fields."""
-    if path.is_dir():
-        return "brat"
-    with open(path, encoding="utf-8", errors="replace") as lines:
-        for line in lines:
-            if line.strip():
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    return "native"  # its reader will report the line
-                if isinstance(record, dict):
-                    if "spans" in record or "_input_hash" in record:
-                        return "prodigy"
-                    if "annotations" not in record and ("label" in record or "entities" in record):
-                        return "doccano"
-                return "native"
-    return "native"
 
 
 def read_file(path: Path, fmt: str, options: ReadOptions) -> ReadOutcome:

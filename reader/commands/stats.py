@@ -11,7 +11,7 @@ import click
 
 from ..corpus import title_for
 from ..formats import RawDocument
-from .export import collect
+from .export import collect, stores_option
 
 
 def compute_stats(
@@ -75,13 +75,7 @@ def print_stats(stats: dict[str, Any]) -> None:
 
 
 @click.command("stats")
-@click.option(
-    "--db",
-    "dbs",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="Annotation store (repeatable; default: every store in the data folder).",
-)
+@stores_option("Annotation store")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 @click.argument("paths", nargs=-1, type=click.Path())
 def stats_command(dbs: tuple[str, ...], as_json: bool, paths: tuple[str, ...]) -> None:

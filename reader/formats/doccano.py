@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from ..annotations import make_annotation
 from ..corpus import text_id
+from ..jsonl import read_jsonl
 from . import ExportDocument, LineProblem, ReadOptions, ReadOutcome, annotation_sort_key
 
 
@@ -52,13 +53,8 @@ def _triples(record: dict[str, Any]) -> list[tuple[Any, Any, Any]]:
     return triples
 
 
-def parse_line(line: str, options: ReadOptions) -> ExportDocument:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"invalid JSON ({exc.msg}, column {exc.colno})") from None
-    if not isinstance(record, dict):
-        raise ValueError("expected a JSON object")
+def parse_record(record: dict[str, Any], options: ReadOptions) -> ExportDocument:
+    """One doccano record (a line's JSON object); ValueError says what is wrong with it."""
     text = record.get("text")
     if not isinstance(text, str) or not text:
         raise ValueError('missing or empty "text"')
@@ -86,13 +82,5 @@ def parse_line(line: str, options: ReadOptions) -> ExportDocument:
 def read(
     lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = _noop
 ) -> ReadOutcome:
-    outcome = ReadOutcome()
-    for number, line in enumerate(lines, start=1):
-        advance()
-        if not line.strip():
-            continue
-        try:
-            outcome.documents.append(parse_line(line, options))
-        except ValueError as exc:
-            outcome.problems.append(LineProblem(number, str(exc)))
-    return outcome
+    documents, bad = read_jsonl(lines, lambda record, _: parse_record(record, options), advance)
+    return ReadOutcome(documents, [LineProblem(p.line, p.message) for p in bad])

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from ..annotations import FIELD_ORDER, new_id, now_iso, record_problem
 from ..corpus import text_id
+from ..jsonl import read_jsonl
 from . import (
     ExportDocument,
     LineProblem,
@@ -58,14 +59,8 @@ def write(
     return write_raw(raw, out, advance)
 
 
-def parse_line(line: str, options: ReadOptions) -> RawDocument:
-    """One native record; ValueError says what is wrong with it."""
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"invalid JSON ({exc.msg}, column {exc.colno})") from None
-    if not isinstance(record, dict):
-        raise ValueError("expected a JSON object")
+def parse_record(record: dict[str, Any], options: ReadOptions) -> RawDocument:
+    """One native record (a line's JSON object); ValueError says what is wrong with it."""
     text = record.get("text")
     if not isinstance(text, str) or not text:
         raise ValueError('missing or empty "text"')
@@ -108,17 +103,8 @@ def _record(item: Any, number: int, text: str, doc_id: str, options: ReadOptions
 def read_raw(
     lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = _noop
 ) -> tuple[list[RawDocument], list[LineProblem]]:
-    documents: list[RawDocument] = []
-    problems: list[LineProblem] = []
-    for number, line in enumerate(lines, start=1):
-        advance()
-        if not line.strip():
-            continue
-        try:
-            documents.append(parse_line(line, options))
-        except ValueError as exc:
-            problems.append(LineProblem(number, str(exc)))
-    return documents, problems
+    documents, bad = read_jsonl(lines, lambda record, _: parse_record(record, options), advance)
+    return documents, [LineProblem(p.line, p.message) for p in bad]
 
 
 def read(

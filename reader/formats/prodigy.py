@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from ..annotations import KINDS, Annotation, make_annotation
 from ..corpus import text_id
+from ..jsonl import read_jsonl
 from . import ExportDocument, LineProblem, ReadOptions, ReadOutcome, annotation_sort_key
 
 _EXTRA = ("target", "holder", "note")
@@ -77,14 +78,8 @@ def write(
     return count
 
 
-def parse_line(line: str, options: ReadOptions) -> ExportDocument | None:
+def parse_record(record: dict[str, Any], options: ReadOptions) -> ExportDocument | None:
     """One Prodigy task (None when it was not accepted); ValueError says what is wrong."""
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"invalid JSON ({exc.msg}, column {exc.colno})") from None
-    if not isinstance(record, dict):
-        raise ValueError("expected a JSON object")
     text = record.get("text")
     if not isinstance(text, str) or not text:
         raise ValueError('missing or empty "text"')
@@ -134,18 +129,10 @@ def _span(
 def read(
     lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = _noop
 ) -> ReadOutcome:
-    outcome = ReadOutcome()
-    for number, line in enumerate(lines, start=1):
-        advance()
-        if not line.strip():
-            continue
-        try:
-            document = parse_line(line, options)
-        except ValueError as exc:
-            outcome.problems.append(LineProblem(number, str(exc)))
-            continue
-        if document is None:
-            outcome.skipped += 1
-        else:
-            outcome.documents.append(document)
-    return outcome
+    tasks, bad = read_jsonl(lines, lambda record, _: parse_record(record, options), advance)
+    documents = [document for document in tasks if document is not None]
+    return ReadOutcome(
+        documents=documents,
+        problems=[LineProblem(p.line, p.message) for p in bad],
+        skipped=len(tasks) - len(documents),
+    )

@@ -1,0 +1,84 @@
+"""JSON Lines as every reader of them here wants it: one JSON object a line, blank lines
+skipped, and each bad line named by its 1-based number with what is wrong with it.
+
+`detect_format` guesses which of reader's formats a file is in (`reader import` and
+`reader agree` both ask), without importing `reader.formats`.
+
+A line's own problems and the problems its caller finds in the object (raised as
+`ValueError` by `convert`) are reported alike, in line order. A leading BOM and `\\r` at
+line ends are the caller's business: `\\r` is JSON white space, so a CRLF file reads as
+it is, while a BOM makes the first line invalid JSON unless the caller drops it first
+(as `reader.corpus` does).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, NamedTuple, TypeVar
+
+T = TypeVar("T")
+
+
+class BadLine(NamedTuple):
+    line: int  # 1-based
+    message: str
+
+
+def _noop(n: int = 1) -> None:
+    return None
+
+
+def parse_object(line: str) -> dict[str, Any]:
+    """The JSON object on `line`; ValueError says what is wrong with it."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON ({exc.msg}, column {exc.colno})") from None
+    if not isinstance(record, dict):
+        raise ValueError("expected a JSON object")
+    return record
+
+
+def read_jsonl(
+    lines: Iterable[str],
+    convert: Callable[[dict[str, Any], int], T],
+    advance: Callable[[], Any] = _noop,
+) -> tuple[list[T], list[BadLine]]:
+    """`convert(object, line_number)` for every non-blank line, in order, and the lines
+    that are not JSON objects or that `convert` refused with a ValueError.
+
+    `advance()` is called once a line, blank ones included (a progress bar's step)."""
+    results: list[T] = []
+    problems: list[BadLine] = []
+    for number, line in enumerate(lines, start=1):
+        advance()
+        if not line.strip():
+            continue
+        try:
+            results.append(convert(parse_object(line), number))
+        except ValueError as exc:
+            problems.append(BadLine(number, str(exc)))
+    return results, problems
+
+
+def detect_format(path: Path) -> str:
+    """brat for a folder; otherwise native, prodigy or doccano, guessed from the first
+    JSON line's fields (OSError when the file cannot be opened)."""
+    if path.is_dir():
+        return "brat"
+    with open(path, encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            if line.strip():
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    return "native"  # its reader will report the line
+                if isinstance(record, dict):
+                    if "spans" in record or "_input_hash" in record:
+                        return "prodigy"
+                    if "annotations" not in record and ("label" in record or "entities" in record):
+                        return "doccano"
+                return "native"
+    return "native"
