@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -12,7 +13,10 @@ from textual.screen import Screen
 from .corpus import Corpus
 from .resources import stylesheet
 from .screens.help import HelpScreen
-from .screens.reading import READING_BINDINGS, ReadingScreen
+from .screens.reading import ANNOTATION_BINDINGS, READING_BINDINGS, ReadingScreen
+
+if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
+    from .session import AnnotationSession
 
 APP_BINDINGS = [
     Binding("question_mark", "help", "Help"),
@@ -26,13 +30,19 @@ class ReaderApp(App[None]):
     TITLE = "reader"
     BINDINGS = APP_BINDINGS
 
-    def __init__(self, corpus: Corpus, engine: str | None = None) -> None:
+    def __init__(
+        self,
+        corpus: Corpus,
+        engine: str | None = None,
+        session: AnnotationSession | None = None,
+    ) -> None:
         super().__init__()
         self.corpus = corpus
         self.engine = engine
+        self.session = session
 
     def on_mount(self) -> None:
-        self.push_screen(ReadingScreen(self.corpus, self.engine))
+        self.push_screen(ReadingScreen(self.corpus, self.engine, self.session))
         for warning in self.corpus.warnings:
             self.notify(warning, severity="warning", timeout=8)
 
@@ -44,7 +54,12 @@ class ReaderApp(App[None]):
         raise LookupError("no reading screen")
 
     def help_sections(self) -> list[tuple[str, list[Binding]]]:
-        return [("Reading", READING_BINDINGS), ("Anywhere", APP_BINDINGS)]
+        return [
+            ("Reading", READING_BINDINGS),
+            ("Labels (from the schema)", self.reading.label_bindings),
+            ("Annotating", ANNOTATION_BINDINGS),
+            ("Anywhere", APP_BINDINGS),
+        ]
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -56,7 +71,7 @@ class ReaderApp(App[None]):
         if reading is None:
             return
         seen: set[str] = set()
-        for binding in READING_BINDINGS:
+        for binding in [*READING_BINDINGS, *ANNOTATION_BINDINGS, *reading.label_bindings]:
             if binding.description in seen:
                 continue
             seen.add(binding.description)
@@ -69,6 +84,9 @@ class ReaderApp(App[None]):
         yield SystemCommand("Help: list every key", "Key: ?", self.action_help)
 
 
-def make_app(corpus: Corpus, engine: str | None = None) -> ReaderApp:
-    """The one factory the CLI and the tests use to build the app."""
-    return ReaderApp(corpus, engine=engine)
+def make_app(
+    corpus: Corpus, engine: str | None = None, session: AnnotationSession | None = None
+) -> ReaderApp:
+    """The one factory the CLI and the tests use to build the app. Without a `session`
+    the app only reads (annotation keys say that no store is open)."""
+    return ReaderApp(corpus, engine=engine, session=session)

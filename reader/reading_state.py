@@ -13,9 +13,21 @@ from typing import Literal
 from .layout import paragraphs
 from .nlp.types import Analysis, Entity, Quote, Span
 from .selection import Selection, word_at_or_after
-from .span_index import SpanIndex
+from .span_index import OverlapIndex, SpanIndex
 
 FocusKind = Literal["quote", "entity", "match"]
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A span drawn over the text in a colour: an annotation (or, in review, an
+    annotator's annotation). `key` says what it belongs to (an id or an annotator)."""
+
+    start: int
+    end: int
+    color: str  # a Rich colour, e.g. "#4caf50"
+    label: str = ""
+    key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +55,7 @@ class ReadingState:
         self.entities: SpanIndex[Entity] = SpanIndex([])
         self.quotes: SpanIndex[Quote] = SpanIndex([])
         self.matches: SpanIndex[Span] = SpanIndex([])
+        self.marks: OverlapIndex[Mark] = OverlapIndex([])
         self.query = ""
         self.analysis: Analysis | None = None
         self.cursor = 0
@@ -108,6 +121,10 @@ class ReadingState:
         self.quotes = SpanIndex(analysis.quotes)
         self.focus = None
         self._move_cursor_to_offset(anchor)
+
+    def set_marks(self, marks: list[Mark]) -> None:
+        """Replace the coloured spans drawn over the text (annotations)."""
+        self.marks = OverlapIndex(marks)
 
     # --- moves (each returns False when there is nowhere to go) --------------------
     def move_sentence(self, delta: int) -> bool:

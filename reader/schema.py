@@ -23,7 +23,7 @@ DEFAULT_SCHEMA_PATH = Path(__file__).resolve().parent / "default_schema.toml"
 
 # Keys the app already binds; a label may not use one of them.
 RESERVED_KEYS: frozenset[str] = frozenset(
-    [*"jkJKghlwbvsxu;/nNd][?qeE"]
+    [*"jkJKghlwbvsxu;/nNd][?qeEL()"]
     + ["space", "tab", "shift+tab", "ctrl+r", "ctrl+p", "escape", "enter"]
     + ["up", "down", "pageup", "pagedown"]
 )
@@ -35,6 +35,8 @@ KEY_ALIASES = {
     "question_mark": "?",
     "left_square_bracket": "[",
     "right_square_bracket": "]",
+    "left_parenthesis": "(",
+    "right_parenthesis": ")",
     "esc": "escape",
     "return": "enter",
     "page_up": "pageup",

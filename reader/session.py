@@ -130,6 +130,30 @@ class AnnotationSession:
             return existing
         return self._edit(existing, changes, f"relabel as {label}")
 
+    def apply_stance(
+        self,
+        document: DocumentLike,
+        start: int,
+        end: int,
+        label: str,
+        target: str | None,
+        holder: str | None,
+    ) -> Annotation:
+        """What the stance prompt does: a stance towards a target this annotator already
+        gave on exactly this span is changed (label, holder); a new target adds a stance,
+        so one sentence can take stances towards several targets."""
+        target = (target or "").strip() or None
+        holder = (holder or "").strip() or None
+        for existing in self.store.for_document(document.id):
+            if (
+                (existing.start, existing.end, existing.kind) == (start, end, "stance")
+                and existing.annotator == self.annotator
+                and (existing.target or "").casefold() == (target or "").casefold()
+            ):
+                changes = {"label": label, "target": target, "holder": holder}
+                return self._edit(existing, changes, f"stance {label}")
+        return self.add(document, start, end, "stance", label, target=target, holder=holder)
+
     def add(
         self,
         document: DocumentLike,

@@ -56,3 +56,39 @@ class SpanIndex(Generic[T]):
     def last_starting_before(self, offset: int) -> int | None:
         index = bisect_left(self.starts, offset) - 1
         return index if index >= 0 else None
+
+
+class OverlapIndex(Generic[T]):
+    """Spans that may overlap or nest (annotations): sorted by start, with the running
+    maximum of their ends so a look-up skips everything that ends before the range."""
+
+    def __init__(self, spans: Sequence[T]) -> None:
+        self.spans: list[T] = sorted(spans, key=lambda s: (s.start, s.end))
+        self.starts = [s.start for s in self.spans]
+        self._reach: list[int] = []
+        reach = -1
+        for span in self.spans:
+            reach = max(reach, span.end)
+            self._reach.append(reach)
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    def __getitem__(self, index: int) -> T:
+        return self.spans[index]
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.spans)
+
+    def overlapping(self, start: int, end: int) -> Iterator[T]:
+        """Spans sharing at least one character with `[start, end)`, in start order."""
+        index = bisect_right(self._reach, start)
+        stop = bisect_left(self.starts, end)
+        for span in self.spans[index:stop]:
+            if span.end > start:
+                yield span
+
+    def at(self, offset: int) -> list[T]:
+        """Spans containing `offset`, innermost (shortest) first."""
+        found = list(self.overlapping(offset, offset + 1))
+        return sorted(found, key=lambda s: (s.end - s.start, s.start))

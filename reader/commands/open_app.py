@@ -1,4 +1,4 @@
-"""`reader [PATH]...`: open the reading app."""
+"""`reader [PATH]...`: open the reading app, with the annotator's store open for labels."""
 
 from __future__ import annotations
 
@@ -9,10 +9,45 @@ from .common import load_paths
 
 @click.command("open")
 @click.option("--engine", default=None, help="Analysis engine for the highlights (default: rules).")
+@click.option(
+    "--db",
+    "db",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Annotation store (default: <user data folder>/annotations/<annotator>.json).",
+)
+@click.option(
+    "--annotator", default=None, help="Who is annotating (default: config, then login name)."
+)
+@click.option(
+    "--schema",
+    "schema_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Label schema TOML file (default: the one shipped with reader).",
+)
 @click.argument("paths", nargs=-1, type=click.Path())
-def open_command(engine: str | None, paths: tuple[str, ...]) -> None:
+def open_command(
+    engine: str | None,
+    db: str | None,
+    annotator: str | None,
+    schema_path: str | None,
+    paths: tuple[str, ...],
+) -> None:
     """Open articles in the reading app (the bundled sample when no PATH is given)."""
-    corpus = load_paths(paths)
-    from ..app import make_app
+    from ..config import resolve_annotator, resolve_db_path
+    from ..schema import load_schema
 
-    make_app(corpus, engine=engine).run()
+    schema = load_schema(schema_path)  # a bad schema stops here, before anything opens
+    corpus = load_paths(paths)
+    name = resolve_annotator(annotator)
+    from ..session import AnnotationSession
+    from ..store import AnnotationStore
+
+    store = AnnotationStore.open(resolve_db_path(db, name), name)
+    try:
+        from ..app import make_app
+
+        make_app(corpus, engine=engine, session=AnnotationSession(store, name, schema)).run()
+    finally:
+        store.close()

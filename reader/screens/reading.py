@@ -1,22 +1,38 @@
-"""The reading screen: article view, legend, quote line, document list, search, status."""
+"""The reading screen: article view, legend, quote line, document list, search, status,
+and the annotation keys (labels, selection, stance, notes, undo) when a store is open."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.keys import _character_to_key
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.worker import get_current_worker
 
+from ..annotation_marks import annotation_here, describe, marks_for
+from ..annotations import Annotation
 from ..corpus import Corpus, Document
 from ..errors import ReaderError
 from ..nlp.chunked import analyze_progressively
-from ..nlp.types import Analysis
+from ..nlp.types import Analysis, Span
 from ..reading_state import ReadingState
+from ..schema import Label, Schema, default_schema
+from ..selection import Selection
+from ..widgets.annotation_list import AnnotationList
 from ..widgets.article_view import ArticleView
 from ..widgets.document_list import DocumentList
+from .prompts import NotePrompt, StanceChoice, StancePrompt
+
+if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
+    from ..session import AnnotationSession, Change
 from ..widgets.search_bar import SearchBar
 from ..widgets.status_line import StatusLine
 
@@ -40,29 +56,89 @@ READING_BINDINGS = [
     Binding("d", "documents", "Documents"),
     Binding("right_square_bracket", "document(1)", "Next doc"),
     Binding("left_square_bracket", "document(-1)", "Previous doc", show=False),
-    Binding("escape", "cancel", "Close search / list", show=False),
+    Binding("right_parenthesis", "unannotated(1)", "Next unannotated doc", show=False),
+    Binding("left_parenthesis", "unannotated(-1)", "Previous unannotated doc", show=False),
+    Binding("escape", "cancel", "Cancel selection / close search or list", show=False),
 ]
+
+# Label keys come from the schema (see `label_bindings`); these are the rest.
+ANNOTATION_BINDINGS = [
+    Binding("v", "select", "Select from the cursor word", show=False),
+    Binding("l,w", "select_word(True)", "Selection: next word", show=False),
+    Binding("h,b", "select_word(False)", "Selection: previous word", show=False),
+    Binding("s", "stance", "Stance", show=False),
+    Binding("x", "delete", "Delete", show=False),
+    Binding("u", "undo", "Undo", show=False),
+    Binding("ctrl+r", "redo", "Redo", show=False),
+    Binding("semicolon", "note", "Note", show=False),
+    Binding("L", "annotations", "Annotation list"),
+]
+SAVED_MESSAGE_SECONDS = 4.0
+
+
+def textual_key(key: str) -> str:
+    """The schema's key (a character like `1` or `;`, or a name like `f5`) as Textual
+    names it."""
+    return _character_to_key(key) if len(key) == 1 else key
+
+
+def label_bindings(schema: Schema) -> list[Binding]:
+    """One binding per label: a claim label applies at once, a stance label opens the
+    stance prompt with that stance chosen."""
+    bindings = []
+    for index, label in enumerate(schema.labels):
+        action = f"label({index})" if label.kind == "claim" else f"stance({index})"
+        what = label.description or label.kind
+        bindings.append(
+            Binding(textual_key(label.key), action, f"{label.name}: {what}", show=False)
+        )
+    return bindings
+
+
+def short_path(path: str | Path) -> str:
+    """`~/…` for paths in the home folder, so the status line stays short."""
+    path = Path(path)
+    try:
+        return "~/" + str(path.resolve().relative_to(Path.home().resolve()))
+    except (ValueError, RuntimeError, OSError):
+        return str(path)
 
 
 class ReadingScreen(Screen[None]):
-    BINDINGS = READING_BINDINGS
+    BINDINGS = READING_BINDINGS + ANNOTATION_BINDINGS
 
-    def __init__(self, corpus: Corpus, engine: str | None = None) -> None:
+    def __init__(
+        self,
+        corpus: Corpus,
+        engine: str | None = None,
+        session: AnnotationSession | None = None,
+    ) -> None:
         super().__init__()
         self.corpus = corpus
         self.engine = engine
+        self.session = session
+        self.schema: Schema = (session.schema if session else None) or default_schema()
+        self.label_bindings = label_bindings(self.schema)
+        for binding in self.label_bindings:
+            self._bindings.bind(binding.key, binding.action, binding.description, show=False)
         self.index = 0
         self.state = ReadingState(self.document.text)
         self.engine_label = "analysing…"
         self._analyses: dict[str, Analysis] = {}
         self._search_origin: int | None = None
+        self._annotations: list[Annotation] = []
+        self._annotated: set[str] = set(session.store.counts()) if session else set()
+        self._message = ""
+        self._message_timer: Timer | None = None
 
     # --- composition -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(id="legend")
+        yield Static(self._keys_line(), id="label-keys")
         with Horizontal(id="body"):
             yield DocumentList(self.corpus.documents, id="documents")
             yield ArticleView(self.document.title, self.state, id="article")
+            yield AnnotationList(id="annotations")
         yield Static(id="quote-info")
         yield SearchBar()
         yield StatusLine()
@@ -72,7 +148,29 @@ class ReadingScreen(Screen[None]):
         self.article.focus()
         self.query_one("#legend", Static).update(self.article.legend())
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.query_one(DocumentList).set_annotated(
+            {i for i, doc in enumerate(self.corpus.documents) if doc.id in self._annotated}
+        )
         self._open(0)
+
+    def _keys_line(self) -> Text:
+        """The label keys, each name in its label's colour, and the other editing keys."""
+        line = Text()
+        for label in self.schema.labels:
+            line.append(f"{label.key} ", "bold")
+            line.append(label.name, f"bold {label.color}")
+            line.append("  ")
+        line.append("v", "bold")
+        line.append(" select  ")
+        line.append("s", "bold")
+        line.append(" stance  ")
+        line.append("x", "bold")
+        line.append(" delete  ")
+        line.append("u", "bold")
+        line.append(" undo  ")
+        line.append(";", "bold")
+        line.append(" note")
+        return line
 
     def _theme_changed(self, _theme: object) -> None:
         self.query_one("#legend", Static).update(self.article.legend())
@@ -90,6 +188,8 @@ class ReadingScreen(Screen[None]):
     def _open(self, index: int) -> None:
         self.index = index
         self.state = ReadingState(self.document.text)
+        self._reanchor(self.document)
+        self._load_annotations()
         self.article.show(self.document.title, self.state)
         self.query_one(DocumentList).mark_current(index)
         cached = self._analyses.get(self.document.id)
@@ -137,6 +237,10 @@ class ReadingScreen(Screen[None]):
     # --- panels -------------------------------------------------------------------------
     def refresh_panels(self, message: str = "") -> None:
         state = self.state
+        message = message or self._message
+        if not message and state.selection is not None:
+            words = len(self.document.text[state.selection.span.start : state.selection.span.end].split())
+            message = f"selecting {words} words: a label key applies, Esc cancels"
         if not message and state.query:
             number, total = state.match_position
             message = (
@@ -148,6 +252,7 @@ class ReadingScreen(Screen[None]):
             sentence=(state.cursor + 1 if len(state.sentences) else 0, len(state.sentences)),
             engine=self.engine_label,
             extra=message,
+            annotations=self._annotation_summary(),
         )
         self.query_one("#quote-info", Static).update(self._quote_line())
 
@@ -173,6 +278,9 @@ class ReadingScreen(Screen[None]):
         self._moved(self.state.move_sentence(delta))
 
     def action_paragraph(self, delta: int) -> None:
+        if self.state.selection is not None:  # J/K while selecting: widen by a sentence
+            self._moved(self.state.extend_selection_by_sentence(delta > 0), "no more sentences")
+            return
         self._moved(self.state.move_paragraph(delta))
 
     def action_top(self) -> None:
@@ -233,8 +341,11 @@ class ReadingScreen(Screen[None]):
         self.article.focus()
 
     def action_cancel(self) -> None:
-        """Esc: close the search (clearing it) or the document list."""
-        if self.query_one(SearchBar).display:
+        """Esc: cancel the selection, close the search (clearing it) or a list."""
+        if self.state.selection is not None and not self.query_one(SearchBar).display:
+            self.state.clear_selection()
+            self._moved(True)
+        elif self.query_one(SearchBar).display:
             self.state.clear_search()
             if self._search_origin is not None:
                 self.state.to_offset(self._search_origin)
@@ -242,6 +353,8 @@ class ReadingScreen(Screen[None]):
             self._moved(True)
         elif self.query_one(DocumentList).display:
             self.action_documents()
+        elif self.query_one(AnnotationList).display:
+            self.action_annotations()
 
     def action_documents(self) -> None:
         documents = self.query_one(DocumentList)
@@ -263,3 +376,256 @@ class ReadingScreen(Screen[None]):
             self._open(target)
         else:
             self.refresh_panels("first document" if delta < 0 else "last document")
+
+    # --- annotations: loading and showing ------------------------------------------------
+    def _reanchor(self, document: Document) -> None:
+        """Carry annotations made on an earlier version of this article's text."""
+        if self.session is None:
+            return
+        try:
+            from ..anchoring import reanchor_document
+
+            placed = reanchor_document(self.session.store, document)
+        except ReaderError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        if not placed:
+            return
+        orphaned = sum(1 for p in placed if p.status == "orphaned")
+        moved = len(placed) - orphaned
+        text = f"The text changed since it was annotated: {moved} annotation(s) re-anchored"
+        if orphaned:
+            text += f", {orphaned} orphaned (kept with the old text, see `reader export`)"
+        self.notify(text, severity="warning" if orphaned else "information", timeout=10)
+
+    def _load_annotations(self) -> None:
+        """Read the document's annotations from the store and draw them."""
+        if self.session is None:
+            return
+        self._annotations = self.session.annotations(self.document.id)
+        self.state.set_marks(marks_for(self._annotations, self.schema))
+        self.query_one(AnnotationList).show(self._annotations)
+        annotated = bool(self._annotations)
+        if annotated != (self.document.id in self._annotated):
+            if annotated:
+                self._annotated.add(self.document.id)
+            else:
+                self._annotated.discard(self.document.id)
+            self.query_one(DocumentList).mark_annotated(self.index, annotated)
+
+    def _annotation_summary(self) -> str:
+        if self.session is None:
+            return "annotations off"
+        count = len(self._annotations)
+        summary = f"{count} annotation{'s' if count != 1 else ''}"
+        if len(self.corpus) > 1:
+            summary += f" · annotated {self._annotated_count()}/{len(self.corpus)}"
+        return f"{summary} · {self.session.annotator} → {short_path(self.session.store.path)}"
+
+    def _annotated_count(self) -> int:
+        return sum(1 for doc in self.corpus.documents if doc.id in self._annotated)
+
+    def _flash(self, message: str) -> None:
+        """A brief confirmation in the status line."""
+        self._message = message
+        if self._message_timer is not None:
+            self._message_timer.stop()
+        self._message_timer = self.set_timer(SAVED_MESSAGE_SECONDS, self._clear_flash)
+        self.refresh_panels()
+
+    def _clear_flash(self) -> None:
+        self._message = ""
+        self.refresh_panels()
+
+    def _saved(self, message: str) -> None:
+        """After a write: redraw the annotations and confirm (the store saved it already)."""
+        self._load_annotations()
+        self.article.state_changed(scroll=False)
+        self._flash(f"saved: {message}")
+
+    def _editing(self) -> AnnotationSession | None:
+        if self.session is None:
+            self.refresh_panels("annotations are off: no store is open")
+        return self.session
+
+    def _target(self) -> Span | None:
+        span = self.state.target_span
+        if span is None or span.end <= span.start:
+            self.refresh_panels("nothing to label here")
+            return None
+        return span
+
+    def _report(self, exc: ReaderError) -> None:
+        """A write failed (disk full, store gone): say so; nothing was recorded."""
+        self.notify(f"NOT saved: {exc}", severity="error", timeout=15)
+        self._message = ""
+        self._load_annotations()
+        self.refresh_panels("NOT saved (see the message)")
+
+    # --- annotations: keys ------------------------------------------------------------------
+    def action_select(self) -> None:
+        if self.state.start_selection():
+            self._moved(True)
+        else:
+            self.refresh_panels("no word to select here")
+
+    def action_select_word(self, forward: bool) -> None:
+        if self.state.selection is None:
+            self.refresh_panels("press v to start a selection")
+            return
+        self._moved(self.state.extend_selection_by_word(forward), "no more words")
+
+    def action_label(self, index: int) -> None:
+        session, span = self._editing(), self._target()
+        if session is None or span is None:
+            return
+        label = self.schema.labels[index]
+        try:
+            annotation = session.apply_label(self.document, span.start, span.end, label.name)
+        except ReaderError as exc:
+            self._report(exc)
+            return
+        self.state.clear_selection()
+        self._saved(f"{annotation.label} on {len(annotation.text.split())} words")
+
+    def _stance_labels(self) -> list[Label]:
+        return [label for label in self.schema.labels if label.kind == "stance"]
+
+    def action_stance(self, index: int | None = None) -> None:
+        session, span = self._editing(), self._target()
+        if session is None or span is None:
+            return
+        labels = self._stance_labels()
+        if not labels:
+            self.refresh_panels("the schema has no stance labels")
+            return
+        chosen = self.schema.labels[index] if index is not None else None
+        group = self.schema.group(chosen.group) if chosen else None
+        targets = list(group.targets) if group else []
+        if not targets:
+            for stance_group in self.schema.groups:
+                if stance_group.kind == "stance":
+                    targets += [t for t in stance_group.targets if t not in targets]
+        mine = [
+            a
+            for a in self._annotations
+            if a.kind == "stance" and (a.start, a.end) == (span.start, span.end)
+        ]
+        holder = mine[0].holder if mine and mine[0].holder else self._speaker_for(span)
+        prompt = StancePrompt(
+            labels,
+            targets,
+            self.document.text[span.start : span.end],
+            label=chosen,
+            holder=holder or "",
+        )
+        self.app.push_screen(prompt, lambda choice: self._stance_chosen(span, choice))
+
+    def _speaker_for(self, span: Span) -> str:
+        """The quote's speaker when the span is (inside) a quote with one."""
+        for quote in self.state.quotes.overlapping(span.start, span.end):
+            if quote.speaker is not None and quote.start <= span.start and span.end <= quote.end:
+                return quote.speaker.resolved or quote.speaker.text
+        return ""
+
+    def _stance_chosen(self, span: Span, choice: StanceChoice | None) -> None:
+        if choice is None or self.session is None:
+            self.refresh_panels("stance cancelled")
+            return
+        try:
+            annotation = self.session.apply_stance(
+                self.document, span.start, span.end, choice.label, choice.target, choice.holder
+            )
+        except ReaderError as exc:
+            self._report(exc)
+            return
+        self.state.clear_selection()
+        self._saved(f"{annotation.label} → {annotation.target or '(no target)'}")
+
+    def _annotation_here(self) -> Annotation | None:
+        found = annotation_here(self._annotations, self.state.target_span)
+        if found is None:
+            self.refresh_panels("no annotation here")
+        return found
+
+    def action_delete(self) -> None:
+        if self._editing() is None or (annotation := self._annotation_here()) is None:
+            return
+        assert self.session is not None
+        try:
+            self.session.delete(annotation)
+        except ReaderError as exc:
+            self._report(exc)
+            return
+        self.state.clear_selection()
+        self._saved(f"deleted {annotation.label} (u undoes)")
+
+    def action_note(self) -> None:
+        if self._editing() is None or (annotation := self._annotation_here()) is None:
+            return
+        prompt = NotePrompt(f"Note on {annotation.label}", annotation.text, annotation.note)
+        self.app.push_screen(prompt, lambda note: self._note_written(annotation, note))
+
+    def _note_written(self, annotation: Annotation, note: str | None) -> None:
+        if note is None or self.session is None:
+            self.refresh_panels("note cancelled")
+            return
+        try:
+            self.session.set_note(annotation, note)
+        except ReaderError as exc:
+            self._report(exc)
+            return
+        self._saved("note" if note else "note cleared")
+
+    def action_undo(self) -> None:
+        self._history(undo=True)
+
+    def action_redo(self) -> None:
+        self._history(undo=False)
+
+    def _history(self, undo: bool) -> None:
+        if self._editing() is None:
+            return
+        assert self.session is not None
+        try:
+            change: Change | None = self.session.undo() if undo else self.session.redo()
+        except ReaderError as exc:
+            self._report(exc)
+            return
+        if change is None:
+            self.refresh_panels("nothing to undo" if undo else "nothing to redo")
+            return
+        doc_id = change.annotation.doc_id
+        if doc_id != self.document.id:  # show the document the change is in
+            where = next((i for i, d in enumerate(self.corpus.documents) if d.id == doc_id), None)
+            if where is not None:
+                self._open(where)
+        self._saved(("undid " if undo else "redid ") + change.description)
+
+    def action_annotations(self) -> None:
+        panel = self.query_one(AnnotationList)
+        panel.display = not panel.display
+        if panel.display:
+            panel.focus()
+        else:
+            self.article.focus()
+
+    @on(OptionList.OptionSelected, "#annotations")
+    def _annotation_chosen(self, event: OptionList.OptionSelected) -> None:
+        annotation = self._annotations[event.option_index]
+        self.state.to_offset(annotation.start)
+        whole = Span(annotation.start, annotation.end)
+        self.state.selection = Selection(whole, whole)
+        self.action_annotations()
+        self._moved(True)
+        self.refresh_panels(describe(annotation))
+
+    def action_unannotated(self, direction: int) -> None:
+        """`)`/`(`: the next/previous document nobody has annotated yet, wrapping around."""
+        total = len(self.corpus)
+        for step in range(1, total):
+            index = (self.index + direction * step) % total
+            if self.corpus.documents[index].id not in self._annotated:
+                self._open(index)
+                return
+        self.refresh_panels("every other document has annotations")

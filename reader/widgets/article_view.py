@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.color import Color
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -59,6 +60,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         "article--cursor",
         "article--match",
         "article--focus",
+        "article--selection",
     }
 
     def __init__(self, title: str, state: ReadingState, **kwargs: object) -> None:
@@ -69,6 +71,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._cache: OrderedDict[int, Strip] = OrderedDict()
         self._cache_key: tuple[int, int, int] = (-1, -1, -1)
         self.revision = 0
+        self._tints: dict[tuple[object, str], Style] = {}
 
     # --- document and state changes -------------------------------------------------
     def show(self, title: str, state: ReadingState) -> None:
@@ -177,7 +180,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if index >= len(lines):
             return Strip.blank(width, base)
         kind = lines.kinds[index]
-        margin = [Segment(" " * (self.left_margin + GUTTER), base)]
+        margin = [Segment(" " * self.left_margin, base)]
+        if kind not in (TITLE, BLANK):
+            margin.extend(self._gutter(lines.starts[index], lines.ends[index], base))
+        else:
+            margin.append(Segment(" " * GUTTER, base))
         if kind == TITLE:
             style = base + self.get_component_rich_style("article--title")
             title = self.title[: self.measure]
@@ -189,6 +196,37 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                 self._text_segments(lines.starts[index], lines.ends[index], kind)
             )
         return Strip(segments).adjust_cell_length(width, base)
+
+    def _gutter(self, start: int, end: int, base: Style) -> list[Segment]:
+        """One `▌` per distinct mark colour on the line (at most GUTTER), then padding."""
+        colours: list[str] = []
+        for mark in self.state.marks.overlapping(start, max(end, start + 1)):
+            if mark.color not in colours:
+                colours.append(mark.color)
+                if len(colours) == GUTTER:
+                    break
+        segments = [Segment("▌", base + Style(color=colour)) for colour in colours]
+        if len(colours) < GUTTER:
+            segments.append(Segment(" " * (GUTTER - len(colours)), base))
+        return segments
+
+    def _tint(self, style: Style, colour: str) -> Style:
+        """`style` with its background blended towards `colour` (an annotation's tint)."""
+        key = (style.bgcolor, colour)
+        tint = self._tints.get(key)
+        if tint is None:
+            background = (
+                Color.from_rich_color(style.bgcolor)
+                if style.bgcolor is not None
+                else Color.parse("black")
+            )
+            try:
+                blended = background.blend(Color.parse(colour), 0.4)
+            except Exception:  # a colour Textual cannot parse: leave the text as it is
+                blended = background
+            tint = Style(bgcolor=blended.rich_color)
+            self._tints[key] = tint
+        return tint
 
     def _text_segments(self, start: int, end: int, kind: int) -> Iterable[Segment]:
         state = self.state
@@ -204,6 +242,13 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         sentence = state.sentence
         if sentence is not None:
             paint(sentence.start, sentence.end, self.get_component_rich_style("article--cursor"))
+        for mark in state.marks.overlapping(start, end):
+            for i in range(max(mark.start, start), min(mark.end, end)):
+                styles[i - start] += self._tint(styles[i - start], mark.color)
+        selection = state.selection
+        if selection is not None:
+            span = selection.span
+            paint(span.start, span.end, self.get_component_rich_style("article--selection"))
         for quote in state.quotes.overlapping(start, end):
             paint(quote.start, quote.end, self.get_component_rich_style("article--quote"))
         for entity in state.entities.overlapping(start, end):

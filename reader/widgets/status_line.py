@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import Static
 
 
 class StatusLine(Static):
-    """Document position, word count, cursor position, engine, and brief messages."""
+    """A brief message first (so it is never cut off), then the document position, the
+    cursor, the engine and where annotations are saved."""
 
     def show_status(
         self,
@@ -16,15 +18,22 @@ class StatusLine(Static):
         sentence: tuple[int, int],
         engine: str,
         extra: str = "",
+        annotations: str = "",
     ) -> None:
         doc_number, doc_total = position
         sentence_number, sentence_total = sentence
+        line = Text()
+        if extra:
+            style = "bold red" if extra.startswith("NOT saved") else "bold"
+            line.append(extra, style)
+            line.append(" · ")
         parts = [
             f"doc {doc_number}/{doc_total}",
             f"{words:,} words",
             f"sentence {sentence_number}/{sentence_total}",
             f"engine: {engine}",
         ]
-        if extra:
-            parts.append(extra)
-        self.update(" · ".join(parts))
+        if annotations:
+            parts.append(annotations)
+        line.append(" · ".join(parts))
+        self.update(line)

@@ -1,0 +1,61 @@
+"""How annotations show on screen, without Textual: colours, the one under the cursor,
+one-line descriptions for the panel and the status line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .annotations import Annotation
+from .nlp.types import Span
+from .reading_state import Mark
+from .schema import PALETTE, Schema
+
+FALLBACK_COLOUR = "#9e9e9e"
+
+
+def label_colour(schema: Schema | None, label: str) -> str:
+    """The schema's colour for `label`; labels it does not know (imported from elsewhere)
+    get a palette colour chosen by their name, so they look the same every time."""
+    colour = schema.color_of(label) if schema else None
+    if colour:
+        return colour
+    return PALETTE[sum(map(ord, label)) % len(PALETTE)] if label else FALLBACK_COLOUR
+
+
+def marks_for(annotations: Iterable[Annotation], schema: Schema | None) -> list[Mark]:
+    return [
+        Mark(a.start, a.end, label_colour(schema, a.label), a.label, a.id) for a in annotations
+    ]
+
+
+def annotation_here(annotations: Sequence[Annotation], span: Span | None) -> Annotation | None:
+    """The annotation a delete or a note acts on: the one exactly on `span`, else the one
+    sharing most characters with it (the shortest on a tie), else None."""
+    if span is None:
+        return None
+    best: Annotation | None = None
+    best_key: tuple[int, int] = (0, 0)
+    for annotation in annotations:
+        if (annotation.start, annotation.end) == (span.start, span.end):
+            return annotation
+        shared = min(annotation.end, span.end) - max(annotation.start, span.start)
+        key = (shared, -(annotation.end - annotation.start))
+        if shared > 0 and (best is None or key > best_key):
+            best, best_key = annotation, key
+    return best
+
+
+def describe(annotation: Annotation, width: int = 60) -> str:
+    """`FACT "The minister said…"` or `AGAINST → tax (holder: Smith)`, plus the note."""
+    words = " ".join(annotation.text.split())
+    if len(words) > width:
+        words = words[: width - 1] + "…"
+    parts = [annotation.label]
+    if annotation.kind == "stance":
+        parts.append(f"→ {annotation.target or '(no target)'}")
+        if annotation.holder:
+            parts.append(f"(holder: {annotation.holder})")
+    parts.append(f"“{words}”")
+    if annotation.note:
+        parts.append(f"— note: {annotation.note}")
+    return " ".join(parts)

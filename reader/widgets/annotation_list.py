@@ -1,0 +1,27 @@
+"""The annotation panel: the current document's annotations in text order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from ..annotation_marks import describe
+from ..annotations import Annotation
+
+
+class AnnotationList(OptionList):
+    """Toggled with `L`; Enter jumps to the highlighted annotation and selects it."""
+
+    def show(self, annotations: Sequence[Annotation]) -> None:
+        highlighted = self.highlighted
+        self.clear_options()
+        self.add_options(
+            Option(Text.assemble((f"{a.kind[0].upper()} ", "dim"), describe(a, 40)))
+            for a in annotations
+        )
+        self.border_title = f"{len(annotations)} annotations"
+        if annotations:
+            self.highlighted = min(highlighted or 0, len(annotations) - 1)

@@ -1,0 +1,336 @@
+"""Pilot tests of the annotation keys, each checked against what is in the store on disk
+afterwards (reopened read-only, as another process would see it)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from reader.annotations import Annotation
+from reader.app import ReaderApp, make_app
+from reader.corpus import Corpus, load_corpus
+from reader.schema import default_schema, parse_schema
+from reader.screens.prompts import NotePrompt, StancePrompt
+from reader.screens.reading import ReadingScreen
+from reader.session import AnnotationSession
+from reader.store import AnnotationStore
+from reader.widgets.annotation_list import AnnotationList
+from reader.widgets.article_view import ArticleView
+from reader.widgets.document_list import DocumentList
+from reader.widgets.status_line import StatusLine
+
+
+@asynccontextmanager
+async def annotating(
+    corpus: Corpus, db: Path, schema_text: str | None = None, size: tuple[int, int] = (110, 36)
+) -> AsyncIterator[Pilot]:
+    schema = parse_schema(schema_text) if schema_text else default_schema()
+    store = AnnotationStore.open(db, "alice")
+    app = make_app(corpus, session=AnnotationSession(store, "alice", schema))
+    try:
+        async with app.run_test(size=size) as pilot:
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            yield pilot
+    finally:
+        store.close()
+
+
+def on_disk(db: Path) -> list[Annotation]:
+    """What another process finds in the store file right now."""
+    with AnnotationStore.open(db, read_only=True) as store:
+        return list(store)
+
+
+def reading(pilot: Pilot) -> ReadingScreen:
+    assert isinstance(pilot.app, ReaderApp)
+    return pilot.app.reading
+
+
+def status(pilot: Pilot) -> str:
+    return str(reading(pilot).query_one(StatusLine).render())
+
+
+def sentence(pilot: Pilot) -> tuple[int, int, str]:
+    span = reading(pilot).state.sentence
+    assert span is not None
+    return span.start, span.end, reading(pilot).document.text[span.start : span.end]
+
+
+async def test_digit_labels_the_sentence_and_saves_it(seed_corpus: Corpus, tmp_path: Path) -> None:
+    db = tmp_path / "alice.json"
+    async with annotating(seed_corpus, db) as pilot:
+        await pilot.press("j", "j")
+        start, end, text = sentence(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        assert "saved: FACT" in status(pilot)
+        stored = on_disk(db)
+        assert [(a.start, a.end, a.label, a.kind, a.text) for a in stored] == [
+            (start, end, "FACT", "claim", text)
+        ]
+        assert stored[0].annotator == "alice"
+        assert stored[0].doc_id == reading(pilot).document.id
+        # Another label key on the same span relabels it, not a second annotation.
+        await pilot.press("2")
+        await pilot.pause()
+        assert [(a.start, a.end, a.label) for a in on_disk(db)] == [(start, end, "OPINION")]
+        # The gutter shows a mark on the annotated lines.
+        view = reading(pilot).query_one(ArticleView)
+        gutter_marks = [
+            y for y in range(view.size.height) if "▌" in view.render_line(y).text
+        ]
+        assert gutter_marks
+
+
+async def test_selection_narrows_and_widens_the_span(seed_corpus: Corpus, tmp_path: Path) -> None:
+    db = tmp_path / "alice.json"
+    async with annotating(seed_corpus, db) as pilot:
+        await pilot.press("j", "j")
+        start, end, text = sentence(pilot)
+        first_word = text.split()[0]
+        await pilot.press("v")
+        assert "selecting 1 words" in status(pilot)
+        await pilot.press("l", "l", "h")  # two words forward, one back: two words
+        await pilot.press("3")
+        await pilot.pause()
+        [annotation] = on_disk(db)
+        assert annotation.start == start
+        assert annotation.text.split() == text.split()[:2]
+        assert annotation.text.startswith(first_word)
+        assert annotation.label == "PREDICTION"
+        # v then J widens to the end of the next sentence; Esc cancels a selection.
+        await pilot.press("v", "J")
+        state = reading(pilot).state
+        assert state.selection is not None
+        next_end = state.sentences.ends[state.cursor + 1]
+        assert state.selection.span.end == next_end
+        await pilot.press("escape")
+        assert reading(pilot).state.selection is None
+        await pilot.press("v", "J", "4")
+        await pilot.pause()
+        spans = sorted((a.start, a.end, a.label) for a in on_disk(db))
+        assert (start, next_end, "OTHER") in spans and len(spans) == 2
+
+
+async def test_tab_to_a_quote_labels_the_quote(seed_corpus: Corpus, tmp_path: Path) -> None:
+    db = tmp_path / "alice.json"
+    async with annotating(seed_corpus, db) as pilot:
+        await pilot.press("tab")
+        quote = reading(pilot).state.focused_span
+        assert quote is not None
+        await pilot.press("2")
+        await pilot.pause()
+        [annotation] = on_disk(db)
+        assert (annotation.start, annotation.end) == (quote.start, quote.end)
+
+
+async def test_delete_undo_redo_match_the_store(seed_corpus: Corpus, tmp_path: Path) -> None:
+    db = tmp_path / "alice.json"
+    async with annotating(seed_corpus, db) as pilot:
+        await pilot.press("j", "1", "j", "2")
+        await pilot.pause()
+        assert sorted(a.label for a in on_disk(db)) == ["FACT", "OPINION"]
+        await pilot.press("x")  # the annotation under the cursor (OPINION)
+        await pilot.pause()
+        assert [a.label for a in on_disk(db)] == ["FACT"]
+        assert "deleted OPINION" in status(pilot)
+        await pilot.press("u")
+        await pilot.pause()
+        assert sorted(a.label for a in on_disk(db)) == ["FACT", "OPINION"]
+        await pilot.press("u", "u")  # undo the restore... then the FACT label
+        await pilot.pause()
+        assert on_disk(db) == []
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert [a.label for a in on_disk(db)] == ["FACT"]
+        assert "redid" in status(pilot)
+        await pilot.press("u", "u", "u", "u")
+        await pilot.pause()
+        assert on_disk(db) == []
+        assert "nothing to undo" in status(pilot)
+
+
+async def test_note_is_added_edited_and_cleared(seed_corpus: Corpus, tmp_path: Path) -> None:
+    db = tmp_path / "alice.json"
+    async with annotating(seed_corpus, db) as pilot:
+        await pilot.press("j", "1", "semicolon")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, NotePrompt)
+        await pilot.press(*"check the figure", "enter")
+        await pilot.pause()
+        assert [a.note for a in on_disk(db)] == ["check the figure"]
+        await pilot.press("semicolon")
+        await pilot.pause()
+        await pilot.press("escape")  # cancelled: nothing changes
+        await pilot.pause()
+        assert [a.note for a in on_disk(db)] == ["check the figure"]
+        await pilot.press("semicolon", "ctrl+u", "enter")
+        await pilot.pause()
+        assert [a.note for a in on_disk(db)] == [""]
+
+
+async def test_note_without_annotation_says_so(seed_corpus: Corpus, tmp_path: Path) -> None:
+    db = tmp_path / "alice.json"
+    async with annotating(seed_corpus, db) as pilot:
+        await pilot.press("semicolon", "x")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, NotePrompt)
+        assert "no annotation here" in status(pilot)
+
+
+async def test_stance_on_a_quote_defaults_holder_to_speaker(
+    seed_corpus: Corpus, tmp_path: Path
+) -> None:
+    db = tmp_path / "alice.json"
+    async with annotating(seed_corpus, db) as pilot:
+        screen = reading(pilot)
+        # The first quote that has a speaker.
+        for _ in range(20):
+            await pilot.press("tab")
+            quote = screen.state.cursor_quote()
+            if quote is not None and quote.speaker is not None:
+                break
+        assert quote is not None and quote.speaker is not None
+        speaker = quote.speaker.resolved or quote.speaker.text
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, StancePrompt)
+        await pilot.press("a")  # AGAINST, one key
+        await pilot.press(*"the ceasefire", "enter")
+        await pilot.pause()
+        [annotation] = on_disk(db)
+        assert (annotation.kind, annotation.label) == ("stance", "AGAINST")
+        assert annotation.target == "the ceasefire"
+        assert annotation.holder == speaker
+        assert (annotation.start, annotation.end) == (quote.start, quote.end)
+
+
+async def test_stance_targets_from_the_schema_filter_as_typed(
+    seed_corpus: Corpus, tmp_path: Path
+) -> None:
+    schema = (
+        '[groups.stance]\nkind = "stance"\ntargets = ["ceasefire", "sanctions", "elections"]\n'
+        '[[groups.stance.labels]]\nname = "PRO"\nkey = "p"\n'
+        '[[groups.stance.labels]]\nname = "CON"\nkey = "c"\n'
+    )
+    db = tmp_path / "alice.json"
+    async with annotating(seed_corpus, db, schema) as pilot:
+        await pilot.press("j", "c")  # a stance key opens the prompt with CON chosen
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, StancePrompt)
+        await pilot.press(*"sanc", "enter")
+        await pilot.pause()
+        [annotation] = on_disk(db)
+        assert (annotation.label, annotation.target, annotation.holder) == (
+            "CON",
+            "sanctions",
+            None,
+        )
+        # The same target again changes that stance; a new target adds another.
+        await pilot.press("s", "p", "enter")  # p, then the list's first: ceasefire
+        await pilot.pause()
+        assert sorted((a.label, a.target) for a in on_disk(db)) == [
+            ("CON", "sanctions"),
+            ("PRO", "ceasefire"),
+        ]
+        await pilot.press("s", "p", *"sanctions", "enter")
+        await pilot.pause()
+        assert sorted((a.label, a.target) for a in on_disk(db)) == [
+            ("PRO", "ceasefire"),
+            ("PRO", "sanctions"),
+        ]
+
+
+async def test_escape_cancels_the_stance_prompt(seed_corpus: Corpus, tmp_path: Path) -> None:
+    db = tmp_path / "alice.json"
+    async with annotating(seed_corpus, db) as pilot:
+        await pilot.press("s", "f", *"x", "escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ReadingScreen)
+        assert on_disk(db) == []
+        assert "stance cancelled" in status(pilot)
+
+
+async def test_annotation_panel_lists_and_jumps(seed_corpus: Corpus, tmp_path: Path) -> None:
+    db = tmp_path / "alice.json"
+    async with annotating(seed_corpus, db) as pilot:
+        await pilot.press("j", "j", "1", "G", "2", "g")
+        await pilot.pause()
+        panel = reading(pilot).query_one(AnnotationList)
+        await pilot.press("L")
+        await pilot.pause()
+        assert panel.display and panel.option_count == 2
+        assert "FACT" in str(panel.get_option_at_index(0).prompt)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert not panel.display
+        opinion = next(a for a in on_disk(db) if a.label == "OPINION")
+        selection = reading(pilot).state.selection
+        assert selection is not None
+        assert (selection.span.start, selection.span.end) == (opinion.start, opinion.end)
+
+
+async def test_document_list_marks_annotated_documents(
+    article_folder: Path, tmp_path: Path
+) -> None:
+    corpus = load_corpus([article_folder])
+    db = tmp_path / "alice.json"
+    async with annotating(corpus, db) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        documents = reading(pilot).query_one(DocumentList)
+        assert documents.annotated == {0}
+        assert documents.border_subtitle == "annotated 1/3"
+        assert "annotated 1/3" in status(pilot)
+        await pilot.press("right_parenthesis")  # the next unannotated document
+        assert reading(pilot).index == 1
+        await pilot.press("1", "right_parenthesis")
+        assert reading(pilot).index == 2
+        await pilot.press("1", "right_parenthesis")
+        assert reading(pilot).index == 2
+        assert "every other document has annotations" in status(pilot)
+
+
+async def test_annotations_are_shown_again_after_restart(
+    seed_corpus: Corpus, tmp_path: Path
+) -> None:
+    db = tmp_path / "alice.json"
+    async with annotating(seed_corpus, db) as pilot:
+        await pilot.press("j", "1")
+        await pilot.pause()
+    async with annotating(seed_corpus, db) as pilot:
+        screen = reading(pilot)
+        assert [m.label for m in screen.state.marks] == ["FACT"]
+        assert "1 annotation" in status(pilot)
+
+
+async def test_a_failed_save_says_not_saved(
+    seed_corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.store import StoreError
+
+    db = tmp_path / "alice.json"
+    async with annotating(seed_corpus, db) as pilot:
+        store = reading(pilot).session.store  # type: ignore[union-attr]
+
+        def disk_full(*args: object, **kwargs: object) -> None:
+            raise StoreError(f"{db}: cannot save (No space left on device)")
+
+        monkeypatch.setattr(store, "put", disk_full)
+        await pilot.press("j", "1")
+        await pilot.pause()
+        assert "NOT saved" in status(pilot)
+        assert reading(pilot).state.marks.spans == []
+        assert reading(pilot).session.can_undo is False  # type: ignore[union-attr]
+
+
+async def test_without_a_store_label_keys_explain(seed_corpus: Corpus) -> None:
+    app = make_app(seed_corpus)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("1")
+        assert "no store is open" in status(pilot)
