@@ -77,6 +77,7 @@ LAZY_COMMANDS = {
     "open": "reader.commands.open_app:open_command",
     "analyze": "reader.commands.analyze:analyze_command",
     "agree": "reader.commands.agree:agree_command",
+    "review": "reader.commands.review:review_command",
     "export": "reader.commands.export:export_command",
     "import": "reader.commands.import_:import_command",
     "stats": "reader.commands.stats:stats_command",

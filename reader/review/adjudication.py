@@ -1,0 +1,419 @@
+"""Adjudication: a reviewer's decisions, written into the gold store.
+
+The gold store is an ordinary annotation store whose annotator is `gold`; every change
+goes through `reader.session.AnnotationSession`, so it is durable when the call returns
+and it exports like any other store. Accepting a version copies its annotations (span,
+kind, label, target, holder, note) into gold, replacing gold's annotations of that kind
+overlapping the disagreement; rejecting removes them.
+
+What the gold store cannot hold (a rejection is the absence of annotations; a reviewer's
+note is about a disagreement, not an annotation) is kept in a small sidecar file next to
+it, `<gold>.review.json`, rewritten atomically on each change (temporary file, fsync,
+rename, fsync of the folder: `reader.store.snapshot.atomic_write`). Only the process
+holding the gold store's lock writes it.
+
+A disagreement is resolved when gold holds an annotation of its kind overlapping it, or
+when it was rejected. Every decision can be undone and redone, store and sidecar alike.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..annotations import Annotation, make_annotation, now_iso
+from ..errors import ReaderError
+from ..schema import Label, Schema
+from ..session import AnnotationSession, DocumentLike
+from ..store import AnnotationStore, StoredDocument
+from ..store.snapshot import atomic_write
+from .disagreements import Disagreement, majority
+from .loading import GOLD
+
+LOG_FORMAT = "reader-review"
+LOG_VERSION = 1
+
+
+class AdjudicationError(ReaderError):
+    """A decision cannot be made (no majority, a label of another kind...)."""
+
+
+class Located(Protocol):
+    """Where a disagreement is (a `Disagreement`, or the lighter `workspace.Place`)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def doc_id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+def review_log_path(gold_path: Path) -> Path:
+    return gold_path.with_name(gold_path.name + ".review.json")
+
+
+class ReviewLog:
+    """Decisions and notes by disagreement id, in `<gold>.review.json`."""
+
+    def __init__(
+        self,
+        path: Path,
+        entries: dict[str, dict[str, Any]],
+        agreed: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        self.path = path
+        self.entries = entries
+        self.agreed = agreed if agreed is not None else {}  # places copied to gold as agreed
+
+    @classmethod
+    def open(cls, path: Path) -> ReviewLog:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls(path, {})
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise ReaderError(
+                f"{path}: the review decisions file is unreadable ({exc}); "
+                "it has been left untouched"
+            ) from None
+        entries = data.get("disagreements") if isinstance(data, dict) else None
+        agreed = data.get("agreed", {}) if isinstance(data, dict) else None
+        if (
+            not isinstance(entries, dict)
+            or not isinstance(agreed, dict)
+            or data.get("format") != LOG_FORMAT
+            or not all(isinstance(e, dict) for e in entries.values())
+        ):
+            raise ReaderError(
+                f"{path}: not a reader review decisions file; it has been left untouched"
+            )
+        return cls(path, entries, agreed)
+
+    def get(self, disagreement_id: str) -> dict[str, Any] | None:
+        return self.entries.get(disagreement_id)
+
+    def put(self, disagreement_id: str, entry: dict[str, Any] | None) -> None:
+        """Replace (None: remove) one entry; durable when this returns."""
+        if entry is None:
+            self.entries.pop(disagreement_id, None)
+        else:
+            self.entries[disagreement_id] = entry
+        self.save()
+
+    def save(self) -> None:
+        data = {
+            "format": LOG_FORMAT,
+            "version": LOG_VERSION,
+            "disagreements": self.entries,
+            "agreed": self.agreed,
+        }
+        text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        atomic_write(self.path, text.encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One reviewer action: `changes` gold-store operations plus a sidecar entry change."""
+
+    description: str
+    changes: int
+    disagreement_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class Adjudicator:
+    """Decisions on disagreements, into `gold` (opened for writing by the caller)."""
+
+    def __init__(self, gold: AnnotationStore, schema: Schema | None = None) -> None:
+        self.gold = gold
+        self.schema = schema
+        self.session = AnnotationSession(gold, GOLD, schema)
+        self.log = ReviewLog.open(review_log_path(gold.path))
+        self._done: list[Step] = []
+        self._undone: list[Step] = []
+        self._made = 0  # gold-store operations made by the decision under way
+
+    # --- reading ------------------------------------------------------------------------
+    def gold_in(self, disagreement: Located) -> list[Annotation]:
+        """Gold annotations of the disagreement's kind overlapping it."""
+        return _overlapping(self.gold.for_document(disagreement.doc_id), disagreement)
+
+    def decision(self, disagreement: Located) -> dict[str, Any] | None:
+        entry = self.log.get(disagreement.id)
+        return entry.get("decision") if entry else None
+
+    def note(self, disagreement: Located) -> str:
+        entry = self.log.get(disagreement.id)
+        return str(entry.get("note", "")) if entry else ""
+
+    def is_resolved(self, disagreement: Located, gold: Sequence[Annotation] | None = None) -> bool:
+        gold = self.gold.for_document(disagreement.doc_id) if gold is None else gold
+        if _overlapping(gold, disagreement):
+            return True
+        decision = self.decision(disagreement)
+        return bool(decision and decision.get("action") == "reject")
+
+    def progress(self, doc_id: str, disagreements: Iterable[Disagreement]) -> tuple[int, int]:
+        """(resolved, total) for one document's disagreements."""
+        gold = self.gold.for_document(doc_id)
+        items = list(disagreements)
+        return sum(self.is_resolved(d, gold) for d in items), len(items)
+
+    # --- agreement ----------------------------------------------------------------------
+    def adopt_agreed(
+        self, document: DocumentLike, places: Sequence[tuple[str, Sequence[Annotation]]]
+    ) -> int:
+        """Copy into gold what every annotator marked alike (`disagreements.agreed`), once
+        per place: a place already copied (then perhaps changed in gold) or where gold has
+        something is left alone. One write; not a reviewer decision, so not undone."""
+        gold = self.gold.for_document(document.id)
+        copies: list[Annotation] = []
+        adopted: dict[str, dict[str, Any]] = {}
+        for place_id, cluster in places:
+            if place_id in self.log.agreed or not cluster:
+                continue
+            start, end = min(a.start for a in cluster), max(a.end for a in cluster)
+            kind = cluster[0].kind
+            if any(g.kind == kind and g.start < end and g.end > start for g in gold):
+                continue
+            first = cluster[0].annotator
+            for a in (a for a in cluster if a.annotator == first):
+                extra: dict[str, Any] = {"note": a.note}
+                if kind == "stance":
+                    extra.update(target=a.target, holder=a.holder)
+                copies.append(
+                    make_annotation(
+                        document.text, document.id, a.start, a.end, kind, a.label, GOLD, **extra
+                    )
+                )
+            adopted[place_id] = {"doc_id": document.id, "kind": kind, "start": start, "end": end}
+        if not adopted:
+            return 0
+        stored = StoredDocument(
+            document.id, document.text, dict(document.meta or {}), document.source
+        )
+        self.gold.bulk([stored], copies)
+        self.log.agreed.update(adopted)
+        self.log.save()
+        return len(copies)
+
+    # --- decisions ----------------------------------------------------------------------
+    def accept(self, document: DocumentLike, disagreement: Disagreement, annotator: str) -> str:
+        """Make `annotator`'s version the gold one."""
+        version = disagreement.version_of(annotator)
+        if version is None:
+            raise AdjudicationError(f"{annotator} is not compared in this disagreement")
+        if version.is_empty:
+            return self._reject(
+                document, disagreement, {"action": "reject", "as": annotator}, f"{annotator}: none"
+            )
+        return self._replace(
+            document,
+            disagreement,
+            version.annotations,
+            {"action": "accept", "annotator": annotator},
+            f"accepted {annotator}'s version",
+        )
+
+    def accept_majority(self, document: DocumentLike, disagreement: Disagreement) -> str:
+        version = majority(disagreement)
+        if version is None:
+            raise AdjudicationError("no majority: no version is held by more than half")
+        holders = [v.annotator for v in disagreement.versions if v.key == version.key]
+        if version.is_empty:
+            return self._reject(
+                document,
+                disagreement,
+                {"action": "reject", "as": "majority", "annotators": holders},
+                "majority marked nothing: rejected",
+            )
+        return self._replace(
+            document,
+            disagreement,
+            version.annotations,
+            {"action": "majority", "annotators": holders},
+            f"accepted the majority ({', '.join(holders)})",
+        )
+
+    def reject(self, document: DocumentLike, disagreement: Disagreement) -> str:
+        return self._reject(document, disagreement, {"action": "reject"}, "rejected all")
+
+    def edit(self, document: DocumentLike, disagreement: Disagreement, label: Label) -> str:
+        """A label key: gold's annotations here get `label`; when gold has none yet, the
+        span most annotators chose gets it (with that annotator's target and holder)."""
+        if label.kind != disagreement.kind:
+            raise AdjudicationError(
+                f"{label.name} is a {label.kind} label; this disagreement is about "
+                f"{disagreement.kind}s"
+            )
+        current = self.gold_in(disagreement)
+        decision = {"action": "edit", "label": label.name}
+        description = f"gold: {label.name}"
+        if not current:
+            base = _commonest(disagreement)
+            return self._replace(
+                document, disagreement, [_with_label(base, label.name)], decision, description
+            )
+        return self._apply(
+            disagreement,
+            decision,
+            description,
+            lambda: [
+                self._op(self.session.relabel, g, label.name)
+                for g in current
+                if g.label != label.name  # an unchanged label records no operation
+            ],
+        )
+
+    def set_note(self, disagreement: Disagreement, note: str) -> str:
+        """The reviewer's note on a disagreement ("" removes it)."""
+        before = self.log.get(disagreement.id)
+        after: dict[str, Any] | None = {**_entry(disagreement, before), "note": note.strip()}
+        if not note.strip():
+            del after["note"]  # type: ignore[index]
+            after = _meaningful(after)
+        self.log.put(disagreement.id, after)
+        self._record(Step("note", 0, disagreement.id, before, after))
+        return "note saved" if note.strip() else "note removed"
+
+    def undo(self) -> str | None:
+        if not self._done:
+            return None
+        step = self._done.pop()
+        for _ in range(step.changes):
+            self.session.undo()
+        self.log.put(step.disagreement_id, step.before)
+        self._undone.append(step)
+        return f"undid: {step.description}"
+
+    def redo(self) -> str | None:
+        if not self._undone:
+            return None
+        step = self._undone.pop()
+        for _ in range(step.changes):
+            self.session.redo()
+        self.log.put(step.disagreement_id, step.after)
+        self._done.append(step)
+        return f"redid: {step.description}"
+
+    # --- helpers ------------------------------------------------------------------------
+    def _replace(
+        self,
+        document: DocumentLike,
+        disagreement: Disagreement,
+        annotations: Iterable[Annotation],
+        decision: dict[str, Any],
+        description: str,
+    ) -> str:
+        wanted = list(annotations)
+
+        def change() -> list[Any]:
+            current = self.gold_in(disagreement)
+            if sorted(map(_content, current)) == sorted(map(_content, wanted)):
+                return []  # gold already says exactly this
+            done: list[Any] = [self._op(self.session.delete, g) for g in current]
+            for a in wanted:
+                done.append(
+                    self._op(
+                        self.session.add,
+                        document,
+                        a.start,
+                        a.end,
+                        a.kind,
+                        a.label,
+                        target=a.target,
+                        holder=a.holder,
+                        note=a.note,
+                    )
+                )
+            return done
+
+        return self._apply(disagreement, decision, description, change)
+
+    def _reject(
+        self,
+        document: DocumentLike,
+        disagreement: Disagreement,
+        decision: dict[str, Any],
+        description: str,
+    ) -> str:
+        return self._replace(document, disagreement, [], decision, description)
+
+    def _apply(
+        self, disagreement: Disagreement, decision: dict[str, Any], description: str, change: Any
+    ) -> str:
+        """Run `change` (gold-store operations through the session), then log the decision;
+        one undo step either way, also when a write fails half-way."""
+        before = self.log.get(disagreement.id)
+        after = {**_entry(disagreement, before), "decision": {**decision, "at": now_iso()}}
+        self._made = 0
+        try:
+            change()
+            self.log.put(disagreement.id, after)
+        finally:
+            self._record(Step(description, self._made, disagreement.id, before, after))
+        return description
+
+    def _op(self, operation: Any, *args: Any, **kwargs: Any) -> Any:
+        """One session operation, counted so that undo takes back exactly this many."""
+        result = operation(*args, **kwargs)
+        self._made += 1
+        return result
+
+    def _record(self, step: Step) -> None:
+        self._done.append(step)
+        self._undone.clear()
+
+
+def _entry(disagreement: Disagreement, before: dict[str, Any] | None) -> dict[str, Any]:
+    """A sidecar entry: where the disagreement is (for people reading the file), plus
+    what `before` already held."""
+    return {
+        **(before or {}),
+        "doc_id": disagreement.doc_id,
+        "kind": disagreement.kind,
+        "start": disagreement.start,
+        "end": disagreement.end,
+    }
+
+
+def _meaningful(entry: dict[str, Any]) -> dict[str, Any] | None:
+    """An entry worth keeping: one with a decision or a note."""
+    return entry if "decision" in entry or "note" in entry else None
+
+
+def _overlapping(annotations: Iterable[Annotation], d: Located) -> list[Annotation]:
+    return [a for a in annotations if a.kind == d.kind and a.start < d.end and a.end > d.start]
+
+
+def _content(a: Annotation) -> tuple:
+    return (a.start, a.end, a.kind, a.label, a.target or "", a.holder or "", a.note)
+
+
+def _commonest(disagreement: Disagreement) -> Annotation:
+    """The annotation whose span most annotators marked (the first such on a tie)."""
+    marked = [a for v in disagreement.versions for a in v.annotations]
+    counts: dict[tuple[int, int], int] = {}
+    for version in disagreement.versions:
+        for span in {a.span for a in version.annotations}:
+            counts[span] = counts.get(span, 0) + 1
+    best = max(counts.values())
+    return next(a for a in marked if counts[a.span] == best)
+
+
+def _with_label(annotation: Annotation, label: str) -> Annotation:
+    from dataclasses import replace
+
+    return replace(annotation, label=label, note="")
+
+
+__all__ = ["AdjudicationError", "Adjudicator", "ReviewLog", "review_log_path"]

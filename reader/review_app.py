@@ -1,0 +1,71 @@
+"""ReviewApp: the `reader review` application (one screen, the help, the command palette)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from .resources import stylesheet
+from .review.workspace import Review
+from .screens.help import HelpScreen
+from .screens.review import ReviewScreen
+
+REVIEW_APP_BINDINGS = [
+    Binding("question_mark", "help", "Help"),
+    Binding("q", "quit", "Quit"),
+    Binding("ctrl+p", "command_palette", "Commands", show=False),
+]
+
+
+class ReviewApp(App[None]):
+    CSS_PATH = str(stylesheet())
+    TITLE = "reader review"
+    BINDINGS = REVIEW_APP_BINDINGS
+
+    def __init__(self, review: Review) -> None:
+        super().__init__()
+        self.review = review
+
+    def on_mount(self) -> None:
+        self.push_screen(ReviewScreen(self.review))
+        for warning in self.review.warnings:
+            self.notify(warning, severity="warning", timeout=8)
+
+    @property
+    def review_screen(self) -> ReviewScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, ReviewScreen):
+                return screen
+        raise LookupError("no review screen")
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            sections = [
+                ("Review", self.review_screen.help_bindings()),
+                ("Anywhere", REVIEW_APP_BINDINGS),
+            ]
+            self.push_screen(HelpScreen(sections))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if not isinstance(screen, ReviewScreen):
+            return
+        seen: set[str] = set()
+        for binding in screen.palette_bindings():
+            if binding.description in seen:
+                continue
+            seen.add(binding.description)
+            yield SystemCommand(
+                binding.description,
+                f"Key: {binding.key.split(',')[0]}",
+                partial(screen.run_action, binding.action),
+            )
+
+
+def make_review_app(review: Review) -> ReviewApp:
+    """The one factory the CLI, the tests and the benchmark use."""
+    return ReviewApp(review)
