@@ -45,6 +45,16 @@ def annotation_here(annotations: Sequence[Annotation], span: Span | None) -> Ann
     return best
 
 
+QUOTE_MARKS = "\"'“”‘’«»„"
+
+
+def quoted(words: str) -> str:
+    """`words` in quotation marks, unless it is already a quotation."""
+    if words[:1] in QUOTE_MARKS or words[-1:] in QUOTE_MARKS:
+        return words
+    return f"“{words}”"
+
+
 def describe(annotation: Annotation, width: int = 60) -> str:
     """`FACT "The minister said…"` or `AGAINST → tax (holder: Smith)`, plus the note."""
     words = " ".join(annotation.text.split())
@@ -55,7 +65,7 @@ def describe(annotation: Annotation, width: int = 60) -> str:
         parts.append(f"→ {annotation.target or '(no target)'}")
         if annotation.holder:
             parts.append(f"(holder: {annotation.holder})")
-    parts.append(f"“{words}”")
+    parts.append(quoted(words))
     if annotation.note:
         parts.append(f"— note: {annotation.note}")
     return " ".join(parts)

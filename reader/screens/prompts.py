@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..annotation_marks import quoted
 from ..schema import Label, normalise_key
 
 
@@ -30,7 +31,7 @@ class StanceChoice:
 
 def _quoted(text: str, width: int = 70) -> str:
     words = " ".join(text.split())
-    return "“" + (words if len(words) <= width else words[: width - 1] + "…") + "”"
+    return quoted(words if len(words) <= width else words[: width - 1] + "…")
 
 
 class StancePrompt(ModalScreen[StanceChoice | None]):

@@ -27,13 +27,9 @@ class StatusLine(Static):
             style = "bold red" if extra.startswith("NOT saved") else "bold"
             line.append(extra, style)
             line.append(" · ")
-        parts = [
-            f"doc {doc_number}/{doc_total}",
-            f"{words:,} words",
-            f"sentence {sentence_number}/{sentence_total}",
-            f"engine: {engine}",
-        ]
+        parts = [f"doc {doc_number}/{doc_total}", f"sentence {sentence_number}/{sentence_total}"]
         if annotations:
-            parts.append(annotations)
+            parts.append(annotations)  # before the rest, so narrow terminals still show it
+        parts += [f"{words:,} words", f"engine: {engine}"]
         line.append(" · ".join(parts))
         self.update(line)
