@@ -26,6 +26,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/large_article.py
 	$(BIN)/python benchmarks/analysis_throughput.py
+	$(BIN)/python benchmarks/store_bench.py
+	$(BIN)/python benchmarks/agree_bench.py
+	$(BIN)/python benchmarks/review_bench.py
 
 screenshot: $(STAMP)
 	$(BIN)/python docs/make_screenshot.py

@@ -4,11 +4,14 @@ one-line descriptions for the panel and the status line."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from .annotations import Annotation
 from .nlp.types import Span
 from .reading_state import Mark
 from .schema import PALETTE, Schema
+
+if TYPE_CHECKING:
+    from .annotations import Annotation
 
 FALLBACK_COLOUR = "#9e9e9e"
 

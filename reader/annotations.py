@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .errors import ReaderError
+from .kinds import KINDS
 
 CONTEXT_CHARS = 32
-KINDS = ("claim", "stance")
 
 # The order fields are written in (exports, the store): the order the issue lists them.
 FIELD_ORDER = (

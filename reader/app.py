@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -11,11 +11,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from .corpus import Corpus
+from .errors import ReaderError
 from .resources import stylesheet
 from .screens.help import HelpScreen
 from .screens.reading import ANNOTATION_BINDINGS, READING_BINDINGS, ReadingScreen
 
 if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
+    from .schema import Schema
     from .session import AnnotationSession
 
 APP_BINDINGS = [
@@ -35,16 +37,36 @@ class ReaderApp(App[None]):
         corpus: Corpus,
         engine: str | None = None,
         session: AnnotationSession | None = None,
+        *,
+        open_session: Callable[[], AnnotationSession] | None = None,
+        schema: Schema | None = None,
     ) -> None:
         super().__init__()
         self.corpus = corpus
         self.engine = engine
         self.session = session
+        self.schema = schema
+        self.open_session = open_session
+        self.startup_error: ReaderError | None = None
 
     def on_mount(self) -> None:
-        self.push_screen(ReadingScreen(self.corpus, self.engine, self.session))
+        self.push_screen(ReadingScreen(self.corpus, self.engine, self.session, self.schema))
+        if self.open_session is not None:
+            # The article is painted first; the store (its imports, lock and reading) next.
+            # Keys pressed meanwhile wait in the queue, so none can miss the store.
+            self.call_after_refresh(self._open_store)
         for warning in self.corpus.warnings:
             self.notify(warning, severity="warning", timeout=8)
+
+    def _open_store(self) -> None:
+        assert self.open_session is not None
+        try:
+            self.session = self.open_session()
+        except ReaderError as exc:  # locked or damaged store: leave it alone and say why
+            self.startup_error = exc
+            self.exit(return_code=2)
+            return
+        self.reading.attach_session(self.session)
 
     @property
     def reading(self) -> ReadingScreen:
@@ -85,8 +107,14 @@ class ReaderApp(App[None]):
 
 
 def make_app(
-    corpus: Corpus, engine: str | None = None, session: AnnotationSession | None = None
+    corpus: Corpus,
+    engine: str | None = None,
+    session: AnnotationSession | None = None,
+    *,
+    open_session: Callable[[], AnnotationSession] | None = None,
+    schema: Schema | None = None,
 ) -> ReaderApp:
-    """The one factory the CLI and the tests use to build the app. Without a `session`
-    the app only reads (annotation keys say that no store is open)."""
-    return ReaderApp(corpus, engine=engine, session=session)
+    """The one factory the CLI and the tests use to build the app. `open_session` opens
+    the store just after the first paint (the CLI's way); without a session the app only
+    reads (annotation keys say that no store is open)."""
+    return ReaderApp(corpus, engine, session, open_session=open_session, schema=schema)

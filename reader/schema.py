@@ -16,8 +16,8 @@ from typing import Any
 
 from rich.color import Color, ColorParseError
 
-from .annotations import KINDS
 from .errors import ReaderError
+from .kinds import KINDS
 
 DEFAULT_SCHEMA_PATH = Path(__file__).resolve().parent / "default_schema.toml"
 

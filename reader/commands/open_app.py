@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from .common import load_paths
+
+if TYPE_CHECKING:
+    from ..session import AnnotationSession
 
 
 @click.command("open")
@@ -41,13 +46,21 @@ def open_command(
     schema = load_schema(schema_path)  # a bad schema stops here, before anything opens
     corpus = load_paths(paths)
     name = resolve_annotator(annotator)
-    from ..session import AnnotationSession
-    from ..store import AnnotationStore
+    db_path = resolve_db_path(db, name)
 
-    store = AnnotationStore.open(resolve_db_path(db, name), name)
+    def open_session() -> AnnotationSession:
+        from ..session import AnnotationSession
+        from ..store import AnnotationStore
+
+        return AnnotationSession(AnnotationStore.open(db_path, name), name, schema)
+
+    from ..app import make_app
+
+    app = make_app(corpus, engine=engine, open_session=open_session, schema=schema)
     try:
-        from ..app import make_app
-
-        make_app(corpus, engine=engine, session=AnnotationSession(store, name, schema)).run()
+        app.run()
     finally:
-        store.close()
+        if app.session is not None:
+            app.session.store.close()
+    if app.startup_error is not None:
+        raise app.startup_error

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ..annotation_marks import describe
-from ..annotations import Annotation
+
+if TYPE_CHECKING:
+    from ..annotations import Annotation
 
 
 class AnnotationList(OptionList):
