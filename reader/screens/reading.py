@@ -18,7 +18,6 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.worker import get_current_worker
 
 from ..annotation_marks import annotation_here, describe, marks_for
-from ..annotations import Annotation
 from ..corpus import Corpus, Document
 from ..errors import ReaderError
 from ..nlp.chunked import analyze_progressively
@@ -29,12 +28,13 @@ from ..selection import Selection
 from ..widgets.annotation_list import AnnotationList
 from ..widgets.article_view import ArticleView
 from ..widgets.document_list import DocumentList
-from .prompts import NotePrompt, StanceChoice, StancePrompt
-
-if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
-    from ..session import AnnotationSession, Change
 from ..widgets.search_bar import SearchBar
 from ..widgets.status_line import StatusLine
+
+if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
+    from ..annotations import Annotation
+    from ..session import AnnotationSession, Change
+    from .prompts import StanceChoice
 
 READING_BINDINGS = [
     Binding("j,down", "sentence(1)", "Next sentence", show=False),
@@ -112,12 +112,13 @@ class ReadingScreen(Screen[None]):
         corpus: Corpus,
         engine: str | None = None,
         session: AnnotationSession | None = None,
+        schema: Schema | None = None,
     ) -> None:
         super().__init__()
         self.corpus = corpus
         self.engine = engine
         self.session = session
-        self.schema: Schema = (session.schema if session else None) or default_schema()
+        self.schema: Schema = schema or (session.schema if session else None) or default_schema()
         self.label_bindings = label_bindings(self.schema)
         for binding in self.label_bindings:
             self._bindings.bind(binding.key, binding.action, binding.description, show=False)
@@ -378,6 +379,18 @@ class ReadingScreen(Screen[None]):
             self.refresh_panels("first document" if delta < 0 else "last document")
 
     # --- annotations: loading and showing ------------------------------------------------
+    def attach_session(self, session: AnnotationSession) -> None:
+        """Start annotating into `session`'s store (opened once the article is on screen)."""
+        self.session = session
+        self._annotated = set(session.store.counts())
+        self.query_one(DocumentList).set_annotated(
+            {i for i, doc in enumerate(self.corpus.documents) if doc.id in self._annotated}
+        )
+        self._reanchor(self.document)
+        self._load_annotations()
+        self.article.state_changed(scroll=False)
+        self.refresh_panels()
+
     def _reanchor(self, document: Document) -> None:
         """Carry annotations made on an earlier version of this article's text."""
         if self.session is None:
@@ -512,6 +525,8 @@ class ReadingScreen(Screen[None]):
             if a.kind == "stance" and (a.start, a.end) == (span.start, span.end)
         ]
         holder = mine[0].holder if mine and mine[0].holder else self._speaker_for(span)
+        from .prompts import StancePrompt  # imported when first needed: faster start
+
         prompt = StancePrompt(
             labels,
             targets,
@@ -563,6 +578,8 @@ class ReadingScreen(Screen[None]):
     def action_note(self) -> None:
         if self._editing() is None or (annotation := self._annotation_here()) is None:
             return
+        from .prompts import NotePrompt
+
         prompt = NotePrompt(f"Note on {annotation.label}", annotation.text, annotation.note)
         self.app.push_screen(prompt, lambda note: self._note_written(annotation, note))
 
