@@ -53,3 +53,38 @@ def test_search_and_document_list(snap_compare, article_folder) -> None:  # noqa
 
     app = make_app(load_corpus([article_folder]))
     assert snap_compare(app, terminal_size=SIZE, run_before=search)
+
+
+def annotating_app(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+    """The seed with alice's store open (a relative path, so the status line is stable)."""
+    from reader.schema import default_schema
+    from reader.session import AnnotationSession
+    from reader.store import AnnotationStore
+
+    monkeypatch.chdir(tmp_path)
+    store = AnnotationStore.open("alice.json", "alice")
+    return make_app(
+        load_corpus([seeds_dir()]), session=AnnotationSession(store, "alice", default_schema())
+    )
+
+
+def test_annotated_article(snap_compare, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """Labels tinted in their colours with gutter marks, a selection, the saved message."""
+
+    async def label(pilot: Pilot) -> None:
+        await analysed(pilot)
+        await pilot.press("j", "j", "1", "j", "v", "l", "l", "3", "j", "v", "l")
+        await pilot.pause()
+
+    app = annotating_app(tmp_path, monkeypatch)
+    assert snap_compare(app, terminal_size=SIZE, run_before=label)
+
+
+def test_stance_prompt(snap_compare, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    async def stance(pilot: Pilot) -> None:
+        await analysed(pilot)
+        await pilot.press("tab", "tab", "s", "a", *"talks")
+        await pilot.pause()
+
+    app = annotating_app(tmp_path, monkeypatch)
+    assert snap_compare(app, terminal_size=SIZE, run_before=stance)

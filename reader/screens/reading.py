@@ -71,7 +71,7 @@ ANNOTATION_BINDINGS = [
     Binding("u", "undo", "Undo", show=False),
     Binding("ctrl+r", "redo", "Redo", show=False),
     Binding("semicolon", "note", "Note", show=False),
-    Binding("L", "annotations", "Annotation list"),
+    Binding("L", "annotations", "Annotation list", show=False),
 ]
 SAVED_MESSAGE_SECONDS = 4.0
 
@@ -170,7 +170,9 @@ class ReadingScreen(Screen[None]):
         line.append("u", "bold")
         line.append(" undo  ")
         line.append(";", "bold")
-        line.append(" note")
+        line.append(" note  ")
+        line.append("L", "bold")
+        line.append(" list")
         return line
 
     def _theme_changed(self, _theme: object) -> None:
