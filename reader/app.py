@@ -52,21 +52,24 @@ class ReaderApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(ReadingScreen(self.corpus, self.engine, self.session, self.schema))
         if self.open_session is not None:
-            # The article is painted first; the store (its imports, lock and reading) next.
-            # Keys pressed meanwhile wait in the queue, so none can miss the store.
-            self.call_after_refresh(self._open_store)
+            # The article is painted first; the store (its imports, lock and reading) next,
+            # or at once when a key needs it before then (`ensure_session`).
+            self.call_after_refresh(self.ensure_session)
         for warning in self.corpus.warnings:
             self.notify(warning, severity="warning", timeout=8)
 
-    def _open_store(self) -> None:
-        assert self.open_session is not None
-        try:
-            self.session = self.open_session()
-        except ReaderError as exc:  # locked or damaged store: leave it alone and say why
-            self.startup_error = exc
-            self.exit(return_code=2)
-            return
-        self.reading.attach_session(self.session)
+    def ensure_session(self) -> AnnotationSession | None:
+        """Open the store if it is not open yet (once); None if there is none to open."""
+        opener, self.open_session = self.open_session, None
+        if opener is not None:
+            try:
+                self.session = opener()
+            except ReaderError as exc:  # locked or damaged store: leave it alone, say why
+                self.startup_error = exc
+                self.exit(return_code=2)
+                return None
+            self.reading.attach_session(self.session)
+        return self.session
 
     @property
     def reading(self) -> ReadingScreen:
