@@ -33,16 +33,12 @@ from collections.abc import Callable  # noqa: E402
 from typing import Any  # noqa: E402
 
 from _frames import hook_frames  # noqa: E402
+from _headless import SIZE, emit, headless  # noqa: E402
 from textual.app import App, ComposeResult  # noqa: E402
 from textual.widgets import Static  # noqa: E402
 
-SIZE = (110, 36)
 READER_NEEDLE = "Iran’s supreme leader said on Monday"
 BARE_NEEDLE = "Hello from a bare Textual app"
-
-
-def emit(event: str) -> None:
-    os.write(1, f"{event} {time.perf_counter()}\n".encode())
 
 
 def watch_paint(app: App[Any], needle: str, then: Callable[[], None]) -> None:
@@ -85,27 +81,18 @@ def run_reader(paths: list[str], needle: str, paint_only: bool = False) -> None:
             state["analysed"] = True
 
     ReadingScreen._apply_analysis = apply_analysis  # type: ignore[method-assign]
-    original_make_app = app_module.make_app
 
-    def make_app(*args: Any, **kwargs: Any) -> Any:
-        app = original_make_app(*args, **kwargs)
-
-        def on_frame(text: str) -> None:
-            if not state["painted"] and needle in text:
-                state["painted"] = True
-                emit("painted")
-                if paint_only:
-                    os._exit(0)
-            if state["painted"] and state["analysed"]:
-                emit("highlights")
+    def on_frame(text: str) -> None:
+        if not state["painted"] and needle in text:
+            state["painted"] = True
+            emit("painted")
+            if paint_only:
                 os._exit(0)
+        if state["painted"] and state["analysed"]:
+            emit("highlights")
+            os._exit(0)
 
-        hook_frames(app, on_frame)
-        run = app.run
-        app.run = lambda **_: run(headless=True, size=SIZE)  # type: ignore[method-assign]
-        return app
-
-    app_module.make_app = make_app
+    app_module.make_app = headless(app_module.make_app, on_frame)
     main(paths)
 
 

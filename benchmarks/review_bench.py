@@ -25,15 +25,15 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from startup import run_child
+
 BAR_SECONDS = 1.0
-SIZE = (110, 36)
 NEEDLE = "Generated article 0"
 
 
@@ -65,14 +65,11 @@ def build_stores(folder: Path, documents: int, annotations: int, seed: int) -> l
 
 
 # --- the child: run `reader review` headless, report the first paint ---------------------
-def emit(event: str) -> None:
-    os.write(1, f"{event} {time.perf_counter()}\n".encode())
-
-
 def child(args: list[str], wait_for_count: bool) -> None:
-    emit("started")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from _frames import hook_frames
+    from _headless import emit, headless
+
+    emit("started")
 
     import reader.review_app as review_app
     from reader.cli import main
@@ -88,24 +85,15 @@ def child(args: list[str], wait_for_count: bool) -> None:
         os._exit(0)
 
     ReviewScreen._counted = counted  # type: ignore[method-assign]
-    original_make = review_app.make_review_app
 
-    def make_review_app(review: Any) -> Any:
-        app = original_make(review)
+    def on_frame(text: str) -> None:
+        if not state["painted"] and NEEDLE in text and "resolved" in text:
+            state["painted"] = True
+            emit("painted")
+            if not wait_for_count:
+                os._exit(0)
 
-        def on_frame(text: str) -> None:
-            if not state["painted"] and NEEDLE in text and "resolved" in text:
-                state["painted"] = True
-                emit("painted")
-                if not wait_for_count:
-                    os._exit(0)
-
-        hook_frames(app, on_frame)
-        run = app.run
-        app.run = lambda **_: run(headless=True, size=SIZE)  # type: ignore[method-assign]
-        return app
-
-    review_app.make_review_app = make_review_app
+    review_app.make_review_app = headless(review_app.make_review_app, on_frame)
     main(["review", *args])
     sys.exit("the app exited without painting")
 
@@ -113,18 +101,7 @@ def child(args: list[str], wait_for_count: bool) -> None:
 def spawn(args: list[str], wait_for_count: bool = False) -> dict[str, float]:
     """One run; seconds from Popen to each event the child reported."""
     command = [sys.executable, __file__, "--child", "count" if wait_for_count else "paint", *args]
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    events: dict[str, float] = {}
-    for line in process.stdout:
-        read_at = time.perf_counter()
-        event, stamp = line.split()
-        events[event] = (read_at if event == "painted" else float(stamp)) - start
-    _, stderr = process.communicate(timeout=300)
-    if "painted" not in events:
-        raise RuntimeError(f"review failed ({process.returncode}): {stderr[-2000:]}")
-    return events
+    return run_child(command, timeout=300, what="review", check_exit=False)
 
 
 def main() -> None:

@@ -37,9 +37,23 @@ BAR = 1.5
 
 def spawn(args: Sequence[str], env: dict[str, str] | None = None) -> dict[str, float]:
     """Run the child once; seconds from Popen to each event it reported."""
+    return run_child([sys.executable, str(CHILD), *args], env=env, what=f"child {args}")
+
+
+def run_child(
+    command: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+    what: str = "child",
+    check_exit: bool = True,
+) -> dict[str, float]:
+    """Run a child that reports events (`_headless.emit`) once; seconds from Popen to
+    each event. It failed when it reported no "painted" (or, with `check_exit`, when its
+    exit status is not 0)."""
     start = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, str(CHILD), *args],
+        list(command),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -52,9 +66,9 @@ def spawn(args: Sequence[str], env: dict[str, str] | None = None) -> dict[str, f
         event, stamp = line.split()
         # "painted" is timed by the parent; the other stamps come from the child's clock.
         events[event] = (read_at if event == "painted" else float(stamp)) - start
-    _, stderr = child.communicate(timeout=60)
-    if child.returncode != 0 or "painted" not in events:
-        raise RuntimeError(f"child {args} failed ({child.returncode}): {stderr[-2000:]}")
+    _, stderr = child.communicate(timeout=timeout)
+    if "painted" not in events or (check_exit and child.returncode != 0):
+        raise RuntimeError(f"{what} failed ({child.returncode}): {stderr[-2000:]}")
     return events
 
 

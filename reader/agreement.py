@@ -42,6 +42,7 @@ from . import agreement_spans as spans
 from . import agreement_units as units
 from .agreement_spans import SpanScore
 from .errors import ReaderError
+from .span_protocols import Marked
 
 KINDS = ("claim", "stance")
 DIGITS = 6
@@ -67,19 +68,11 @@ class DocumentTextConflictError(AgreementError):
     """The same document id comes with different texts."""
 
 
-class Labelled(Protocol):
+class Labelled(Marked, Protocol):
     """What agreement needs of an annotation (`reader.annotations.Annotation` has it)."""
 
     @property
     def doc_id(self) -> str: ...
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def label(self) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -37,13 +37,17 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter, lt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .agreement import DocumentTextConflictError
 from .annotations import KINDS, new_id, record_problem
 from .corpus import text_id
 from .errors import ReaderError
 from .jsonl import detect_format
+
+if TYPE_CHECKING:
+    from .formats import ReadOutcome
+    from .schema import Schema
 
 MAX_PROBLEMS_SHOWN = 3
 
@@ -98,10 +102,30 @@ def load_source(path: Path) -> LoadedSource:
         return _load_store(path)
     if fmt == "native":
         return _load_native(path)
-    from .formats import ReadOptions, kinds_from_schema
-    from .schema import load_schema
+    outcome = read_foreign(path, fmt)
+    source = LoadedSource(str(path))
+    for document in outcome.documents:
+        source.documents.append((document.doc_id, document.text, document.meta))
+        source.records.extend(
+            (a.annotator, a.id, a.updated, a.doc_id, a.start, a.end, a.kind, a.label)
+            for a in document.annotations
+        )
+    return source
 
-    schema = load_schema(None)
+
+def read_foreign(
+    path: Path, fmt: str, schema: Schema | None = None, error: type[ReaderError] = SourceError
+) -> ReadOutcome:
+    """A brat folder, or a Prodigy or doccano JSONL file, read with `reader.formats`.
+    Records that name no annotator are credited to the file's name without suffix;
+    labels without a kind take it from `schema` (the default schema when None). Refused
+    (`error`) when any record is malformed."""
+    from .formats import ReadOptions, kinds_from_schema
+
+    if schema is None:
+        from .schema import load_schema
+
+        schema = load_schema(None)
     options = ReadOptions(
         annotator=path.stem or path.name,
         kind_of=kinds_from_schema({label.name: label.kind for label in schema.labels}),
@@ -113,23 +137,18 @@ def load_source(path: Path) -> LoadedSource:
     else:
         from .formats import doccano, prodigy
 
-        outcome = (prodigy.read if fmt == "prodigy" else doccano.read)(_lines(path), options)
-    _refuse_problems(path, [str(p) for p in outcome.problems])
-    source = LoadedSource(str(path))
-    for document in outcome.documents:
-        source.documents.append((document.doc_id, document.text, document.meta))
-        source.records.extend(
-            (a.annotator, a.id, a.updated, a.doc_id, a.start, a.end, a.kind, a.label)
-            for a in document.annotations
-        )
-    return source
+        reader = prodigy.read if fmt == "prodigy" else doccano.read
+        outcome = reader(read_lines(path, error), options)
+    refuse_problems(path, [str(p) for p in outcome.problems], error)
+    return outcome
 
 
-def _lines(path: Path) -> list[str]:
+def read_lines(path: Path, error: type[ReaderError] = SourceError) -> list[str]:
+    """The file's text split at `\\n` (`error` when it cannot be read as UTF-8)."""
     try:
         return path.read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(f"{path}: cannot read ({exc})") from None
+        raise error(f"{path}: cannot read ({exc})") from None
 
 
 def _load_store(path: Path) -> LoadedSource:
@@ -178,7 +197,7 @@ def _load_native(path: Path) -> LoadedSource:
                     problems.append(f"line {number}: {exc}")
     except OSError as exc:
         raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    _refuse_problems(path, problems)
+    refuse_problems(path, problems)
     return source
 
 
@@ -262,12 +281,16 @@ def _good(records: list[Record], texts: list[Any], doc_id: str, text: str) -> bo
 _KINDS = frozenset(KINDS)
 
 
-def _refuse_problems(path: Path, problems: Sequence[str]) -> None:
+def refuse_problems(
+    path: Path, problems: Sequence[str], error: type[ReaderError] = SourceError
+) -> None:
+    """Raise `error` naming the first problems, if there are any: agreement (or review)
+    over part of a file would mislead."""
     if problems:
         shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
         more = len(problems) - MAX_PROBLEMS_SHOWN
         tail = f" (and {more} more)" if more > 0 else ""
-        raise SourceError(f"{path}: {len(problems)} malformed record(s): {shown}{tail}")
+        raise error(f"{path}: {len(problems)} malformed record(s): {shown}{tail}")
 
 
 _SPAN = itemgetter(4, 5, 6, 7)

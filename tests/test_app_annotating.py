@@ -334,3 +334,46 @@ async def test_without_a_store_label_keys_explain(seed_corpus: Corpus) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("1")
         assert "no store is open" in status(pilot)
+
+
+async def test_a_label_key_pressed_before_the_store_opened_is_saved(
+    seed_corpus: Corpus, tmp_path: Path
+) -> None:
+    """The CLI opens the store just after the first paint; a key that comes first opens it."""
+    db = tmp_path / "alice.json"
+    opened: list[AnnotationStore] = []
+
+    def open_session() -> AnnotationSession:
+        opened.append(AnnotationStore.open(db, "alice"))
+        return AnnotationSession(opened[-1], "alice", default_schema())
+
+    app = make_app(seed_corpus, open_session=open_session)
+    try:
+        async with app.run_test(size=(110, 36)) as pilot:
+            assert app.session is None  # the first refresh has not come yet
+            app.reading.action_label(0)
+            await pilot.pause()
+            assert len(opened) == 1
+            assert "saved: FACT" in status(pilot)
+            await pilot.press("j", "2")
+            await pilot.pause()
+        assert len(opened) == 1  # opened once
+    finally:
+        for store in opened:
+            store.close()
+    assert sorted(a.label for a in on_disk(db)) == ["FACT", "OPINION"]
+
+
+async def test_a_locked_store_stops_the_app_with_the_reason(
+    seed_corpus: Corpus, tmp_path: Path
+) -> None:
+    from reader.store import StoreLockedError
+
+    def open_session() -> AnnotationSession:
+        raise StoreLockedError(f"{tmp_path / 'alice.json'}: locked by another reader process")
+
+    app = make_app(seed_corpus, open_session=open_session)
+    async with app.run_test(size=(110, 36)) as pilot:
+        await pilot.pause()
+    assert app.return_code == 2
+    assert isinstance(app.startup_error, StoreLockedError)

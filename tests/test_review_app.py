@@ -18,10 +18,11 @@ from reader.review.workspace import Review, open_gold
 from reader.review_app import ReviewApp, make_review_app
 from reader.schema import load_schema
 from reader.screens.help import HelpScreen
+from reader.screens.prompts import NotePrompt
 from reader.screens.review import ReviewScreen
 from reader.session import AnnotationSession
 from reader.store import AnnotationStore
-from reader.widgets.review_panels import DetailPanel, DisagreementList, NoteBox, ReviewStatus
+from reader.widgets.review_panels import DetailPanel, DisagreementList, ReviewStatus
 
 FIRST = "Iran’s supreme leader said on Monday"
 SECOND = "World powers meeting in Paris on Monday gave public backing"
@@ -184,7 +185,7 @@ async def test_note_list_toggles_and_help(tmp_path: Path, stores: list[Path]) ->
         await pilot.press("down", "enter")
         assert not listing.display and screen(pilot).current == 1
         await pilot.press("semicolon")
-        assert isinstance(pilot.app.screen, NoteBox)
+        assert isinstance(pilot.app.screen, NotePrompt)
         pilot.app.screen.query_one(Input).value = "check boundaries"
         await pilot.press("enter")
         assert "review note: check boundaries" in detail(pilot)

@@ -28,9 +28,10 @@ from ..annotations import Annotation, make_annotation, now_iso
 from ..errors import ReaderError
 from ..schema import Label, Schema
 from ..session import AnnotationSession, DocumentLike
+from ..span_protocols import Extent
 from ..store import AnnotationStore, StoredDocument
 from ..store.snapshot import atomic_write
-from .disagreements import Disagreement, majority
+from .disagreements import Disagreement, Version, majority
 from .loading import GOLD
 
 LOG_FORMAT = "reader-review"
@@ -41,19 +42,13 @@ class AdjudicationError(ReaderError):
     """A decision cannot be made (no majority, a label of another kind...)."""
 
 
-class Located(Protocol):
+class Located(Extent, Protocol):
     """Where a disagreement is (a `Disagreement`, or the lighter `workspace.Place`)."""
 
     @property
     def id(self) -> str: ...
     @property
     def doc_id(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
 
 
 def review_log_path(gold_path: Path) -> Path:
@@ -212,16 +207,12 @@ class Adjudicator:
         version = disagreement.version_of(annotator)
         if version is None:
             raise AdjudicationError(f"{annotator} is not compared in this disagreement")
-        if version.is_empty:
-            return self._reject(
-                document, disagreement, {"action": "reject", "as": annotator}, f"{annotator}: none"
-            )
-        return self._replace(
+        return self._take(
             document,
             disagreement,
-            version.annotations,
-            {"action": "accept", "annotator": annotator},
-            f"accepted {annotator}'s version",
+            version,
+            ({"action": "accept", "annotator": annotator}, f"accepted {annotator}'s version"),
+            ({"action": "reject", "as": annotator}, f"{annotator}: none"),
         )
 
     def accept_majority(self, document: DocumentLike, disagreement: Disagreement) -> str:
@@ -229,19 +220,18 @@ class Adjudicator:
         if version is None:
             raise AdjudicationError("no majority: no version is held by more than half")
         holders = [v.annotator for v in disagreement.versions if v.key == version.key]
-        if version.is_empty:
-            return self._reject(
-                document,
-                disagreement,
-                {"action": "reject", "as": "majority", "annotators": holders},
-                "majority marked nothing: rejected",
-            )
-        return self._replace(
+        return self._take(
             document,
             disagreement,
-            version.annotations,
-            {"action": "majority", "annotators": holders},
-            f"accepted the majority ({', '.join(holders)})",
+            version,
+            (
+                {"action": "majority", "annotators": holders},
+                f"accepted the majority ({', '.join(holders)})",
+            ),
+            (
+                {"action": "reject", "as": "majority", "annotators": holders},
+                "majority marked nothing: rejected",
+            ),
         )
 
     def reject(self, document: DocumentLike, disagreement: Disagreement) -> str:
@@ -286,26 +276,39 @@ class Adjudicator:
         return "note saved" if note.strip() else "note removed"
 
     def undo(self) -> str | None:
-        if not self._done:
-            return None
-        step = self._done.pop()
-        for _ in range(step.changes):
-            self.session.undo()
-        self.log.put(step.disagreement_id, step.before)
-        self._undone.append(step)
-        return f"undid: {step.description}"
+        return self._replay(self._done, self._undone, undo=True)
 
     def redo(self) -> str | None:
-        if not self._undone:
+        return self._replay(self._undone, self._done, undo=False)
+
+    def _replay(self, source: list[Step], target: list[Step], *, undo: bool) -> str | None:
+        """Undo (or redo) the last step of `source`, store and sidecar, moving it to
+        `target`; None when there is nothing to undo (redo)."""
+        if not source:
             return None
-        step = self._undone.pop()
+        step = source.pop()
+        operation = self.session.undo if undo else self.session.redo
         for _ in range(step.changes):
-            self.session.redo()
-        self.log.put(step.disagreement_id, step.after)
-        self._done.append(step)
-        return f"redid: {step.description}"
+            operation()
+        self.log.put(step.disagreement_id, step.before if undo else step.after)
+        target.append(step)
+        return f"{'undid' if undo else 'redid'}: {step.description}"
 
     # --- helpers ------------------------------------------------------------------------
+    def _take(
+        self,
+        document: DocumentLike,
+        disagreement: Disagreement,
+        version: Version,
+        accepted: tuple[dict[str, Any], str],
+        if_empty: tuple[dict[str, Any], str],
+    ) -> str:
+        """Make `version` gold's: its annotations, logged as the `accepted` (decision,
+        description); a version that marked nothing is a rejection, logged as `if_empty`."""
+        if version.is_empty:
+            return self._reject(document, disagreement, *if_empty)
+        return self._replace(document, disagreement, version.annotations, *accepted)
+
     def _replace(
         self,
         document: DocumentLike,

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, Protocol, TypeVar
 
 from ..annotations import KINDS, Annotation
+from ..span_protocols import Marked
 
 REASONS = {
     "label": "same span, different labels",
@@ -37,17 +38,9 @@ REASONS = {
 SpanKey = tuple[int, int, str, "str | None", "str | None"]
 
 
-class SpanLike(Protocol):
+class SpanLike(Marked, Protocol):
     """What comparing needs of an annotation (an `Annotation` or a `LightSpan`)."""
 
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def label(self) -> str: ...
     @property
     def target(self) -> str | None: ...
     @property

@@ -19,7 +19,6 @@ store are learnt from its records as they are decoded (`ReviewInput.annotators` 
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -30,12 +29,12 @@ from typing import Any
 from ..annotations import FIELD_ORDER, Annotation, new_id, now_iso, record_problem
 from ..corpus import Document, text_id, title_for
 from ..errors import ReaderError
+from ..jsonl import parse_object, read_jsonl
 from ..schema import Schema
 from .disagreements import LightSpan
 from .store_view import StoreView
 
 GOLD = "gold"
-MAX_PROBLEMS_SHOWN = 3
 _CACHED_DOCUMENTS = 32
 
 
@@ -351,38 +350,22 @@ def _is_annotation_record(path: Path) -> bool:
     """A JSONL file of annotation records (one per line) looks like doccano at first."""
     first = next((line for line in _lines(path) if line.strip()), "")
     try:
-        record = json.loads(first)
+        record = parse_object(first)
     except ValueError:
         return False
-    return isinstance(record, dict) and "doc_id" in record and "start" in record
+    return "doc_id" in record and "start" in record
 
 
 def _lines(path: Path) -> list[str]:
-    try:
-        return path.read_text(encoding="utf-8").split("\n")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReviewSourceError(f"{path}: cannot read ({exc})") from None
+    from ..sources import read_lines
+
+    return read_lines(path, ReviewSourceError)
 
 
 def _read_foreign(path: Path, fmt: str, schema: Schema | None) -> _MemorySource:
-    from ..formats import ReadOptions, kinds_from_schema
-    from ..schema import load_schema
+    from ..sources import read_foreign
 
-    schema = schema or load_schema(None)
-    options = ReadOptions(
-        annotator=path.stem or path.name,
-        kind_of=kinds_from_schema({label.name: label.kind for label in schema.labels}),
-    )
-    if fmt == "brat":
-        from ..formats import brat
-
-        outcome = brat.read(path, options)
-    else:
-        from ..formats import doccano, prodigy
-
-        reader = prodigy.read if fmt == "prodigy" else doccano.read
-        outcome = reader(_lines(path), options)
-    _refuse(path, [str(p) for p in outcome.problems])
+    outcome = read_foreign(path, fmt, schema, ReviewSourceError)
     source = _MemorySource(path)
     for document in outcome.documents:
         records = [a.to_json() for a in document.annotations]
@@ -392,26 +375,20 @@ def _read_foreign(path: Path, fmt: str, schema: Schema | None) -> _MemorySource:
 
 def _read_native(path: Path) -> _MemorySource:
     """Native JSONL: document lines (with or without `text`) or annotation records."""
+    from ..sources import refuse_problems
+
     source = _MemorySource(path)
-    problems: list[str] = []
-    for number, line in enumerate(_lines(path), start=1):
-        if not line.strip():
-            continue
-        try:
-            _native_line(line, source, path.stem or path.name)
-        except ValueError as exc:
-            problems.append(f"line {number}: {exc}")
-    _refuse(path, problems)
+    default_annotator = path.stem or path.name
+    _, bad = read_jsonl(
+        _lines(path), lambda value, _: _native_line(value, source, default_annotator)
+    )
+    refuse_problems(path, [f"line {p.line}: {p.message}" for p in bad], ReviewSourceError)
     return source
 
 
-def _native_line(line: str, source: _MemorySource, default_annotator: str) -> None:
-    try:
-        value = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"invalid JSON ({exc.msg}, column {exc.colno})") from None
-    if not isinstance(value, dict):
-        raise ValueError("expected a JSON object")
+def _native_line(value: dict[str, Any], source: _MemorySource, default_annotator: str) -> None:
+    """One line's object (document or annotation record) into `source`; ValueError says
+    what is wrong with it."""
     if "annotations" not in value and "start" in value:  # one annotation record
         record = _record(value, 1, default_annotator)
         source.add(record["doc_id"], None, None, [record])
@@ -459,11 +436,3 @@ def _record(item: Any, number: int, default_annotator: str) -> dict[str, Any]:
     record["created"] = record["created"] or now_iso()
     record["updated"] = record["updated"] or record["created"]
     return record
-
-
-def _refuse(path: Path, problems: Sequence[str]) -> None:
-    if problems:
-        shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
-        more = len(problems) - MAX_PROBLEMS_SHOWN
-        tail = f" (and {more} more)" if more > 0 else ""
-        raise ReviewSourceError(f"{path}: {len(problems)} malformed record(s): {shown}{tail}")

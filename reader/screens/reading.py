@@ -30,6 +30,7 @@ from ..widgets.article_view import ArticleView
 from ..widgets.document_list import DocumentList
 from ..widgets.search_bar import SearchBar
 from ..widgets.status_line import StatusLine
+from .paging import DOCUMENT_BINDINGS, PAGE_BINDINGS, turn_page
 
 if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
     from ..annotations import Annotation
@@ -43,8 +44,7 @@ READING_BINDINGS = [
     Binding("K,left_curly_bracket", "paragraph(-1)", "Previous paragraph", show=False),
     Binding("g,home", "top", "Top", show=False),
     Binding("G,end", "bottom", "Bottom", show=False),
-    Binding("pagedown,space", "page(1)", "Page down", show=False),
-    Binding("pageup", "page(-1)", "Page up", show=False),
+    *PAGE_BINDINGS,
     Binding("tab", "jump('quote', True)", "Next quote"),
     Binding("shift+tab", "jump('quote', False)", "Previous quote", show=False),
     Binding("e", "jump('entity', True)", "Next entity"),
@@ -54,8 +54,7 @@ READING_BINDINGS = [
     Binding("n", "match(True)", "Next match", show=False),
     Binding("N", "match(False)", "Previous match", show=False),
     Binding("d", "documents", "Documents"),
-    Binding("right_square_bracket", "document(1)", "Next doc"),
-    Binding("left_square_bracket", "document(-1)", "Previous doc", show=False),
+    *DOCUMENT_BINDINGS,
     Binding("right_parenthesis", "unannotated(1)", "Next unannotated doc", show=False),
     Binding("left_parenthesis", "unannotated(-1)", "Previous unannotated doc", show=False),
     Binding("escape", "cancel", "Cancel selection / close search or list", show=False),
@@ -295,13 +294,7 @@ class ReadingScreen(Screen[None]):
         self.article.scroll_to(y=self.article.max_scroll_y, animate=False)
 
     def action_page(self, direction: int) -> None:
-        article = self.article
-        height = max(1, article.scrollable_content_region.height - 2)
-        top = max(0, min(int(article.scroll_y) + direction * height, int(article.max_scroll_y)))
-        article.scroll_to(y=top, animate=False)
-        self.state.to_first_sentence_from(article.first_visible_offset(top))
-        article.revision += 1
-        article.refresh()
+        turn_page(self.article, self.state, direction)
         self.refresh_panels()
 
     def action_jump(self, kind: str, forward: bool) -> None:
@@ -459,6 +452,8 @@ class ReadingScreen(Screen[None]):
         self._flash(f"saved: {message}")
 
     def _editing(self) -> AnnotationSession | None:
+        if self.session is None:
+            self.app.ensure_session()  # type: ignore[attr-defined]  # a key beat the store
         if self.session is None:
             self.refresh_panels("annotations are off: no store is open")
         return self.session

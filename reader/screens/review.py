@@ -30,12 +30,12 @@ from ..widgets.review_panels import (
     GOLD_COLOUR,
     DetailPanel,
     DisagreementList,
-    NoteBox,
     ReviewStatus,
     annotator_colour,
     legend,
     who_said_what,
 )
+from .paging import DOCUMENT_BINDINGS, PAGE_BINDINGS, turn_page
 
 ACCEPT_KEYS = "!@#$%^&*("  # shift + 1..9 on a US keyboard
 COUNT_DELAY = 0.2  # seconds after the first paint before counting every document
@@ -58,12 +58,10 @@ REVIEW_BINDINGS = [
         for i in range(1, 10)
     ],
     Binding("f10", "toggle_gold", "Show/hide gold", show=False),
-    Binding("right_square_bracket", "document(1)", "Next doc"),
-    Binding("left_square_bracket", "document(-1)", "Previous doc", show=False),
+    *DOCUMENT_BINDINGS,
     Binding("j,down", "paragraph(1)", "Next paragraph", show=False),
     Binding("k,up", "paragraph(-1)", "Previous paragraph", show=False),
-    Binding("pagedown,space", "page(1)", "Page down", show=False),
-    Binding("pageup", "page(-1)", "Page up", show=False),
+    *PAGE_BINDINGS,
     Binding("escape", "close_list", "Close the list", show=False),
 ]
 
@@ -252,9 +250,7 @@ class ReviewScreen(Screen[None]):
             f"{overall[0]}/{overall[1]} overall" if overall else "overall: counting…",
             f"gold: {self.review.gold_path}",
         ]
-        if message:
-            parts.append(message)
-        self.query_one(ReviewStatus).update(" · ".join(parts))
+        self.query_one(ReviewStatus).show_status(parts, message)
 
     @property
     def current_disagreement(self) -> Disagreement | None:
@@ -321,12 +317,7 @@ class ReviewScreen(Screen[None]):
         self.article.state_changed()
 
     def action_page(self, direction: int) -> None:
-        article = self.article
-        height = max(1, article.scrollable_content_region.height - 2)
-        top = max(0, min(int(article.scroll_y) + direction * height, int(article.max_scroll_y)))
-        article.scroll_to(y=top, animate=False)
-        self.state.to_first_sentence_from(article.first_visible_offset(top))
-        article.state_changed(scroll=False)
+        turn_page(self.article, self.state, direction)
 
     def action_toggle(self, number: int) -> None:
         if number > len(self.annotators):
@@ -404,7 +395,7 @@ class ReviewScreen(Screen[None]):
         target = self._target()
         if target is None:
             return
-        where = f"{target.kind} {target.start}–{target.end}"
+        from .prompts import NotePrompt  # imported when first needed, as the reading screen does
 
         def save(note: str | None) -> None:
             if note is None:
@@ -416,7 +407,12 @@ class ReviewScreen(Screen[None]):
                 return
             self.refresh_all(message)
 
-        self.app.push_screen(NoteBox(self.review.adjudicator.note(target), where), save)
+        prompt = NotePrompt(
+            f"Note on {target.kind} {target.start}–{target.end}",
+            self.document.text[target.start : target.end],
+            self.review.adjudicator.note(target),
+        )
+        self.app.push_screen(prompt, save)
 
     def help_bindings(self) -> list[Binding]:
         """The keys for the help screen: one line for each family of keys."""

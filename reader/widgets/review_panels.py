@@ -1,4 +1,4 @@
-"""The review screen's panels: the legend, who said what, the disagreement list, a note box.
+"""The review screen's panels: the legend, who said what, the disagreement list, the status.
 
 Rendering only: what to show comes from `reader.review` objects; the screen decides.
 """
@@ -8,12 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from rich.text import Text
-from textual import on
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..annotations import Annotation
@@ -149,37 +144,6 @@ class DisagreementList(OptionList):
         self.border_title = f"{sum(resolved)}/{len(disagreements)} resolved"
 
 
-class NoteBox(ModalScreen[str | None]):
-    """A one-line input for the reviewer's note on a disagreement."""
-
-    DEFAULT_CSS = """
-    NoteBox { align: center middle; }
-    NoteBox > Vertical {
-        width: 80; max-width: 95%; height: auto;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
-    NoteBox Input { border: none; height: 1; padding: 0; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, note: str, where: str) -> None:
-        super().__init__()
-        self.note = note
-        self.where = where
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(f"Note on {self.where} · Enter saves (empty removes) · Esc cancels")
-            yield Input(self.note, id="note-input")
-
-    @on(Input.Submitted, "#note-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
 class DetailPanel(Static):
     DEFAULT_CSS = """
     DetailPanel {
@@ -192,6 +156,8 @@ class DetailPanel(Static):
 
 
 class ReviewStatus(Static):
+    """The one-line status bar of the review screen."""
+
     DEFAULT_CSS = """
     ReviewStatus {
         height: 1;
@@ -200,3 +166,14 @@ class ReviewStatus(Static):
         color: $text;
     }
     """
+
+    def show_status(self, parts: Sequence[str], message: str = "") -> None:
+        """A brief message first (so narrow terminals never cut it off), then `parts`,
+        as the reading screen's `StatusLine` does."""
+        line = Text()
+        if message:
+            line.append(message, "bold")
+            line.append(" · ")
+        line.append(" · ".join(parts))
+        self.update(line)
+
