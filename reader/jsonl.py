@@ -18,12 +18,29 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
+try:
+    import orjson
+except ImportError:  # a platform without an orjson wheel: the standard library does it all
+    orjson = None  # type: ignore[assignment]
+
 T = TypeVar("T")
 
 
 class BadLine(NamedTuple):
     line: int  # 1-based
     message: str
+
+
+def loads(data: str | bytes) -> Any:
+    """`json.loads`, through orjson when it can (several times faster on big exports and
+    stores). Whatever orjson refuses (NaN, huge integers, lone surrogates, bad JSON) goes
+    to `json.loads`, so results and error messages are always the standard library's."""
+    if orjson is not None:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(data)
 
 
 def _noop(n: int = 1) -> None:
@@ -33,7 +50,7 @@ def _noop(n: int = 1) -> None:
 def parse_object(line: str) -> dict[str, Any]:
     """The JSON object on `line`; ValueError says what is wrong with it."""
     try:
-        record = json.loads(line)
+        record = loads(line)
     except json.JSONDecodeError as exc:
         raise ValueError(f"invalid JSON ({exc.msg}, column {exc.colno})") from None
     if not isinstance(record, dict):

@@ -43,7 +43,7 @@ from .agreement import DocumentTextConflictError
 from .annotations import KINDS, new_id, record_problem
 from .corpus import text_id
 from .errors import ReaderError
-from .jsonl import detect_format
+from .jsonl import detect_format, loads
 
 if TYPE_CHECKING:
     from .formats import ReadOutcome
@@ -207,7 +207,7 @@ _TEXT = itemgetter("text")
 
 def _native_line(line: bytes, source: LoadedSource) -> None:
     try:
-        record = json.loads(line)
+        record = loads(line)
     except json.JSONDecodeError as exc:
         raise ValueError(f"invalid JSON ({exc.msg}, column {exc.colno})") from None
     except UnicodeDecodeError as exc:

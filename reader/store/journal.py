@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..jsonl import loads
 from .errors import StoreCorruptError, StoreError
 
 
@@ -39,7 +40,7 @@ def read_journal(path: Path) -> JournalContents:
     parsed: list[dict[str, Any]] = []
     for number, line in enumerate(complete, start=1):
         try:
-            op = json.loads(line)
+            op = loads(line)
             if not isinstance(op, dict) or not isinstance(op.get("op"), str):
                 raise ValueError("not an operation")
         except ValueError:

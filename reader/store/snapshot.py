@@ -27,6 +27,7 @@ from typing import Any
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from ..jsonl import loads
 from .errors import StoreCorruptError, StoreError
 
 FORMAT = "reader-annotations"
@@ -107,7 +108,7 @@ def load(path: Path) -> dict[str, dict[str, Any]] | None:
     if not data.strip():
         return {}  # an empty file is an empty TinyDB database
     try:
-        tables = json.loads(data)
+        tables = loads(data)
     except UnicodeDecodeError as exc:
         raise corrupt(path, f"not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:

@@ -20,6 +20,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from ..annotations import Annotation, AnnotationError, now_iso, record_problem
+from ..jsonl import loads
 from . import snapshot
 from .errors import StoreCorruptError, StoreError, StoreLockedError
 from .journal import Journal, JournalContents, read_journal
@@ -244,7 +245,7 @@ class AnnotationStore:
         records = {}
         if packed is not None:
             try:
-                items = json.loads(packed)
+                items = loads(packed)
             except ValueError:
                 items = None
             problem = (
