@@ -24,7 +24,7 @@ from reader.cli import cli
 from reader.corpus import load_corpus
 from reader.nlp.pipeline import analyze
 from reader.resources import seeds_dir
-from reader.store import AnnotationStore
+from reader.store import AnnotationStore, StoreLockedError
 
 READER = Path(sys.executable).parent / "reader"
 ERROR_LINE = re.compile(r"reader: error: [^\x1b\r\n\x07]*")
@@ -196,6 +196,14 @@ def saved(screen: str) -> str | None:
     return screen if "saved: FACT" in screen else None
 
 
+def open_writable(db: Path) -> list[AnnotationStore]:
+    """[the store opened for writing], or [] while another process still holds it."""
+    try:
+        return [AnnotationStore.open(db, "alice")]
+    except StoreLockedError:
+        return []
+
+
 def process_gone(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -265,8 +273,11 @@ def test_label_reported_saved_survives_sigkill_in_tmux(
         ("FACT", "claim", second_text, second.start, second.end)
     ], shown
     assert found[0].annotator == "alice" and found[0].doc_id == document.id
-    # The kill freed the lock: the store opens for writing, with the label in it.
-    with AnnotationStore.open(db, "alice") as store:
+    # The kill frees the lock: the store opens for writing, with the label in it. (The
+    # kernel closes a killed process's files when its last thread is gone, which can be a
+    # moment after the process already shows as a zombie, so allow a few seconds.)
+    [store] = wait_for(lambda: open_writable(db), 10, "the lock to be freed", screen)
+    with store:
         assert [a.id for a in store] == [found[0].id]
     with AnnotationStore.open(db, read_only=True) as store:
         assert [a.id for a in store] == [found[0].id]
