@@ -15,13 +15,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
-
-try:
-    import orjson
-except ImportError:  # a platform without an orjson wheel: the standard library does it all
-    orjson = None  # type: ignore[assignment]
 
 T = TypeVar("T")
 
@@ -35,12 +31,23 @@ def loads(data: str | bytes) -> Any:
     """`json.loads`, through orjson when it can (several times faster on big exports and
     stores). Whatever orjson refuses (NaN, huge integers, lone surrogates, bad JSON) goes
     to `json.loads`, so results and error messages are always the standard library's."""
-    if orjson is not None:
+    fast = _orjson_loads()
+    if fast is not None:
         try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:
+            return fast(data)
+        except ValueError:  # orjson.JSONDecodeError
             pass
     return json.loads(data)
+
+
+@cache
+def _orjson_loads() -> Callable[[str | bytes], Any] | None:
+    """orjson's `loads`, imported on first use (not at start-up); None without orjson."""
+    try:
+        import orjson
+    except ImportError:  # a platform without an orjson wheel: the standard library does it all
+        return None
+    return orjson.loads
 
 
 def _noop(n: int = 1) -> None:

@@ -40,19 +40,20 @@ def open_command(
     paths: tuple[str, ...],
 ) -> None:
     """Open articles in the reading app (the bundled sample when no PATH is given)."""
-    from ..config import resolve_annotator, resolve_db_path
     from ..schema import load_schema
 
     schema = load_schema(schema_path)  # a bad schema stops here, before anything opens
     corpus = load_paths(paths)
-    name = resolve_annotator(annotator)
-    db_path = resolve_db_path(db, name)
 
     def open_session() -> AnnotationSession:
+        """Called just after the first paint: the store's imports, the config file, the
+        lock and the reading are not in the way of the article appearing."""
+        from ..config import resolve_annotator, resolve_db_path
         from ..session import AnnotationSession
         from ..store import AnnotationStore
 
-        return AnnotationSession(AnnotationStore.open(db_path, name), name, schema)
+        name = resolve_annotator(annotator)
+        return AnnotationSession(AnnotationStore.open(resolve_db_path(db, name), name), name, schema)
 
     from ..app import make_app
 

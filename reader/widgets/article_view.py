@@ -14,7 +14,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -72,6 +72,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._cache_key: tuple[int, int, int] = (-1, -1, -1)
         self.revision = 0
         self._tints: dict[tuple[object, str], Style] = {}
+        self._base_style: Style | None = None
 
     # --- document and state changes -------------------------------------------------
     def show(self, title: str, state: ReadingState) -> None:
@@ -159,6 +160,12 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return 0
 
     # --- rendering -----------------------------------------------------------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # `rich_style` walks every ancestor's styles (milliseconds each time): work it out
+        # once per repaint, not once per line.
+        self._base_style = self.rich_style
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
         key = (self.revision, self.size.width, int(self.scroll_x))
@@ -175,7 +182,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _render_visual_line(self, index: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style or self.rich_style
         lines = self.lines
         if index >= len(lines):
             return Strip.blank(width, base)
@@ -231,7 +238,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def _text_segments(self, start: int, end: int, kind: int) -> Iterable[Segment]:
         state = self.state
         role = {SUBHEAD: "article--subhead", HEADING: "article--title"}.get(kind, "article--body")
-        styles: list[Style] = [self.rich_style + self.get_component_rich_style(role)] * (
+        base = self._base_style or self.rich_style
+        styles: list[Style] = [base + self.get_component_rich_style(role)] * (
             end - start
         )
 
