@@ -261,9 +261,9 @@ async def test_annotation_panel_lists_and_jumps(seed_corpus: Corpus, tmp_path: P
     async with annotating(seed_corpus, db) as pilot:
         await pilot.press("j", "j", "1", "G", "2", "g")
         await pilot.pause()
-        panel = reading(pilot).query_one(AnnotationList)
         await pilot.press("L")
         await pilot.pause()
+        panel = reading(pilot).query_one(AnnotationList)
         assert panel.display and panel.option_count == 2
         assert "FACT" in str(panel.get_option_at_index(0).prompt)
         await pilot.press("down", "enter")

@@ -130,15 +130,14 @@ class ReadingScreen(Screen[None]):
         self._annotated: set[str] = set(session.store.counts()) if session else set()
         self._message = ""
         self._message_timer: Timer | None = None
+        self._annotation_panel: AnnotationList | None = None
 
     # --- composition -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(id="legend")
-        yield Static(self._keys_line(), id="label-keys")
+        yield Static(id="legend")  # two lines: the highlight colours, then the label keys
         with Horizontal(id="body"):
             yield DocumentList(self.corpus.documents, id="documents")
             yield ArticleView(self.document.title, self.state, id="article")
-            yield AnnotationList(id="annotations")
         yield Static(id="quote-info")
         yield SearchBar()
         yield StatusLine()
@@ -146,12 +145,19 @@ class ReadingScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.article.focus()
-        self.query_one("#legend", Static).update(self.article.legend())
+        self._show_legend()
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self.query_one(DocumentList).set_annotated(
             {i for i, doc in enumerate(self.corpus.documents) if doc.id in self._annotated}
         )
         self._open(0)
+
+    def _show_legend(self) -> None:
+        lines = Text()
+        lines.append_text(self.article.legend())
+        lines.append("\n")
+        lines.append_text(self._keys_line())
+        self.query_one("#legend", Static).update(lines)
 
     def _keys_line(self) -> Text:
         """The label keys, each name in its label's colour, and the other editing keys."""
@@ -175,7 +181,7 @@ class ReadingScreen(Screen[None]):
         return line
 
     def _theme_changed(self, _theme: object) -> None:
-        self.query_one("#legend", Static).update(self.article.legend())
+        self._show_legend()
         self.article.state_changed()
 
     @property
@@ -349,7 +355,7 @@ class ReadingScreen(Screen[None]):
             self._moved(True)
         elif self.query_one(DocumentList).display:
             self.action_documents()
-        elif self.query_one(AnnotationList).display:
+        elif self._annotation_panel is not None and self._annotation_panel.display:
             self.action_annotations()
 
     def action_documents(self) -> None:
@@ -412,7 +418,8 @@ class ReadingScreen(Screen[None]):
             return
         self._annotations = self.session.annotations(self.document.id)
         self.state.set_marks(marks_for(self._annotations, self.schema))
-        self.query_one(AnnotationList).show(self._annotations)
+        if self._annotation_panel is not None:
+            self._annotation_panel.show(self._annotations)
         annotated = bool(self._annotations)
         if annotated != (self.document.id in self._annotated):
             if annotated:
@@ -617,7 +624,12 @@ class ReadingScreen(Screen[None]):
         self._saved(("undid " if undo else "redid ") + change.description)
 
     def action_annotations(self) -> None:
-        panel = self.query_one(AnnotationList)
+        panel = self._annotation_panel
+        if panel is None:  # made on first use: one widget less to build before the article
+            panel = self._annotation_panel = AnnotationList(id="annotations")
+            panel.display = False
+            self.query_one("#body").mount(panel)
+            panel.show(self._annotations)
         panel.display = not panel.display
         if panel.display:
             panel.focus()
