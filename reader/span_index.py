@@ -87,8 +87,3 @@ class OverlapIndex(Generic[T]):
         for span in self.spans[index:stop]:
             if span.end > start:
                 yield span
-
-    def at(self, offset: int) -> list[T]:
-        """Spans containing `offset`, innermost (shortest) first."""
-        found = list(self.overlapping(offset, offset + 1))
-        return sorted(found, key=lambda s: (s.end - s.start, s.start))

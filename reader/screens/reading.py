@@ -127,7 +127,6 @@ class ReadingScreen(Screen[None]):
         self._analyses: dict[str, Analysis] = {}
         self._search_origin: int | None = None
         self._annotations: list[Annotation] = []
-        self._annotated: set[str] = set(session.store.counts()) if session else set()
         self._message = ""
         self._message_timer: Timer | None = None
         self._annotation_panel: AnnotationList | None = None
@@ -147,9 +146,7 @@ class ReadingScreen(Screen[None]):
         self.article.focus()
         self._show_legend()
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
-        self.query_one(DocumentList).set_annotated(
-            {i for i, doc in enumerate(self.corpus.documents) if doc.id in self._annotated}
-        )
+        self._show_annotated_documents()
         self._open(0)
 
     def _show_legend(self) -> None:
@@ -199,7 +196,7 @@ class ReadingScreen(Screen[None]):
         self._reanchor(self.document)
         self._load_annotations()
         self.article.show(self.document.title, self.state)
-        self.query_one(DocumentList).mark_current(index)
+        self.documents.mark_current(index)
         cached = self._analyses.get(self.document.id)
         if cached is not None:
             self._apply_analysis(self.document.id, cached, len(self.document.text))
@@ -353,13 +350,13 @@ class ReadingScreen(Screen[None]):
                 self.state.to_offset(self._search_origin)
             self._close_search()
             self._moved(True)
-        elif self.query_one(DocumentList).display:
+        elif self.documents.display:
             self.action_documents()
         elif self._annotation_panel is not None and self._annotation_panel.display:
             self.action_annotations()
 
     def action_documents(self) -> None:
-        documents = self.query_one(DocumentList)
+        documents = self.documents
         documents.display = not documents.display
         if documents.display:
             documents.mark_current(self.index)
@@ -383,14 +380,25 @@ class ReadingScreen(Screen[None]):
     def attach_session(self, session: AnnotationSession) -> None:
         """Start annotating into `session`'s store (opened once the article is on screen)."""
         self.session = session
-        self._annotated = set(session.store.counts())
-        self.query_one(DocumentList).set_annotated(
-            {i for i, doc in enumerate(self.corpus.documents) if doc.id in self._annotated}
-        )
+        self._show_annotated_documents()
         self._reanchor(self.document)
         self._load_annotations()
         self.article.state_changed(scroll=False)
         self.refresh_panels()
+
+    def _show_annotated_documents(self) -> None:
+        """Mark in the document list the documents the store has annotations for (the
+        list is then kept up to date document by document in `_load_annotations`)."""
+        if self.session is None:
+            return
+        stored = self.session.store.counts()
+        self.documents.set_annotated(
+            {i for i, doc in enumerate(self.corpus.documents) if doc.id in stored}
+        )
+
+    @property
+    def documents(self) -> DocumentList:
+        return self.query_one(DocumentList)
 
     def _reanchor(self, document: Document) -> None:
         """Carry annotations made on an earlier version of this article's text."""
@@ -421,12 +429,8 @@ class ReadingScreen(Screen[None]):
         if self._annotation_panel is not None:
             self._annotation_panel.show(self._annotations)
         annotated = bool(self._annotations)
-        if annotated != (self.document.id in self._annotated):
-            if annotated:
-                self._annotated.add(self.document.id)
-            else:
-                self._annotated.discard(self.document.id)
-            self.query_one(DocumentList).mark_annotated(self.index, annotated)
+        if annotated != (self.index in self.documents.annotated):
+            self.documents.mark_annotated(self.index, annotated)
 
     def _annotation_summary(self) -> str:
         if self.session is None:
@@ -434,11 +438,8 @@ class ReadingScreen(Screen[None]):
         count = len(self._annotations)
         summary = f"{count} annotation{'s' if count != 1 else ''}"
         if len(self.corpus) > 1:
-            summary += f" · annotated {self._annotated_count()}/{len(self.corpus)}"
+            summary += f" · annotated {len(self.documents.annotated)}/{len(self.corpus)}"
         return f"{summary} · {self.session.annotator} → {short_path(self.session.store.path)}"
-
-    def _annotated_count(self) -> int:
-        return sum(1 for doc in self.corpus.documents if doc.id in self._annotated)
 
     def _flash(self, message: str) -> None:
         """A brief confirmation in the status line."""
@@ -651,7 +652,7 @@ class ReadingScreen(Screen[None]):
         total = len(self.corpus)
         for step in range(1, total):
             index = (self.index + direction * step) % total
-            if self.corpus.documents[index].id not in self._annotated:
+            if index not in self.documents.annotated:
                 self._open(index)
                 return
         self.refresh_panels("every other document has annotations")

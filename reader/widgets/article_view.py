@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.color import Color
+from textual.color import Color, ColorParseError
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -229,7 +229,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             )
             try:
                 blended = background.blend(Color.parse(colour), 0.4)
-            except Exception:  # a colour Textual cannot parse: leave the text as it is
+            except ColorParseError:  # a colour Textual cannot parse: leave the text as it is
                 blended = background
             tint = Style(bgcolor=blended.rich_color)
             self._tints[key] = tint
