@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
@@ -13,19 +12,14 @@ from textual.screen import Screen
 from .corpus import Corpus
 from .errors import ReaderError
 from .resources import stylesheet
-from .screens.help import HelpScreen
+from .screens.help import GLOBAL_BINDINGS, HelpScreen, palette_commands
 from .screens.reading import ANNOTATION_BINDINGS, READING_BINDINGS, ReadingScreen
 
 if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
     from .schema import Schema
     from .session import AnnotationSession
 
-APP_BINDINGS = [
-    Binding("question_mark", "help", "Help"),
-    Binding("q", "quit", "Quit"),
-    Binding("ctrl+p", "command_palette", "Commands", show=False),
-]
-
+APP_BINDINGS = GLOBAL_BINDINGS
 
 class ReaderApp(App[None]):
     CSS_PATH = str(stylesheet())
@@ -95,17 +89,9 @@ class ReaderApp(App[None]):
         reading = self.reading if isinstance(screen, ReadingScreen) else None
         if reading is None:
             return
-        seen: set[str] = set()
-        for binding in [*READING_BINDINGS, *ANNOTATION_BINDINGS, *reading.label_bindings]:
-            if binding.description in seen:
-                continue
-            seen.add(binding.description)
-            keys = binding.key.split(",")[0]
-            yield SystemCommand(
-                binding.description,
-                f"Key: {keys}",
-                partial(reading.run_action, binding.action),
-            )
+        yield from palette_commands(
+            reading, [*READING_BINDINGS, *ANNOTATION_BINDINGS, *reading.label_bindings]
+        )
         yield SystemCommand("Help: list every key", "Key: ?", self.action_help)
 
 

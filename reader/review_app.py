@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
 
 from .resources import stylesheet
 from .review.workspace import Review
-from .screens.help import HelpScreen
+from .screens.help import GLOBAL_BINDINGS, HelpScreen, palette_commands
 from .screens.review import ReviewScreen
 
-REVIEW_APP_BINDINGS = [
-    Binding("question_mark", "help", "Help"),
-    Binding("q", "quit", "Quit"),
-    Binding("ctrl+p", "command_palette", "Commands", show=False),
-]
-
+REVIEW_APP_BINDINGS = GLOBAL_BINDINGS
 
 class ReviewApp(App[None]):
     CSS_PATH = str(stylesheet())
@@ -54,16 +47,7 @@ class ReviewApp(App[None]):
         yield from super().get_system_commands(screen)
         if not isinstance(screen, ReviewScreen):
             return
-        seen: set[str] = set()
-        for binding in screen.palette_bindings():
-            if binding.description in seen:
-                continue
-            seen.add(binding.description)
-            yield SystemCommand(
-                binding.description,
-                f"Key: {binding.key.split(',')[0]}",
-                partial(screen.run_action, binding.action),
-            )
+        yield from palette_commands(screen, screen.palette_bindings())
 
 
 def make_review_app(review: Review) -> ReviewApp:

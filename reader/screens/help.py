@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from functools import partial
 
 from rich.table import Table
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 _KEY_NAMES = {
@@ -33,6 +34,28 @@ _KEY_NAMES = {
     "ctrl+p": "Ctrl+P",
     "ctrl+r": "Ctrl+R",
 }
+
+
+# Keys every reader app has, wherever you are.
+GLOBAL_BINDINGS = [
+    Binding("question_mark", "help", "Help"),
+    Binding("q", "quit", "Quit"),
+    Binding("ctrl+p", "command_palette", "Commands", show=False),
+]
+
+
+def palette_commands(screen: Screen, bindings: Iterable[Binding]) -> Iterator[SystemCommand]:
+    """One command-palette entry per described action of `screen` (each description once)."""
+    seen: set[str] = set()
+    for binding in bindings:
+        if binding.description in seen:
+            continue
+        seen.add(binding.description)
+        yield SystemCommand(
+            binding.description,
+            f"Key: {binding.key.split(',')[0]}",
+            partial(screen.run_action, binding.action),
+        )
 
 
 def key_label(keys: str) -> str:
