@@ -3,6 +3,7 @@ and the annotation keys (labels, selection, stance, notes, undo) when a store is
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -94,6 +95,7 @@ def label_bindings(schema: Schema) -> list[Binding]:
     return bindings
 
 
+@cache  # the status line asks on every key; resolving touches the file system
 def short_path(path: str | Path) -> str:
     """`~/…` for paths in the home folder, so the status line stays short."""
     path = Path(path)
