@@ -1,0 +1,43 @@
+"""Make text from files safe to show: control characters become visible escapes.
+
+Article text, titles, notes and file names come from files a user may not trust. Printed
+raw, `ESC [2J` clears the screen, `ESC c` resets the terminal and OSC 52 writes the
+clipboard. Every string that came from a file goes through `inert` before it reaches a
+terminal (the CLI's tables, warnings and errors; the app's titles, lists and status lines).
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls, DEL and C1 controls (C1 `\x9b` is a one-byte CSI on some terminals).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _NAMED.get(char) or f"\\x{ord(char):02x}"
+
+
+def inert(text: str, *, keep_lines: bool = False) -> str:
+    """`text` with every control character shown as an escape (`\\x1b`, `\\n`, `\\t`).
+
+    With `keep_lines`, newlines and tabs stay as they are (for multi-line output).
+    Lone surrogates, which no terminal encoding can write, become `\\udXXX` escapes.
+    """
+    pattern = _CONTROL_BUT_LINES if keep_lines else _CONTROL
+    if pattern.search(text):
+        text = pattern.sub(_escape, text)
+    if _has_surrogate(text):
+        text = "".join(f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+    return text
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
