@@ -6,6 +6,7 @@ Field names are a contract (exports, imports and users' scripts rely on them).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -123,6 +124,55 @@ def record_problem(record: Any) -> str | None:
 
 
 _OPTIONAL = (str, type(None))
+
+
+def record_sort_key(record: Mapping[str, Any]) -> tuple:
+    """Text order of annotation records: start, end, kind, created, id."""
+    return (record["start"], record["end"], record["kind"], record["created"], record["id"])
+
+
+def text_problem(record: Mapping[str, Any], text: str) -> str | None:
+    """Why a record (already passing `record_problem`) does not fit `text`, or None."""
+    start, end = record["start"], record["end"]
+    if end > len(text):
+        return f"its span {start}:{end} is outside the document's text ({len(text)} characters)"
+    if text[start:end] != record["text"]:
+        return f"its text is not the document's text at {start}:{end}"
+    return None
+
+
+def normalise_record(item: Mapping[str, Any], annotator: str | None = None) -> dict[str, Any]:
+    """A checked record with every field, in `FIELD_ORDER`: a missing `id` is made, missing
+    times are now (`updated` defaults to `created`), null note/prefix/suffix become "";
+    `annotator`, when given, replaces the record's."""
+    record = {name: item.get(name) for name in FIELD_ORDER}
+    for name in _CONTEXT_FIELDS:
+        if record[name] is None:
+            record[name] = ""
+    record["id"] = record["id"] or new_id()
+    record["created"] = record["created"] or now_iso()
+    record["updated"] = record["updated"] or record["created"]
+    if annotator is not None:
+        record["annotator"] = annotator
+    return record
+
+
+def validate_records(
+    items: Iterable[Any], text: str | None = None, doc_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Every item checked with the store's codec (`record_problem`), against `text` and
+    `doc_id` when given; AnnotationError names the first bad one (`annotation N: ...`,
+    1-based). Returns the items as they are (not copied)."""
+    records = items if isinstance(items, list) else list(items)
+    for number, item in enumerate(records, start=1):
+        problem = record_problem(item)
+        if problem is None and doc_id is not None and item["doc_id"] != doc_id:
+            problem = "its doc_id is not the document's"
+        if problem is None and text is not None:
+            problem = text_problem(item, text)
+        if problem:
+            raise AnnotationError(f"annotation {number}: {problem}")
+    return records
 
 
 def _explain(record: Any) -> str:

@@ -8,6 +8,7 @@ Every character offset anywhere in reader indexes this text.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -59,6 +60,24 @@ def normalise(text: str) -> str:
     if text.startswith("\ufeff"):
         text = text[1:]
     return text.replace("\r\n", "\n")
+
+
+def dropped_positions(text: str) -> list[int]:
+    """Where `normalise` drops a character of `text` (a leading BOM, each `\\r` of a
+    `\\r\\n`), in order: what `moved_offset` needs to follow an offset across."""
+    dropped = [0] if text.startswith("\ufeff") else []
+    at = text.find("\r\n")
+    while at != -1:
+        dropped.append(at)
+        at = text.find("\r\n", at + 2)
+    return dropped
+
+
+def moved_offset(offset: int, dropped: list[int]) -> int:
+    """`offset` into the un-normalised text, as an offset into `normalise(text)`: one less
+    for each dropped character before it. An offset between `\\r` and `\\n` lands just
+    before the `\\n` (the line end), one just after a BOM at 0."""
+    return offset - bisect_left(dropped, offset)
 
 
 def title_for(text: str, fallback: str, meta: Mapping[str, Any] | None = None) -> str:

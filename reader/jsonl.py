@@ -14,6 +14,7 @@ it is, while a BOM makes the first line invalid JSON unless the caller drops it 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
@@ -30,14 +31,77 @@ class BadLine(NamedTuple):
 def loads(data: str | bytes) -> Any:
     """`json.loads`, through orjson when it can (several times faster on big exports and
     stores). Whatever orjson refuses (NaN, huge integers, lone surrogates, bad JSON) goes
-    to `json.loads`, so results and error messages are always the standard library's."""
+    to `json.loads`, so results and error messages are always the standard library's.
+
+    JSON nested too deeply to parse (RecursionError) and integers longer than Python
+    converts (`sys.get_int_max_str_digits`, 4,300 digits by default) are reported as
+    `json.JSONDecodeError` too, so every caller's one handler covers them."""
     fast = _orjson_loads()
     if fast is not None:
         try:
             return fast(data)
         except ValueError:  # orjson.JSONDecodeError
             pass
-    return json.loads(data)
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", _as_doc(data), 0) from None
+    except json.JSONDecodeError:
+        raise
+    except UnicodeDecodeError:
+        raise
+    except ValueError as exc:  # int("9" * 5000): "Exceeds the limit (4300 digits) ..."
+        if "digits" not in str(exc):
+            raise
+        raise json.JSONDecodeError("a number with too many digits", _as_doc(data), 0) from None
+
+
+def _as_doc(data: str | bytes) -> str:
+    return data if isinstance(data, str) else ""
+
+
+# A lone surrogate can reach a decoded string only through a `\uD800`-`\uDFFF` escape
+# (UTF-8 decoding refuses encoded ones); a line without such an escape needs no search.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def surrogate_problem(line: str | bytes, value: Any) -> str | None:
+    """Where `value` (parsed from `line`) holds a lone surrogate, which no file can store
+    (UTF-8 cannot encode it): None when nowhere, else a message naming the field."""
+    pattern = _SURROGATE_ESCAPE if isinstance(line, str) else _SURROGATE_ESCAPE_BYTES
+    if not pattern.search(line):  # type: ignore[arg-type]
+        return None
+    where = _surrogate_at(value, "")
+    if where is None:
+        return None
+    return f"a lone surrogate (not valid Unicode) in {where or 'the line'}"
+
+
+def _surrogate_at(value: Any, path: str) -> str | None:
+    stack: list[tuple[Any, str]] = [(value, path)]
+    while stack:
+        item, at = stack.pop()
+        if isinstance(item, str):
+            if not _encodes(item):
+                return at
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                name = f"{at}.{key}" if at else str(key)
+                if not _encodes(key):
+                    return f"a key of {at or 'the object'}"
+                stack.append((inner, name))
+        elif isinstance(item, list):
+            stack.extend((inner, f"{at}[{n}]") for n, inner in enumerate(item))
+    return None
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @cache
@@ -62,6 +126,9 @@ def parse_object(line: str) -> dict[str, Any]:
         raise ValueError(f"invalid JSON ({exc.msg}, column {exc.colno})") from None
     if not isinstance(record, dict):
         raise ValueError("expected a JSON object")
+    problem = surrogate_problem(line, record)
+    if problem:
+        raise ValueError(problem)
     return record
 
 
@@ -96,7 +163,7 @@ def detect_format(path: Path) -> str:
         for line in lines:
             if line.strip():
                 try:
-                    record = json.loads(line)
+                    record = loads(line)
                 except ValueError:
                     return "native"  # its reader will report the line
                 if isinstance(record, dict):

@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..annotations import Annotation
+from ..annotations import Annotation, record_problem, record_sort_key, span_context, text_problem
+from ..corpus import dropped_positions, moved_offset, normalise, text_id
 from ..errors import ReaderError
 
 FORMATS = ("native", "prodigy", "doccano", "brat")
@@ -36,20 +37,66 @@ class ExportDocument:
 
 @dataclass
 class RawDocument:
-    """An `ExportDocument` whose annotations are still checked JSON records (fast path)."""
+    """An `ExportDocument` whose annotations are still checked JSON records (fast path).
+
+    `review` holds a gold store's reviewer decisions on the document (native export)."""
 
     doc_id: str
     text: str
     meta: dict[str, Any] = field(default_factory=dict)
     records: list[dict[str, Any]] = field(default_factory=list)
+    review: list[dict[str, Any]] = field(default_factory=list)
 
     def to_document(self) -> ExportDocument:
         annotations = [Annotation.from_json(r, check=False) for r in self.records]
         return ExportDocument(self.doc_id, self.text, self.meta, annotations)
 
 
-def record_sort_key(record: Mapping[str, Any]) -> tuple:
-    return (record["start"], record["end"], record["kind"], record["created"], record["id"])
+def checked_record(record: dict[str, Any], text: str, where: str) -> dict[str, Any]:
+    """`record` when the store's codec (`record_problem`) and `text` accept it; else
+    ValueError naming `where` (`label 2`, `span 1`): nothing reaches a store that it
+    would refuse."""
+    problem = record_problem(record) or text_problem(record, text)
+    if problem:
+        raise ValueError(f"{where}: {problem}")
+    return record
+
+
+def on_normalised_text(
+    text: str, records: list[dict[str, Any]]
+) -> tuple[str, str, list[dict[str, Any]]]:
+    """The text as reader reads every text (`corpus.normalise`: BOM dropped, `\\r\\n` read
+    as `\\n`), its id, and `records` (checked against `text`) moved onto it: offsets follow
+    the dropped characters, span text, context and doc_id are the new text's. The records
+    are returned as they are when the text does not change. ValueError for a span that
+    held nothing but a dropped character."""
+    plain = normalise(text)
+    if plain == text:
+        return text, text_id(text), records
+    dropped = dropped_positions(text)
+    doc_id = text_id(plain)
+    moved = []
+    for number, record in enumerate(records, start=1):
+        start = moved_offset(record["start"], dropped)
+        end = moved_offset(record["end"], dropped)
+        if end <= start:
+            raise ValueError(
+                f"annotation {number}: its span {record['start']}:{record['end']} holds only "
+                "a character that reader drops from every text (a BOM or the \\r of \\r\\n)"
+            )
+        prefix, suffix = span_context(plain, start, end)
+        moved.append(
+            {
+                **record,
+                "doc_id": doc_id,
+                "start": start,
+                "end": end,
+                "text": plain[start:end],
+                "prefix": prefix,
+                "suffix": suffix,
+            }
+        )
+    return plain, doc_id, moved
 
 
 def merge_raw(groups: Iterable[Iterable[RawDocument]]) -> list[RawDocument]:
@@ -69,9 +116,10 @@ def merge_raw(groups: Iterable[Iterable[RawDocument]]) -> list[RawDocument]:
                 known = found.get(record["id"])
                 if known is None or record["updated"] >= known["updated"]:
                     found[record["id"]] = record
+            merged[document.doc_id].review.extend(document.review)
     for doc_id, document in merged.items():
         document.records = sorted(by_id[doc_id].values(), key=record_sort_key)
-    return [d for d in merged.values() if d.records]
+    return [d for d in merged.values() if d.records or d.review]
 
 
 @dataclass(frozen=True)

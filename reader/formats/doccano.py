@@ -10,10 +10,18 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
-from ..annotations import make_annotation
+from ..annotations import Annotation, make_annotation
 from ..corpus import text_id
 from ..jsonl import read_jsonl
-from . import ExportDocument, LineProblem, ReadOptions, ReadOutcome, annotation_sort_key
+from . import (
+    ExportDocument,
+    LineProblem,
+    ReadOptions,
+    ReadOutcome,
+    annotation_sort_key,
+    checked_record,
+    on_normalised_text,
+)
 
 
 def _noop(n: int = 1) -> None:
@@ -54,28 +62,32 @@ def _triples(record: dict[str, Any]) -> list[tuple[Any, Any, Any]]:
 
 
 def parse_record(record: dict[str, Any], options: ReadOptions) -> ExportDocument:
-    """One doccano record (a line's JSON object); ValueError says what is wrong with it."""
+    """One doccano record (a line's JSON object); ValueError says what is wrong with it.
+    Each label is checked with the store's codec (JSON booleans are not offsets); the
+    text is read as reader reads every text and the labels move with it."""
     text = record.get("text")
     if not isinstance(text, str) or not text:
         raise ValueError('missing or empty "text"')
     meta = record.get("meta") or {}
     if not isinstance(meta, dict):
         meta = {}
-    doc_id = text_id(text)
-    annotations = []
+    raw_id = text_id(text)
+    records = []
     for number, (start, end, label) in enumerate(_triples(record), start=1):
+        where = f"label {number}"
         if (
-            not isinstance(start, int)
-            or not isinstance(end, int)
+            type(start) is not int
+            or type(end) is not int
             or not 0 <= start < end <= len(text)
         ):
-            raise ValueError(f"label {number}: start and end must be a span of the text")
+            raise ValueError(f"{where}: start and end must be a span of the text")
         if not isinstance(label, str) or not label:
-            raise ValueError(f"label {number}: the label must be a non-empty string")
+            raise ValueError(f"{where}: the label must be a non-empty string")
         kind = options.kind_of(label)
-        annotations.append(
-            make_annotation(text, doc_id, start, end, kind, label, options.annotator)
-        )
+        made = make_annotation(text, raw_id, start, end, kind, label, options.annotator)
+        records.append(checked_record(made.to_json(), text, where))
+    text, doc_id, records = on_normalised_text(text, records)
+    annotations = [Annotation.from_json(r, check=False) for r in records]
     return ExportDocument(doc_id, text, meta, sorted(annotations, key=annotation_sort_key))
 
 

@@ -11,8 +11,15 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
-from ..annotations import FIELD_ORDER, new_id, now_iso, record_problem
-from ..corpus import text_id
+from ..annotations import (
+    AnnotationError,
+    normalise_record,
+    record_problem,
+    record_sort_key,
+    text_problem,
+    validate_records,
+)
+from ..corpus import normalise, text_id
 from ..jsonl import read_jsonl
 from . import (
     ExportDocument,
@@ -20,7 +27,7 @@ from . import (
     RawDocument,
     ReadOptions,
     ReadOutcome,
-    record_sort_key,
+    on_normalised_text,
 )
 
 
@@ -29,12 +36,14 @@ def _noop(n: int = 1) -> None:
 
 
 def document_line(document: RawDocument) -> str:
-    record = {
+    record: dict[str, Any] = {
         "text": document.text,
         "meta": document.meta,
         "doc_id": document.doc_id,
         "annotations": document.records,
     }
+    if document.review:
+        record["review"] = document.review
     return json.dumps(record, ensure_ascii=False)
 
 
@@ -59,52 +68,62 @@ def write(
     return write_raw(raw, out, advance)
 
 
-def parse_record(record: dict[str, Any], options: ReadOptions) -> RawDocument:
-    """One native record (a line's JSON object); ValueError says what is wrong with it."""
+def parse_record(record: dict[str, Any], options: ReadOptions) -> RawDocument | None:
+    """One native record (a line's JSON object); ValueError says what is wrong with it.
+
+    Every annotation is checked with the store's codec against the text; the text is
+    read as reader reads every text (`corpus.normalise`) and annotations made on the
+    text as the file holds it move with it. None for a line that only carries a gold
+    store's review decisions of a document whose text the store never held."""
     text = record.get("text")
+    if text is None and "review" in record and not record.get("annotations"):
+        return None
     if not isinstance(text, str) or not text:
         raise ValueError('missing or empty "text"')
     meta = record.get("meta", {})
     if not isinstance(meta, dict):
         raise ValueError('"meta" must be an object')
-    doc_id = record.get("doc_id", text_id(text))
-    if doc_id != text_id(text):
+    raw_id = text_id(text)
+    plain = normalise(text)
+    plain_id = raw_id if plain == text else text_id(plain)
+    doc_id = record.get("doc_id", raw_id)
+    if doc_id != raw_id and doc_id != plain_id:
         raise ValueError('"doc_id" is not the sha256 of "text"')
     items = record.get("annotations", [])
     if not isinstance(items, list):
         raise ValueError('"annotations" must be a list')
-    records = [_record(item, n, text, doc_id, options) for n, item in enumerate(items, 1)]
-    return RawDocument(doc_id, text, meta, sorted(records, key=record_sort_key))
-
-
-def _record(item: Any, number: int, text: str, doc_id: str, options: ReadOptions) -> dict[str, Any]:
-    problem = record_problem(item)
-    if problem is None and item["doc_id"] != doc_id:
-        problem = "its doc_id is not the document's"
-    if problem is None and text[item["start"] : item["end"]] != item["text"]:
-        problem = f"its text is not the document's text at {item['start']}:{item['end']}"
-    if problem:
-        raise ValueError(f"annotation {number}: {problem}")
-    record = {name: item.get(name) for name in FIELD_ORDER}
-    for name in ("note", "prefix", "suffix"):
-        if record[name] is None:
-            record[name] = ""
-    if not record["id"]:
-        record["id"] = new_id()
-    if not record["created"]:
-        record["created"] = now_iso()
-    if not record["updated"]:
-        record["updated"] = record["created"]
-    if options.override_annotator:
-        record["annotator"] = options.annotator
-    return record
+    annotator = options.annotator if options.override_annotator else None
+    if plain_id == raw_id:  # the usual case: one text, checked in one pass
+        try:
+            validate_records(items, text, raw_id)
+        except AnnotationError as exc:
+            raise ValueError(str(exc)) from None
+        records = [normalise_record(item, annotator) for item in items]
+        return RawDocument(raw_id, text, meta, sorted(records, key=record_sort_key))
+    # Records may index the text as the file holds it (doc_id of that) or as reader
+    # reads it (doc_id of the normalised text): check each on its own text, then move.
+    on_raw: list[dict[str, Any]] = []
+    on_plain: list[dict[str, Any]] = []
+    for number, item in enumerate(items, start=1):
+        problem = record_problem(item)
+        if problem is None and item["doc_id"] not in (raw_id, plain_id):
+            problem = "its doc_id is not the document's"
+        if problem is None:
+            own = item["doc_id"] == raw_id
+            problem = text_problem(item, text if own else plain)
+        if problem:
+            raise ValueError(f"annotation {number}: {problem}")
+        (on_raw if own else on_plain).append(normalise_record(item, annotator))
+    _, _, moved = on_normalised_text(text, on_raw)
+    records = moved + on_plain
+    return RawDocument(plain_id, plain, meta, sorted(records, key=record_sort_key))
 
 
 def read_raw(
     lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = _noop
 ) -> tuple[list[RawDocument], list[LineProblem]]:
     documents, bad = read_jsonl(lines, lambda record, _: parse_record(record, options), advance)
-    return documents, [LineProblem(p.line, p.message) for p in bad]
+    return [d for d in documents if d is not None], [LineProblem(p.line, p.message) for p in bad]
 
 
 def read(

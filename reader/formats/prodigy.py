@@ -20,7 +20,15 @@ from typing import Any, TextIO
 from ..annotations import KINDS, Annotation, make_annotation
 from ..corpus import text_id
 from ..jsonl import read_jsonl
-from . import ExportDocument, LineProblem, ReadOptions, ReadOutcome, annotation_sort_key
+from . import (
+    ExportDocument,
+    LineProblem,
+    ReadOptions,
+    ReadOutcome,
+    annotation_sort_key,
+    checked_record,
+    on_normalised_text,
+)
 
 _EXTRA = ("target", "holder", "note")
 
@@ -95,8 +103,13 @@ def parse_record(record: dict[str, Any], options: ReadOptions) -> ExportDocument
     annotator = options.annotator
     if isinstance(named, str) and named and not options.override_annotator:
         annotator = named
-    doc_id = text_id(text)
-    annotations = [_span(s, n, text, doc_id, annotator, options) for n, s in enumerate(spans, 1)]
+    raw_id = text_id(text)
+    records = [
+        checked_record(_span(s, n, text, raw_id, annotator, options).to_json(), text, f"span {n}")
+        for n, s in enumerate(spans, 1)
+    ]
+    text, doc_id, records = on_normalised_text(text, records)
+    annotations = [Annotation.from_json(r, check=False) for r in records]
     return ExportDocument(doc_id, text, meta, sorted(annotations, key=annotation_sort_key))
 
 
@@ -107,7 +120,7 @@ def _span(
     if not isinstance(span, dict):
         raise ValueError(f"{where}: expected an object")
     start, end, label = span.get("start"), span.get("end"), span.get("label")
-    if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end <= len(text):
+    if type(start) is not int or type(end) is not int or not 0 <= start < end <= len(text):
         raise ValueError(f"{where}: start and end must be a span of the text")
     if not isinstance(label, str) or not label:
         raise ValueError(f"{where}: missing label")
