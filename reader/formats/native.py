@@ -36,12 +36,16 @@ def _noop(n: int = 1) -> None:
 
 
 def document_line(document: RawDocument) -> str:
+    """The document's line; `review` only for a gold store's decisions, and a document
+    whose text the gold store never held (only rejections) is `doc_id` and `review`."""
     record: dict[str, Any] = {
         "text": document.text,
         "meta": document.meta,
         "doc_id": document.doc_id,
         "annotations": document.records,
     }
+    if not document.text:
+        del record["text"], record["meta"]
     if document.review:
         record["review"] = document.review
     return json.dumps(record, ensure_ascii=False)

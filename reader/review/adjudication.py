@@ -320,6 +320,12 @@ class Adjudicator:
         wanted = list(annotations)
 
         def change() -> list[Any]:
+            if self.gold.document(document.id) is None:  # so exports carry its decisions
+                self.gold.put_document(
+                    StoredDocument(
+                        document.id, document.text, dict(document.meta or {}), document.source
+                    )
+                )
             current = self.gold_in(disagreement)
             if sorted(map(_content, current)) == sorted(map(_content, wanted)):
                 return []  # gold already says exactly this
