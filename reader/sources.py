@@ -41,9 +41,9 @@ from typing import TYPE_CHECKING, Any
 
 from .agreement import DocumentTextConflictError
 from .annotations import KINDS, new_id, record_problem
-from .corpus import text_id
+from .corpus import normalise, text_id
 from .errors import ReaderError
-from .jsonl import detect_format, loads
+from .jsonl import detect_format, loads, surrogate_problem
 
 if TYPE_CHECKING:
     from .formats import ReadOutcome
@@ -217,6 +217,12 @@ def _native_line(line: bytes, source: LoadedSource) -> None:
     text = record.get("text")
     if not isinstance(text, str) or not text:
         raise ValueError('missing or empty "text"')
+    problem = surrogate_problem(line, record)
+    if problem:
+        raise ValueError(problem)
+    if normalise(text) != text:  # the one text rule: records move onto the read text
+        _crlf_line(record, text, source)
+        return
     doc_id = text_id(text)
     if record.get("doc_id", doc_id) != doc_id:
         raise ValueError('"doc_id" is not the sha256 of "text"')
@@ -232,6 +238,19 @@ def _native_line(line: bytes, source: LoadedSource) -> None:
         records = [_checked(item, number, doc_id, text) for number, item in enumerate(items, 1)]
     source.documents.append((doc_id, text, record.get("meta")))
     source.records.extend(records)
+
+
+def _crlf_line(record: dict[str, Any], text: str, source: LoadedSource) -> None:
+    """A document whose text `corpus.normalise` changes: checked and moved by
+    `reader.formats.native.checked_records` (the slow path; rare)."""
+    from .formats.native import checked_records
+
+    items = record.get("annotations", [])
+    if not isinstance(items, list):
+        raise ValueError('"annotations" must be a list')
+    plain, doc_id, records = checked_records(text, record.get("doc_id"), items)
+    source.documents.append((doc_id, plain, record.get("meta")))
+    source.records.extend(map(_record, records))
 
 
 def _checked(item: Any, number: int, doc_id: str, text: str) -> Record:

@@ -87,29 +87,57 @@ def parse_record(record: dict[str, Any], options: ReadOptions) -> RawDocument | 
     meta = record.get("meta", {})
     if not isinstance(meta, dict):
         raise ValueError('"meta" must be an object')
-    raw_id = text_id(text)
-    plain = normalise(text)
-    plain_id = raw_id if plain == text else text_id(plain)
-    doc_id = record.get("doc_id", raw_id)
-    if doc_id != raw_id and doc_id != plain_id:
-        raise ValueError('"doc_id" is not the sha256 of "text"')
+    given = record.get("doc_id")
     items = record.get("annotations", [])
     if not isinstance(items, list):
         raise ValueError('"annotations" must be a list')
     annotator = options.annotator if options.override_annotator else None
+    plain, doc_id, records = checked_records(text, given, items, annotator)
+    return RawDocument(doc_id, plain, meta, records)
+
+
+def checked_records(
+    text: str,
+    given_id: Any,
+    items: list[Any],
+    annotator: str | None = None,
+    fill_annotator: str | None = None,
+) -> tuple[str, str, list[dict[str, Any]]]:
+    """A native document's text as reader reads it (`corpus.normalise`), its id, and its
+    annotation records checked with the store's codec and normalised (every field, in
+    text order); ValueError says what is wrong (`annotation N: ...`).
+
+    `given_id` (None: absent) must be the sha256 of the text as the file holds it or as
+    reader reads it; so must each record's `doc_id`, and its offsets index that text
+    (records on the text as the file holds it are moved onto the normalised text).
+    `annotator` replaces every record's annotator; `fill_annotator` is given to records
+    that name none."""
+    raw_id = text_id(text)
+    plain = normalise(text)
+    plain_id = raw_id if plain == text else text_id(plain)
+    if given_id is not None and given_id != raw_id and given_id != plain_id:
+        raise ValueError('"doc_id" is not the sha256 of "text"')
+    if fill_annotator is not None:
+        items = [
+            {**item, "annotator": fill_annotator}
+            if isinstance(item, dict) and not item.get("annotator")
+            else item
+            for item in items
+        ]
     if plain_id == raw_id:  # the usual case: one text, checked in one pass
         try:
             validate_records(items, text, raw_id)
         except AnnotationError as exc:
             raise ValueError(str(exc)) from None
         records = [normalise_record(item, annotator) for item in items]
-        return RawDocument(raw_id, text, meta, sorted(records, key=record_sort_key))
+        return text, raw_id, sorted(records, key=record_sort_key)
     # Records may index the text as the file holds it (doc_id of that) or as reader
     # reads it (doc_id of the normalised text): check each on its own text, then move.
     on_raw: list[dict[str, Any]] = []
     on_plain: list[dict[str, Any]] = []
     for number, item in enumerate(items, start=1):
         problem = record_problem(item)
+        own = False
         if problem is None and item["doc_id"] not in (raw_id, plain_id):
             problem = "its doc_id is not the document's"
         if problem is None:
@@ -119,8 +147,7 @@ def parse_record(record: dict[str, Any], options: ReadOptions) -> RawDocument | 
             raise ValueError(f"annotation {number}: {problem}")
         (on_raw if own else on_plain).append(normalise_record(item, annotator))
     _, _, moved = on_normalised_text(text, on_raw)
-    records = moved + on_plain
-    return RawDocument(plain_id, plain, meta, sorted(records, key=record_sort_key))
+    return plain, plain_id, sorted(moved + on_plain, key=record_sort_key)
 
 
 def read_raw(

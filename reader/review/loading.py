@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..annotations import FIELD_ORDER, Annotation, new_id, now_iso, record_problem
+from ..annotations import Annotation, normalise_record, record_problem, record_sort_key
 from ..corpus import Document, text_id, title_for
 from ..errors import ReaderError
 from ..jsonl import parse_object, read_jsonl
@@ -265,7 +265,7 @@ class ReviewInput:
                 if known is None or record["updated"] >= known["updated"]:
                     latest[record["id"]] = record
             self._learn({r["annotator"] for r in records}, index)
-        return sorted(latest.values(), key=_order)
+        return sorted(latest.values(), key=record_sort_key)
 
     def scan(self) -> Iterator[str]:
         """Decode every document once (learning every annotator), yielding their ids."""
@@ -289,10 +289,6 @@ class ReviewInput:
                     f"{source.path}: {which}of document {doc_id[:12]}: the document's text "
                     "is in no SOURCE and not in --docs; give the articles with --docs PATH"
                 )
-
-
-def _order(record: Mapping[str, Any]) -> tuple:
-    return (record["start"], record["end"], record["kind"], record["created"], record["id"])
 
 
 def _check_against(record: dict[str, Any], text: str, path: Path) -> None:
@@ -388,7 +384,11 @@ def _read_native(path: Path) -> _MemorySource:
 
 def _native_line(value: dict[str, Any], source: _MemorySource, default_annotator: str) -> None:
     """One line's object (document or annotation record) into `source`; ValueError says
-    what is wrong with it."""
+    what is wrong with it. Records are checked with the store's codec
+    (`reader.formats.native.checked_records`); a document's text is read as reader reads
+    every text, and records made on the text as the file held it move with it."""
+    from ..formats.native import checked_records
+
     if "annotations" not in value and "start" in value:  # one annotation record
         record = _record(value, 1, default_annotator)
         source.add(record["doc_id"], None, None, [record])
@@ -397,28 +397,22 @@ def _native_line(value: dict[str, Any], source: _MemorySource, default_annotator
     if text is not None and (not isinstance(text, str) or not text):
         raise ValueError('"text" must be a non-empty string')
     doc_id = value.get("doc_id")
-    if text is not None:
-        if doc_id is not None and doc_id != text_id(text):
-            raise ValueError('"doc_id" is not the sha256 of "text"')
-        doc_id = text_id(text)
-    elif not isinstance(doc_id, str) or not doc_id:
-        raise ValueError('a line needs "text" or "doc_id"')
     items = value.get("annotations", [])
     if not isinstance(items, list):
         raise ValueError('"annotations" must be a list')
+    if text is not None:
+        text, doc_id, records = checked_records(
+            text, doc_id, items, fill_annotator=default_annotator
+        )
+        source.add(doc_id, text, value.get("meta"), records)
+        return
+    if not isinstance(doc_id, str) or not doc_id:
+        raise ValueError('a line needs "text" or "doc_id"')
     records = [_record(item, n, default_annotator) for n, item in enumerate(items, 1)]
     for number, record in enumerate(records, 1):
         if record["doc_id"] != doc_id:
             raise ValueError(f"annotation {number}: its doc_id is not the document's")
-        if text is not None:
-            try:
-                _check_against(record, text, Path(""))
-            except ReviewSourceError:
-                raise ValueError(
-                    f"annotation {number}: its text is not the document's text at "
-                    f"{record['start']}:{record['end']}"
-                ) from None
-    source.add(doc_id, text, value.get("meta"), records)
+    source.add(doc_id, None, value.get("meta"), records)
 
 
 def _record(item: Any, number: int, default_annotator: str) -> dict[str, Any]:
@@ -428,11 +422,4 @@ def _record(item: Any, number: int, default_annotator: str) -> dict[str, Any]:
     problem = record_problem(item)
     if problem:
         raise ValueError(f"annotation {number}: {problem}")
-    record = {name: item.get(name) for name in FIELD_ORDER}
-    for name in ("note", "prefix", "suffix"):
-        if record[name] is None:
-            record[name] = ""
-    record["id"] = record["id"] or new_id()
-    record["created"] = record["created"] or now_iso()
-    record["updated"] = record["updated"] or record["created"]
-    return record
+    return normalise_record(item)
