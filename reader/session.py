@@ -268,3 +268,76 @@ class AnnotationSession:
                 self.store.remove(old.id, old.doc_id)
         else:
             self.store.put(new)
+
+
+# --- stance targets ----------------------------------------------------------------------
+
+SUGGESTIONS_SHOWN = 8  # a screenful of the prompt's target list
+
+
+def stance_targets(schema: Schema | None, label: str | None = None) -> list[str]:
+    """The targets the stance prompt offers: `label`'s group's, else every stance
+    group's, each once, in schema order (linear time: a group may list 200,000)."""
+    if schema is None:
+        return []
+    group = schema.group_of(label) if label else None
+    if group is not None and group.targets:
+        return list(dict.fromkeys(group.targets))
+    found: dict[str, None] = {}
+    for stance_group in schema.groups:
+        if stance_group.kind == "stance":
+            found.update(dict.fromkeys(stance_group.targets))
+    return list(found)
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """What the target list shows for what was typed: a new target (typed, not in the
+    list) first, then up to a screenful of matches; `more` when there are others."""
+
+    new: str | None
+    matches: list[str]
+    more: bool
+    chosen: str | None  # what Enter saves when the list is left as it is
+
+
+class TargetSuggestions:
+    """Case-insensitive substring filter over the schema's targets, stopping once a
+    screenful is found, so typing costs the same with 200,000 targets as with ten."""
+
+    def __init__(self, targets: list[str], shown: int = SUGGESTIONS_SHOWN) -> None:
+        self.targets = targets
+        self.shown = shown
+        self._folded: list[str] | None = None
+        self._exact: dict[str, str] | None = None
+
+    def _index(self) -> tuple[list[str], dict[str, str]]:
+        if self._folded is None or self._exact is None:
+            self._folded = [t.casefold() for t in self.targets]
+            self._exact = {}
+            for target, folded in zip(self.targets, self._folded, strict=True):
+                self._exact.setdefault(folded, target)
+        return self._folded, self._exact
+
+    def suggest(self, typed: str) -> Suggestions:
+        typed = typed.strip()
+        wanted = typed.casefold()
+        if not self.targets:
+            new = typed or None
+            return Suggestions(new, [], False, new)
+        folded, exact_of = self._index()
+        exact = exact_of.get(wanted) if wanted else None
+        matches: list[str] = []
+        if exact is not None:
+            matches.append(exact)
+        more = False
+        for target, key in zip(self.targets, folded, strict=True):
+            if wanted not in key or target == exact:
+                continue
+            if len(matches) == self.shown:
+                more = True
+                break
+            matches.append(target)
+        new = typed if typed and exact is None else None
+        chosen = exact or (matches[0] if matches else new)
+        return Suggestions(new, matches, more, chosen)

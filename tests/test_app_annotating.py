@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input, OptionList, Static
 
 from reader.annotations import Annotation
 from reader.app import ReaderApp, make_app
@@ -377,3 +378,78 @@ async def test_a_locked_store_stops_the_app_with_the_reason(
         await pilot.pause()
     assert app.return_code == 2
     assert isinstance(app.startup_error, StoreLockedError)
+
+
+async def test_stance_prompt_tab_goes_to_the_holder_and_saves_both(
+    seed_corpus: Corpus, tmp_path: Path
+) -> None:
+    """`j f` `Iran` `Tab` `Khamenei` `Enter`: target Iran and holder Khamenei, as shown."""
+    db = tmp_path / "alice.json"
+    async with annotating(seed_corpus, db) as pilot:
+        await pilot.press("j", "f")
+        await pilot.pause()
+        prompt = pilot.app.screen
+        assert isinstance(prompt, StancePrompt)
+        target, holder = prompt.query_one("#target", Input), prompt.query_one("#holder", Input)
+        assert target.has_focus
+        await pilot.press(*"Iran", "tab")
+        assert holder.has_focus, "Tab went somewhere other than the holder"
+        await pilot.press(*"Khamenei")
+        preview = str(prompt.query_one("#prompt-preview", Static).render())
+        assert "FAVOR → Iran" in preview and "holder: Khamenei" in preview
+        await pilot.press("tab")
+        assert target.has_focus  # and back
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+        [annotation] = on_disk(db)
+        assert (annotation.label, annotation.target, annotation.holder) == (
+            "FAVOR",
+            "Iran",
+            "Khamenei",
+        )
+        assert "saved: FAVOR → Iran" in status(pilot)
+
+
+async def test_stance_prompt_shows_which_field_has_focus(
+    seed_corpus: Corpus, tmp_path: Path
+) -> None:
+    db = tmp_path / "alice.json"
+    async with annotating(seed_corpus, db) as pilot:
+        await pilot.press("j", "f")
+        await pilot.pause()
+        prompt = pilot.app.screen
+        target_name = prompt.query_one("#target-field .field-name", Static)
+        holder_name = prompt.query_one("#holder-field .field-name", Static)
+        focused_style = target_name.rich_style
+        assert holder_name.rich_style != focused_style
+        await pilot.press("tab")
+        for _ in range(50):  # the focus moves first, the styles follow on a later refresh
+            if holder_name.rich_style == focused_style:
+                break
+            await pilot.pause()
+        assert holder_name.rich_style == focused_style
+        assert target_name.rich_style != focused_style
+
+
+async def test_stance_prompt_with_200000_targets_shows_a_screenful(
+    seed_corpus: Corpus, tmp_path: Path
+) -> None:
+    targets = ", ".join(f'"target {n}"' for n in range(200_000))
+    schema = (
+        f'[groups.stance]\nkind = "stance"\ntargets = [{targets}]\n'
+        '[[groups.stance.labels]]\nname = "PRO"\nkey = "p"\n'
+    )
+    db = tmp_path / "alice.json"
+    async with annotating(seed_corpus, db, schema) as pilot:
+        await pilot.press("j", "p")
+        await pilot.pause()
+        prompt = pilot.app.screen
+        assert isinstance(prompt, StancePrompt)
+        options = prompt.query_one("#targets", OptionList)
+        assert options.option_count <= 10
+        await pilot.press(*"199999")
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert shown == ["new: 199999", "target 199999"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [a.target for a in on_disk(db)] == ["target 199999"]

@@ -200,3 +200,28 @@ async def test_note_list_toggles_and_help(tmp_path: Path, stores: list[Path]) ->
         await pilot.press("escape")
         await pilot.press("right_square_bracket")
         assert "last document" in status(pilot)
+
+
+@pytest.mark.parametrize("key", ["!", "@", "m", "r", "3", "u", "ctrl+r", "semicolon", "n"])
+async def test_keys_in_the_disagreement_list_never_decide(
+    tmp_path: Path, stores: list[Path], key: str
+) -> None:
+    """While the list has focus, decision keys do nothing behind it; j/k move in it."""
+    gold = tmp_path / "gold.json"
+    async with reviewing(stores[:2], gold) as pilot:
+        await pilot.press("n", "!")  # one decision, so undo would have something to undo
+        before = gold_on_disk(gold)
+        log_before = review_log_path(gold).read_text(encoding="utf-8")
+        await pilot.press("l")
+        listing = screen(pilot).query_one(DisagreementList)
+        assert listing.display and listing.has_focus
+        await pilot.press(key)
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ReviewScreen)
+        assert listing.display and listing.has_focus
+        assert gold_on_disk(gold) == before
+        assert review_log_path(gold).read_text(encoding="utf-8") == log_before
+        await pilot.press("j")
+        assert listing.highlighted == 1
+        await pilot.press("k")
+        assert listing.highlighted == 0

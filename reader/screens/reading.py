@@ -315,8 +315,18 @@ class ReadingScreen(Screen[None]):
         self._moved(self.state.next_match(forward), f"/{self.state.query}: no match")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # While the search box is open, a `/` typed into it is just a character.
-        return not (action == "search" and self.query_one(SearchBar).display)
+        """While a list or the search box has focus, its keys are its own: none of the
+        article's actions run (Esc, and the key that toggles that list, close it)."""
+        focused = self.focused
+        if focused is None or focused is self.article:
+            return True
+        if action == "cancel":
+            return True
+        if action == "documents":
+            return focused is self.documents
+        if action == "annotations":
+            return focused is self._annotation_panel
+        return False
 
     def action_search(self) -> None:
         bar = self.query_one(SearchBar)
@@ -520,12 +530,9 @@ class ReadingScreen(Screen[None]):
             self.refresh_panels("the schema has no stance labels")
             return
         chosen = self.schema.labels[index] if index is not None else None
-        group = self.schema.group(chosen.group) if chosen else None
-        targets = list(group.targets) if group else []
-        if not targets:
-            for stance_group in self.schema.groups:
-                if stance_group.kind == "stance":
-                    targets += [t for t in stance_group.targets if t not in targets]
+        from ..session import stance_targets
+
+        targets = stance_targets(self.schema, chosen.name if chosen else None)
         mine = [
             a
             for a in self._annotations

@@ -295,6 +295,14 @@ class ReviewScreen(Screen[None]):
         else:
             self.article.focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the disagreement list has focus its keys are its own: no decision, note
+        or move reaches the article behind it (Esc and `l`/`d` close it)."""
+        focused = self.focused
+        if focused is None or focused is self.article:
+            return True
+        return action in ("list", "close_list")
+
     def action_close_list(self) -> None:
         listing = self.query_one(DisagreementList)
         if listing.display:

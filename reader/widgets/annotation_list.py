@@ -6,16 +6,16 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ..annotation_marks import describe
+from .overlay_list import OverlayList
 
 if TYPE_CHECKING:
     from ..annotations import Annotation
 
 
-class AnnotationList(OptionList):
+class AnnotationList(OverlayList):
     """Toggled with `L`; Enter jumps to the highlighted annotation and selects it."""
 
     def show(self, annotations: Sequence[Annotation]) -> None:

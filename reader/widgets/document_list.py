@@ -4,15 +4,15 @@ and where you are in it."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ..corpus import Document
+from .overlay_list import OverlayList
 
 ANNOTATED = "●"
 
 
-class DocumentList(OptionList):
+class DocumentList(OverlayList):
     """Toggled with `d`; Enter opens the highlighted document."""
 
     def __init__(self, documents: list[Document], **kwargs: object) -> None:

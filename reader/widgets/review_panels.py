@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from rich.text import Text
-from textual.widgets import OptionList, Static
+from textual.widgets import Static
 from textual.widgets.option_list import Option
 
 from ..annotations import Annotation
 from ..review.disagreements import Disagreement
+from .overlay_list import OverlayList
 
 # Okabe–Ito: distinct for the common kinds of colour blindness. Yellow is kept for gold.
 ANNOTATOR_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#999999")
@@ -115,7 +116,7 @@ def _decision_text(decision: Mapping[str, object]) -> str:
     return str(action)
 
 
-class DisagreementList(OptionList):
+class DisagreementList(OverlayList):
     """The document's disagreements (`l` / `d`); Enter jumps to one."""
 
     DEFAULT_CSS = """
