@@ -83,11 +83,15 @@ def resolve_db_path(db: str | os.PathLike[str] | None, annotator: str | None = N
 
 
 def existing_stores() -> list[Path]:
-    """Every store in the default folder (what export and stats read without `--db`)."""
+    """Every store in the default folder (what export and stats read without `--db`):
+    `*.json` files that say they are reader stores (review sidecars such as
+    `gold.json.review.json` and other programs' files are skipped, by a cheap sniff)."""
     folder = stores_dir()
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.glob("*.json") if p.is_file())
+    from .store.snapshot import is_reader_store
+
+    return sorted(p for p in folder.glob("*.json") if p.is_file() and is_reader_store(p))
 
 
 def stores_to_read(dbs: Iterable[str | os.PathLike[str]]) -> list[Path]:

@@ -61,8 +61,10 @@ def test_changes_live_in_the_journal_until_compaction(tmp_path: Path) -> None:
     journal = path.with_name("a.json.journal")
     assert len(journal.read_text().splitlines()) == 2  # header + one batch
     store.put(ann(16, 36))
-    store.put(ann(37, 50))  # third operation: compacted
+    store.put(ann(37, 50))  # third operation: compacted (in the background)
+    store.wait_for_compaction()
     assert len(journal.read_text().splitlines()) == 1
+    assert not path.with_name("a.json.journal.prev").exists()
     snapshot = json.loads(path.read_text())
     assert snapshot["annotations"][DOC.doc_id]["count"] == 3
     store.close()
@@ -196,7 +198,7 @@ def test_the_snapshot_is_a_tinydb_database(tmp_path: Path) -> None:
 
 def test_bulk_is_all_at_once(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
-    many = [ann(i % 40, i % 40 + 5, annotator=f"x{i}") for i in range(1500)]
+    many = [ann(i % 40, i % 40 + 5) for i in range(1500)]
     with AnnotationStore.open(path, "a") as store:
         store.bulk([DOC], many)
         assert len(store) == 1500

@@ -22,7 +22,10 @@ if TYPE_CHECKING:
     help="Annotation store (default: <user data folder>/annotations/<annotator>.json).",
 )
 @click.option(
-    "--annotator", default=None, help="Who is annotating (default: config, then login name)."
+    "--annotator",
+    default=None,
+    help="Who is annotating (default: the store's own annotator; for a new store the "
+    "config, then the login name).",
 )
 @click.option(
     "--schema",
@@ -52,8 +55,13 @@ def open_command(
         from ..session import AnnotationSession
         from ..store import AnnotationStore
 
-        name = resolve_annotator(annotator)
-        return AnnotationSession(AnnotationStore.open(resolve_db_path(db, name), name), name, schema)
+        # `--annotator` names whose store it must be; without it, the store's own
+        # annotator (a new store takes the default: config, then login name).
+        default = resolve_annotator(annotator)
+        store = AnnotationStore.open(
+            resolve_db_path(db, default), annotator or "", default_annotator=default
+        )
+        return AnnotationSession(store, store.annotator, schema)
 
     from ..app import make_app
 

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import json
 import mmap
-from operator import itemgetter, lt
+from operator import eq, itemgetter, lt
 from pathlib import Path
 from typing import Any
 
-from ..annotations import KINDS, record_problem
+from ..annotations import KINDS
 from ..store import AnnotationStore, StoreCorruptError, StoreError
-from ..store.journal import read_journal
-from ..store.snapshot import FORMAT, VERSION
+from ..store.checks import records_problem
+from ..store.journal import StaleRead, read_journal, replay_plan
+from ..store.snapshot import FORMAT, VERSION, document_problem, is_count
 
 _DECODER = json.JSONDecoder()
 
@@ -59,6 +60,21 @@ def _all_sound(items: list[Any]) -> bool:
     except (KeyError, ValueError):  # a missing field, or no items at all
         return not items
     return True
+
+
+def _all_fit(items: list[Any], doc_id: str, text: str | None, count: Any) -> bool:
+    """Every (sound) record names `doc_id`, cuts its own text out of `text`, has its own
+    id, and there are `count` of them (checked a field at a time, like `_all_sound`)."""
+    if text is None or not is_count(count) or count != len(items):
+        return False
+    if items and set(map(itemgetter("doc_id"), items)) != {doc_id}:
+        return False
+    if len(set(map(itemgetter("id"), items))) != len(items) or "" in map(itemgetter("id"), items):
+        return False
+    cuts = map(
+        text.__getitem__, map(slice, map(itemgetter("start"), items), map(itemgetter("end"), items))
+    )
+    return all(map(eq, cuts, map(itemgetter("text"), items)))
 
 
 class _Fallback(Exception):
@@ -109,10 +125,10 @@ class StoreView:
         value = self._entry(self._documents, doc_id)
         if value is None:
             return None
-        if not isinstance(value, dict) or not isinstance(value.get("text"), str):
-            raise self._corrupt(f"document {doc_id[:12]} has no text")
-        meta = value.get("meta")
-        return value["text"], dict(meta) if isinstance(meta, dict) else {}, value.get("source", "")
+        problem = document_problem(value)
+        if problem:
+            raise self._corrupt(f"document {doc_id[:12]} {problem}")
+        return value["text"], dict(value.get("meta") or {}), value.get("source", "")
 
     def records(self, doc_id: str) -> list[dict[str, Any]]:
         """The document's annotation records (checked), in store order."""
@@ -124,15 +140,16 @@ class StoreView:
         packed = entry.get("records") if isinstance(entry, dict) else None
         try:
             items = json.loads(packed) if isinstance(packed, str) else None
-        except ValueError:
+        except (ValueError, RecursionError):
             items = None
-        if not isinstance(items, list):
+        count = entry.get("count") if isinstance(entry, dict) else None
+        if not isinstance(items, list) or entry.get("doc_id", doc_id) != doc_id:
             raise self._corrupt(f"annotations of document {doc_id[:12]} are malformed")
-        if not _all_sound(items):
-            for item in items:
-                problem = record_problem(item)
-                if problem:
-                    raise self._corrupt(f"annotations of document {doc_id[:12]}: {problem}")
+        document = self.document(doc_id)
+        text = document[0] if document else None
+        if not (_all_sound(items) and _all_fit(items, doc_id, text, count)):
+            problem = records_problem(items, doc_id, text, count if is_count(count) else -1)
+            raise self._corrupt(f"annotations of document {doc_id[:12]}: {problem}")
         return items
 
     # --- the index --------------------------------------------------------------------
@@ -144,6 +161,9 @@ class StoreView:
                 data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
         except (OSError, ValueError):
             raise _Fallback from None  # the store reports it properly (or is empty)
+        # Both journals, read after the snapshot (the previous one first): see
+        # `reader.store.journal.replay_plan`.
+        previous = read_journal(self.path.with_name(self.path.name + ".journal.prev"))
         journal = read_journal(self.path.with_name(self.path.name + ".journal"))
         if data[:11] != b'{"_meta":{\n':
             raise _Fallback
@@ -175,8 +195,12 @@ class StoreView:
             position = end + 1
         if generation is None:
             raise _Fallback
-        if journal.generation is not None and (journal.generation != generation or journal.ops):
-            raise _Fallback  # changes not compacted yet, or a compaction under way
+        try:
+            journals, _ = replay_plan(generation, journal, previous)
+        except StaleRead:
+            raise _Fallback from None  # a compaction under way: the store reads again
+        if any(j.ops for j in journals):
+            raise _Fallback  # changes not compacted yet
 
     def _read_meta(self, line: bytes) -> int:
         value = self._value(line)
@@ -204,7 +228,7 @@ class StoreView:
             return None
         try:
             return self._value(self._data[bounds[0] : bounds[1]])
-        except ValueError:
+        except (ValueError, RecursionError):
             raise self._corrupt(f"the entry of document {doc_id[:12]} is not valid JSON") from None
 
     def _has_annotations(self, doc_id: str) -> bool:

@@ -13,14 +13,17 @@ and `StrIdTable` as the table class to browse it):
 
 One line per document. A document's annotations are packed into one JSON string so that
 opening a store of 100,000 annotations parses 2,000 strings rather than 100,000 objects;
-they are decoded the first time the document is used.
+they are decoded (and checked against the document's text) the first time the document
+is used. The `_meta` entry says the file is a reader store: any other JSON file (another
+program's TinyDB database, a review sidecar) is refused and never rewritten.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +31,16 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from ..jsonl import loads
-from .errors import StoreCorruptError, StoreError
+from ..printable import inert
+from .errors import StoreCorruptError, StoreError, StoreNotOursError
+from .files import atomic_write, atomic_write_chunks, fsync_dir
+
+__all__ = ["atomic_write", "atomic_write_chunks", "fsync_dir"]
 
 FORMAT = "reader-annotations"
 VERSION = 1
 TABLES = ("_meta", "documents", "annotations")
+_SNIFF = re.compile(rb'"_meta"\s*:\s*\{\s*"1"\s*:\s*\{.*?"format"\s*:\s*"reader-annotations"', re.S)
 
 
 class StrIdTable(Table):
@@ -41,109 +49,136 @@ class StrIdTable(Table):
     document_id_class = str  # type: ignore[assignment]
 
 
-def fsync_dir(folder: Path) -> None:
+def is_reader_store(path: Path) -> bool:
+    """Whether `path` looks like a reader store (its first 4 KiB say so): a cheap sniff
+    for listing a folder, not a check of the contents."""
     try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
+        with open(path, "rb") as file:
+            head = file.read(4096)
+    except OSError:
+        return False
+    return bool(_SNIFF.search(head))
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file, fsync it, rename it over `path`, fsync the folder."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise StoreError(f"{path}: cannot write the store ({exc.strerror or exc})") from None
-    fsync_dir(path.parent)
+def _entries(table: Any) -> Iterator[str]:
+    first = True
+    for key, value in table.items():
+        yield (
+            ("{\n" if first else ",\n")
+            + json.dumps(key, ensure_ascii=False)
+            + ":"
+            + json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        )
+        first = False
+    yield "{}" if first else "}"
+
+
+def dump_chunks(tables: dict[str, dict[str, Any]]) -> Iterator[bytes]:
+    """The snapshot text, piece by piece: valid JSON with one line per table entry."""
+    names = list(TABLES) + [name for name in tables if name not in TABLES]
+    for index, name in enumerate(names):
+        head = "{" if index == 0 else ",\n"
+        yield (head + json.dumps(name) + ":").encode("utf-8")
+        for piece in _entries(tables.get(name, {})):
+            yield piece.encode("utf-8")
+    yield b"}\n"
 
 
 def dump(tables: dict[str, dict[str, Any]]) -> bytes:
-    """The snapshot text: valid JSON with one line per table entry."""
-
-    def entries(table: dict[str, Any]) -> str:
-        if not table:
-            return "{}"
-        body = ",\n".join(
-            f"{json.dumps(key, ensure_ascii=False)}:"
-            f"{json.dumps(value, ensure_ascii=False, separators=(',', ':'))}"
-            for key, value in table.items()
-        )
-        return "{\n" + body + "}"
-
-    parts = [f"{json.dumps(name)}:{entries(tables.get(name, {}))}" for name in TABLES]
-    parts += [
-        f"{json.dumps(name)}:{entries(table)}"
-        for name, table in tables.items()
-        if name not in TABLES
-    ]
-    return ("{" + ",\n".join(parts) + "}\n").encode("utf-8")
+    return b"".join(dump_chunks(tables))
 
 
 def load(path: Path) -> dict[str, dict[str, Any]] | None:
-    """The snapshot's tables, None when there is no file; corrupt files raise."""
+    """The snapshot's tables, None when there is no file (or an empty one, which is a new
+    store); corrupt files and files that are not reader stores raise."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         return None
     except IsADirectoryError:
-        raise StoreError(f"{path}: is a folder, not a store file") from None
+        raise StoreError(f"{inert(str(path))}: is a folder, not a store file") from None
     except OSError as exc:
-        raise StoreError(f"{path}: cannot read the store ({exc.strerror or exc})") from None
+        raise StoreError(
+            f"{inert(str(path))}: cannot read the store ({exc.strerror or exc})"
+        ) from None
     if not data.strip():
-        return {}  # an empty file is an empty TinyDB database
+        return None
     try:
         tables = loads(data)
     except UnicodeDecodeError as exc:
         raise corrupt(path, f"not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise corrupt(path, f"invalid JSON at line {exc.lineno}, column {exc.colno}") from None
+    except RecursionError:
+        raise corrupt(path, "JSON nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise corrupt(path, f"invalid JSON ({str(exc)[:60]})") from None
     check_tables(path, tables)
     return tables
 
 
 def corrupt(path: Path, problem: str) -> StoreCorruptError:
     return StoreCorruptError(
-        f"{path}: the annotation store is unreadable ({problem}); it has been left untouched"
+        f"{inert(str(path))}: the annotation store is unreadable ({inert(problem)}); "
+        "it has been left untouched"
     )
+
+
+def not_ours(path: Path, problem: str) -> StoreNotOursError:
+    return StoreNotOursError(
+        f"{inert(str(path))}: not a reader annotation store ({problem}); "
+        "it has been left untouched"
+    )
+
+
+def is_count(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+def check_meta(path: Path, meta: Any) -> None:
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise not_ours(path, "no reader-annotations _meta entry")
+    version = meta.get("version")
+    if type(version) is not int or not 1 <= version <= VERSION:
+        raise corrupt(path, f"store format version {str(version)[:20]!r} is not supported")
+    if not is_count(meta.get("generation", 0)):
+        raise corrupt(path, "its generation is not a non-negative integer")
+    if not isinstance(meta.get("annotator", ""), str):
+        raise corrupt(path, "its annotator is not a string")
+
+
+def document_problem(value: Any) -> str | None:
+    if not isinstance(value, dict) or not isinstance(value.get("text"), str):
+        return "has no text"
+    if not isinstance(value.get("meta") or {}, dict):
+        return "has a meta that is not an object"
+    if not isinstance(value.get("source", ""), str):
+        return "has a source that is not a string"
+    return None
 
 
 def check_tables(path: Path, tables: Any) -> None:
     if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
-        raise corrupt(path, "not a TinyDB database: expected an object of tables")
-    meta = tables.get("_meta", {}).get("1")
-    if meta is not None:
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-            raise corrupt(path, "not a reader annotation store")
-        if not isinstance(meta.get("version"), int) or meta["version"] > VERSION:
-            raise corrupt(path, f"store format version {meta.get('version')!r} is not supported")
-    elif tables.get("annotations") or tables.get("documents"):
-        raise corrupt(path, "no _meta table: not a reader annotation store")
-    for doc_id, doc in tables.get("documents", {}).items():
-        if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
-            raise corrupt(path, f"document {doc_id[:12]} has no text")
+        raise not_ours(path, "not a TinyDB database: expected an object of tables")
+    check_meta(path, tables.get("_meta", {}).get("1"))
+    documents = tables.get("documents", {})
+    for doc_id, doc in documents.items():
+        problem = document_problem(doc)
+        if problem:
+            raise corrupt(path, f"document {doc_id[:12]} {problem}")
     for doc_id, entry in tables.get("annotations", {}).items():
         if (
             not isinstance(entry, dict)
             or not isinstance(entry.get("records"), str)
-            or not isinstance(entry.get("count"), int)
+            or not is_count(entry.get("count"))
         ):
             raise corrupt(path, f"annotations of document {doc_id[:12]} are malformed")
+        if entry.get("doc_id", doc_id) != doc_id:
+            raise corrupt(path, f"annotations of document {doc_id[:12]} name another document")
+        if doc_id not in documents:
+            raise corrupt(path, f"annotations of document {doc_id[:12]} have no document text")
+        if (entry["count"] == 0) != (entry["records"].strip() == "[]"):
+            raise corrupt(path, f"annotations of document {doc_id[:12]} have a wrong count")
 
 
 class SnapshotStorage(Storage):
@@ -156,7 +191,7 @@ class SnapshotStorage(Storage):
         return load(self.path)
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        atomic_write(self.path, dump(data))
+        atomic_write_chunks(self.path, dump_chunks(data))
 
     def close(self) -> None:
         pass
