@@ -31,20 +31,33 @@ def marks_for(annotations: Iterable[Annotation], schema: Schema | None) -> list[
     ]
 
 
-def annotation_here(annotations: Sequence[Annotation], span: Span | None) -> Annotation | None:
-    """The annotation a delete or a note acts on: the one exactly on `span`, else the one
-    sharing most characters with it (the shortest on a tie), else None."""
+def annotations_here(
+    annotations: Sequence[Annotation], span: Span | None, picked: str | None = None
+) -> list[Annotation]:
+    """The annotations a delete or a note may act on, never a guess between them:
+
+    the one `picked` (chosen in the annotation list) when it is among them; else every
+    annotation exactly on `span`; else those sharing most characters with it (the
+    shortest, on a tie). More than one: the person is asked which."""
     if span is None:
-        return None
-    best: Annotation | None = None
-    best_key: tuple[int, int] = (0, 0)
-    for annotation in annotations:
-        if (annotation.start, annotation.end) == (span.start, span.end):
-            return annotation
-        shared = min(annotation.end, span.end) - max(annotation.start, span.start)
-        key = (shared, -(annotation.end - annotation.start))
-        if shared > 0 and (best is None or key > best_key):
-            best, best_key = annotation, key
+        return []
+    exact = [a for a in annotations if (a.start, a.end) == (span.start, span.end)]
+    best: list[Annotation] = exact
+    if not exact:
+        best_key: tuple[int, int] = (0, 0)
+        for annotation in annotations:
+            shared = min(annotation.end, span.end) - max(annotation.start, span.start)
+            if shared <= 0:
+                continue
+            key = (shared, -(annotation.end - annotation.start))
+            if key > best_key:
+                best, best_key = [annotation], key
+            elif key == best_key:
+                best.append(annotation)
+    if picked is not None:
+        chosen = [a for a in best if a.id == picked]
+        if chosen:
+            return chosen
     return best
 
 

@@ -61,6 +61,7 @@ class ReadingState:
         self.cursor = 0
         self.focus: Focus | None = None
         self.selection: Selection | None = None
+        self._picked: tuple[str, Span] | None = None
 
     # --- what is under the cursor -------------------------------------------------
     @property
@@ -221,6 +222,21 @@ class ReadingState:
         changed = moved != self.selection
         self.selection = moved
         return changed
+
+    def pick(self, key: str, span: Span) -> None:
+        """Select `span` as the annotation `key` (chosen in the annotation list), so a
+        delete or a note acts on that one even when another has the same span."""
+        self._move_cursor_to_offset(span.start)
+        self.selection = Selection(span, span)
+        self._picked = (key, span)
+
+    @property
+    def picked(self) -> str | None:
+        """The annotation chosen in the list, while its selection is still the one made."""
+        if self._picked is None or self.selection is None:
+            return None
+        key, span = self._picked
+        return key if self.selection.span == span else None
 
     def clear_selection(self) -> bool:
         had = self.selection is not None

@@ -453,3 +453,74 @@ async def test_stance_prompt_with_200000_targets_shows_a_screenful(
         await pilot.press("enter")
         await pilot.pause()
         assert [a.target for a in on_disk(db)] == ["target 199999"]
+
+
+async def two_on_one_span(pilot: Pilot, db: Path) -> list[Annotation]:
+    """FACT and a FAVOR stance on the same (second) sentence."""
+    await pilot.press("j", "1", "f", *"Iran", "enter")
+    await pilot.pause()
+    found = on_disk(db)
+    assert sorted(a.label for a in found) == ["FACT", "FAVOR"]
+    assert len({(a.start, a.end) for a in found}) == 1
+    return found
+
+
+async def test_delete_with_two_annotations_on_the_span_asks_which(
+    seed_corpus: Corpus, tmp_path: Path
+) -> None:
+    from reader.screens.prompts import ChoicePrompt
+
+    db = tmp_path / "alice.json"
+    async with annotating(seed_corpus, db) as pilot:
+        await two_on_one_span(pilot, db)
+        shown = [a.label for a in reading(pilot)._annotations]
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ChoicePrompt), "x guessed which one to delete"
+        await pilot.press("escape")  # cancelled: nothing deleted
+        await pilot.pause()
+        assert len(on_disk(db)) == 2
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        assert [a.label for a in on_disk(db)] == [shown[0]]
+        assert f"deleted {shown[1]}" in status(pilot)
+
+
+async def test_note_with_two_annotations_on_the_span_asks_which(
+    seed_corpus: Corpus, tmp_path: Path
+) -> None:
+    from reader.screens.prompts import ChoicePrompt
+
+    db = tmp_path / "alice.json"
+    async with annotating(seed_corpus, db) as pilot:
+        await two_on_one_span(pilot, db)
+        await pilot.press("semicolon")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ChoicePrompt), "; guessed which one to annotate"
+        choices = str(pilot.app.screen.query_one("#choices", Static).render())
+        second = reading(pilot)._annotations[1]
+        assert second.label in choices.splitlines()[1]
+        await pilot.press("2")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, NotePrompt)
+        await pilot.press(*"checked", "enter")
+        await pilot.pause()
+        notes = {a.label: a.note for a in on_disk(db)}
+        assert notes == {second.label: "checked", reading(pilot)._annotations[0].label: ""}
+
+
+async def test_delete_acts_on_the_annotation_chosen_in_the_list(
+    seed_corpus: Corpus, tmp_path: Path
+) -> None:
+    db = tmp_path / "alice.json"
+    async with annotating(seed_corpus, db) as pilot:
+        await two_on_one_span(pilot, db)
+        listed = [a.label for a in reading(pilot)._annotations]
+        await pilot.press("L", "down", "enter")  # the second in the list
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ReadingScreen)  # no question: it was chosen
+        assert [a.label for a in on_disk(db)] == [listed[0]]

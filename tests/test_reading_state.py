@@ -128,3 +128,15 @@ def test_target_is_selection_then_quote_then_sentence(state: ReadingState) -> No
     assert span is not None and TEXT[span.start : span.end] == "“a quote,”"
     state.move_sentence(1)  # moving the cursor drops the focus and selection
     assert state.target_span == spans_of("Third sentence about Paris.")[0]
+
+
+def test_a_picked_annotation_lasts_while_its_selection_does() -> None:
+    state = ReadingState("One two three. Four five six.")
+    state.pick("a1", Span(0, 14))
+    assert state.picked == "a1"
+    assert state.selection is not None and state.selection.span == Span(0, 14)
+    state.extend_selection_by_word(True)  # the selection changed: no longer the pick
+    assert state.picked is None
+    state.pick("a1", Span(0, 14))
+    state.clear_selection()
+    assert state.picked is None

@@ -216,6 +216,41 @@ class StancePrompt(ModalScreen[StanceChoice | None]):
         self.dismiss(None)
 
 
+class ChoicePrompt(ModalScreen[int | None]):
+    """One key picks one of several annotations (`1`…`9`); Esc picks none."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, choices: list[str]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = choices[:9]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt-box") as box:
+            box.border_title = inert(self.title_text)
+            lines = Text()
+            for number, choice in enumerate(self.choices, start=1):
+                if number > 1:
+                    lines.append("\n")
+                lines.append(f" {number} ", "bold reverse")
+                lines.append(" ")
+                lines.append(inert(choice))
+            yield Static(lines, id="choices")
+            yield Static(
+                f"[b]1[/]…[b]{len(self.choices)}[/] choose · [b]Esc[/] cancel", id="prompt-hint"
+            )
+
+    def on_key(self, event: Key) -> None:
+        character = event.character or ""
+        if character.isdigit() and 1 <= int(character) <= len(self.choices):
+            event.stop()
+            self.dismiss(int(character) - 1)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class NotePrompt(ModalScreen[str | None]):
     """Add, change or (left empty) clear an annotation's free-text note."""
 

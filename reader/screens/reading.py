@@ -3,6 +3,7 @@ and the annotation keys (labels, selection, stance, notes, undo) when a store is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,14 +19,13 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.worker import get_current_worker
 
-from ..annotation_marks import annotation_here, describe, marks_for
+from ..annotation_marks import annotations_here, describe, marks_for
 from ..corpus import Corpus, Document
 from ..errors import ReaderError
 from ..nlp.chunked import analyze_progressively
 from ..nlp.types import Analysis, Span
 from ..reading_state import ReadingState
 from ..schema import Label, Schema, default_schema
-from ..selection import Selection
 from ..widgets.annotation_list import AnnotationList
 from ..widgets.article_view import ArticleView
 from ..widgets.document_list import DocumentList
@@ -571,16 +571,39 @@ class ReadingScreen(Screen[None]):
         self.state.clear_selection()
         self._saved(f"{annotation.label} → {annotation.target or '(no target)'}")
 
-    def _annotation_here(self) -> Annotation | None:
-        found = annotation_here(self._annotations, self.state.target_span)
-        if found is None:
+    def _with_annotation_here(self, what: str, then: Callable[[Annotation], None]) -> None:
+        """Call `then` with the annotation under the cursor: the one chosen in the list,
+        the only one here, or (several on this span) the one the person picks; never a
+        guess."""
+        found = annotations_here(self._annotations, self.state.target_span, self.state.picked)
+        if not found:
             self.refresh_panels("no annotation here")
-        return found
+            return
+        if len(found) == 1:
+            then(found[0])
+            return
+        from .prompts import ChoicePrompt
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                self.refresh_panels(f"{what} cancelled")
+                return
+            then(found[index])
+
+        shown = found[:9]
+        prompt = ChoicePrompt(f"{len(found)} annotations here: {what} which?", [
+            describe(a, 50) for a in shown
+        ])
+        self.app.push_screen(prompt, chosen)
 
     def action_delete(self) -> None:
-        if self._editing() is None or (annotation := self._annotation_here()) is None:
+        if self._editing() is None:
             return
-        assert self.session is not None
+        self._with_annotation_here("delete", self._delete)
+
+    def _delete(self, annotation: Annotation) -> None:
+        if self.session is None:
+            return
         try:
             self.session.delete(annotation)
         except ReaderError as exc:
@@ -590,8 +613,11 @@ class ReadingScreen(Screen[None]):
         self._saved(f"deleted {annotation.label} (u undoes)")
 
     def action_note(self) -> None:
-        if self._editing() is None or (annotation := self._annotation_here()) is None:
+        if self._editing() is None:
             return
+        self._with_annotation_here("note on", self._ask_note)
+
+    def _ask_note(self, annotation: Annotation) -> None:
         from .prompts import NotePrompt
 
         prompt = NotePrompt(f"Note on {annotation.label}", annotation.text, annotation.note)
@@ -649,9 +675,7 @@ class ReadingScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#annotations")
     def _annotation_chosen(self, event: OptionList.OptionSelected) -> None:
         annotation = self._annotations[event.option_index]
-        self.state.to_offset(annotation.start)
-        whole = Span(annotation.start, annotation.end)
-        self.state.selection = Selection(whole, whole)
+        self.state.pick(annotation.id, Span(annotation.start, annotation.end))
         self.action_annotations()
         self._moved(True)
         self.refresh_panels(describe(annotation))
