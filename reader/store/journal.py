@@ -171,6 +171,31 @@ def _sync(fd: int) -> None:
     sync(fd)
 
 
+def keep_aside(path: Path, previous: Path) -> None:
+    """Make `previous` name the journal at `path` too (a hard link; a copy where links
+    cannot be made), before `path` is replaced by the next journal: a reader who looks
+    for the previous journal first and the journal second never finds neither."""
+    with contextlib.suppress(FileNotFoundError):
+        previous.unlink()  # a stale one (already in the snapshot)
+    try:
+        os.link(path, previous, follow_symlinks=False)
+    except OSError:
+        data = read_companion(path) or b""
+        try:
+            fd, tmp = make_temp(previous, 0o644)
+            try:
+                write_all(fd, [data])
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, previous)
+        except OSError as exc:
+            raise StoreError(
+                f"{inert(str(previous))}: cannot set the journal aside ({why(exc)})"
+            ) from None
+    fsync_dir(path.parent)
+
+
 class StaleRead(Exception):
     """A writer compacted between a reader's reads of the snapshot and the journals."""
 
@@ -192,6 +217,8 @@ def replay_plan(
     if previous.generation is not None and previous.generation > s:
         raise StaleRead
     if previous.generation == s:
+        if current.generation == s:  # set aside, not replaced yet: the same journal
+            return [current], False
         if current.generation is None or current.generation == s + 1:
             return [previous, current], True
         raise StaleRead

@@ -43,7 +43,15 @@ from .errors import (
     StoreReadOnlyError,
 )
 from .files import LockFile, check_companion, remove_stale_temps
-from .journal import Journal, JournalContents, StaleRead, prepare, read_journal, replay_plan
+from .journal import (
+    Journal,
+    JournalContents,
+    StaleRead,
+    keep_aside,
+    prepare,
+    read_journal,
+    replay_plan,
+)
 
 DEFAULT_COMPACT_AFTER = 10_000
 
@@ -600,8 +608,9 @@ class AnnotationStore:
             self._rotate()
 
     def _rotate(self) -> None:
-        """Move the journal aside, start a new one for the next generation, and write the
-        snapshot of the old one's state in the background. Never raises: a compaction
+        """Put the journal aside (`keep_aside`), start a new one for the next generation in
+        its place (one rename: the journal's name always names a whole journal), and write
+        the snapshot of the old one's state in the background. Never raises: a compaction
         that cannot start is tried again later, and every save is in a journal."""
         assert self._journal is not None
         frozen = self._freeze(self._journal_generation + 1)
@@ -612,20 +621,19 @@ class AnnotationStore:
             self.compaction_error, self._retry_at = str(exc), retry
             return
         try:
-            os.replace(self.journal_path, self.previous_journal_path)
-        except OSError as exc:
+            keep_aside(self.journal_path, self.previous_journal_path)
+        except StoreError as exc:
             os.close(fd)
             with contextlib.suppress(OSError):
                 tmp.unlink()
-            self.compaction_error = f"{self.journal_path}: cannot rotate ({exc.strerror})"
-            self._retry_at = retry
+            self.compaction_error, self._retry_at = str(exc), retry
             return
         old = self._journal
         try:
             self._journal = Journal.install(self.journal_path, fd, tmp)
         except StoreError as exc:
-            with contextlib.suppress(OSError):  # put the journal back
-                os.replace(self.previous_journal_path, self.journal_path)
+            with contextlib.suppress(OSError):  # the journal goes on as it was
+                self.previous_journal_path.unlink()
             self.compaction_error, self._retry_at = str(exc), retry
             return
         old.close()
