@@ -273,27 +273,35 @@ JOURNAL_DAMAGE = {
     "header-generation-true": lambda header, rec: _journal_line(
         {"op": "generation", "generation": True}
     ),
-    "batch-ops-a-string": lambda header, rec: header
-    + _journal_line({"op": "batch", "ops": "put"}),
-    "batch-ops-an-object": lambda header, rec: header
-    + _journal_line({"op": "batch", "ops": {"op": "put"}}),
-    "put-beyond-text": lambda header, rec: header
-    + _journal_line({"op": "put", "record": {**rec, "end": 900}}),
-    "put-unknown-document": lambda header, rec: header
-    + _journal_line({"op": "put", "record": {**rec, "doc_id": "f" * 64}}),
-    "document-meta-a-string": lambda header, rec: header
-    + _journal_line({"op": "document", "doc_id": "d", "value": {"text": "x", "meta": "m"}}),
-    "nested-deeply": lambda header, rec: header
-    + b'{"op": "batch", "ops": '
-    + b"[" * 50_000
-    + b"]" * 50_000
-    + b"}\n"
-    + _journal_line({"op": "delete", "doc_id": "d", "id": "x"}),
-    "huge-integer": lambda header, rec: header
-    + b'{"op": "put", "record": {"start": '
-    + b"7" * 5000
-    + b"}}\n"
-    + _journal_line({"op": "delete", "doc_id": "d", "id": "x"}),
+    "batch-ops-a-string": lambda header, rec: header + _journal_line({"op": "batch", "ops": "put"}),
+    "batch-ops-an-object": lambda header, rec: (
+        header + _journal_line({"op": "batch", "ops": {"op": "put"}})
+    ),
+    "put-beyond-text": lambda header, rec: (
+        header + _journal_line({"op": "put", "record": {**rec, "end": 900}})
+    ),
+    "put-unknown-document": lambda header, rec: (
+        header + _journal_line({"op": "put", "record": {**rec, "doc_id": "f" * 64}})
+    ),
+    "document-meta-a-string": lambda header, rec: (
+        header
+        + _journal_line({"op": "document", "doc_id": "d", "value": {"text": "x", "meta": "m"}})
+    ),
+    "nested-deeply": lambda header, rec: (
+        header
+        + b'{"op": "batch", "ops": '
+        + b"[" * 50_000
+        + b"]" * 50_000
+        + b"}\n"
+        + _journal_line({"op": "delete", "doc_id": "d", "id": "x"})
+    ),
+    "huge-integer": lambda header, rec: (
+        header
+        + b'{"op": "put", "record": {"start": '
+        + b"7" * 5000
+        + b"}}\n"
+        + _journal_line({"op": "delete", "doc_id": "d", "id": "x"})
+    ),
     "unknown-op": lambda header, rec: header + _journal_line({"op": "drop-table"}),
 }
 

@@ -34,9 +34,7 @@ def fit_problem(record: Mapping[str, Any], doc_id: str, text: str | None) -> str
     return None
 
 
-def records_problem(
-    items: Any, doc_id: str, text: str | None, count: int | None
-) -> str | None:
+def records_problem(items: Any, doc_id: str, text: str | None, count: int | None) -> str | None:
     """Why the decoded records of one document are not sound (None: they are)."""
     if not isinstance(items, list):
         return "not a list"

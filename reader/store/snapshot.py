@@ -126,8 +126,7 @@ def corrupt(path: Path, problem: str) -> StoreCorruptError:
 
 def not_ours(path: Path, problem: str) -> StoreNotOursError:
     return StoreNotOursError(
-        f"{inert(str(path))}: not a reader annotation store ({problem}); "
-        "it has been left untouched"
+        f"{inert(str(path))}: not a reader annotation store ({problem}); it has been left untouched"
     )
 
 

@@ -186,8 +186,7 @@ class AnnotationStore:
         given = (given or "").strip()
         if stored and given and given != stored:
             raise StoreAnnotatorError(
-                f"{inert(str(self.path))} belongs to annotator {inert(stored)}, "
-                f"not {inert(given)}"
+                f"{inert(str(self.path))} belongs to annotator {inert(stored)}, not {inert(given)}"
             )
         self.annotator = stored or given or (default or "").strip()
         if not self.read_only:
@@ -435,9 +434,7 @@ class AnnotationStore:
         given = {document.doc_id: document.to_json()} if document is not None else {}
         for annotation in annotations:
             doc_id = annotation.doc_id
-            if doc_id not in self._documents and not any(
-                op.get("doc_id") == doc_id for op in ops
-            ):
+            if doc_id not in self._documents and not any(op.get("doc_id") == doc_id for op in ops):
                 if doc_id not in given:
                     raise AnnotationError(
                         f"document {inert(doc_id[:12])} is not in the store: pass its text"
