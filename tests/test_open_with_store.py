@@ -216,55 +216,86 @@ def process_gone(pid: int) -> bool:
         return True
 
 
+class TmuxReader:
+    """The real `reader` in a private tmux server: keys in, screen out."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        tmux = shutil.which("tmux")
+        if tmux is None:
+            pytest.skip("tmux is not installed: cannot run the app in a real terminal")
+        self.name = f"reader-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        # A private tmux server (-L) so the test neither sees nor disturbs anyone else's.
+        self.base = [tmux, "-L", self.name]
+        self.env = env
+        self.command = "exec " + shlex.join([str(READER), *args])
+        self.socket: Path | None = None
+        self.pid = 0
+
+    def run(self, *args: str) -> str:
+        return subprocess.run(
+            [*self.base, *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout
+
+    def screen(self) -> str:
+        try:
+            return self.run("capture-pane", "-p", "-t", self.name)
+        except subprocess.CalledProcessError as exc:
+            return f"(no pane: {exc.stderr.strip()})"
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            self.run("send-keys", "-t", self.name, key)
+
+    def __enter__(self) -> TmuxReader:
+        env_flags = [
+            f"-e{key}={self.env[key]}"
+            for key in ("READER_DATA_DIR", "READER_ANNOTATOR", "READER_CONFIG")
+        ]
+        self.run(
+            "new-session", "-d", "-s", self.name, "-x", "120", "-y", "40", *env_flags, self.command
+        )
+        self.socket = Path(
+            self.run("display-message", "-p", "-t", self.name, "#{socket_path}").strip()
+        )
+        self.pid = int(self.run("list-panes", "-t", self.name, "-F", "#{pane_pid}").split()[0])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        subprocess.run(
+            [*self.base, "kill-session", "-t", self.name], capture_output=True, timeout=10
+        )
+        subprocess.run([*self.base, "kill-server"], capture_output=True, timeout=10)
+        if self.socket is not None and self.socket.name == self.name:  # tmux leaves it
+            self.socket.unlink(missing_ok=True)
+
+    def kill(self) -> None:
+        os.kill(self.pid, signal.SIGKILL)
+        wait_for(
+            lambda: "gone" if process_gone(self.pid) else None, 10, "the killed app", self.screen
+        )
+
+
 def test_label_reported_saved_survives_sigkill_in_tmux(
     tmp_path: Path, reader_env: dict[str, str]
 ) -> None:
-    tmux = shutil.which("tmux")
-    if tmux is None:
-        pytest.skip("tmux is not installed: cannot run the app in a real terminal")
     document = load_corpus([seeds_dir()]).documents[0]
     second = analyze(document.text).sentences[1]
     second_text = document.text[second.start : second.end]
     db = tmp_path / "alice.json"
-    name = f"reader-kill-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    # A private tmux server (-L) so the test neither sees nor disturbs anyone else's.
-    base = [tmux, "-L", name]
-    command = "exec " + shlex.join([str(READER), "--db", str(db), "--annotator", "alice"])
-    env_flags = [
-        f"-e{key}={reader_env[key]}"
-        for key in ("READER_DATA_DIR", "READER_ANNOTATOR", "READER_CONFIG")
-    ]
-
-    def tmux_run(*args: str) -> str:
-        return subprocess.run(
-            [*base, *args], env=reader_env, capture_output=True, text=True, timeout=10, check=True
-        ).stdout
-
-    def screen() -> str:
-        try:
-            return tmux_run("capture-pane", "-p", "-t", name)
-        except subprocess.CalledProcessError as exc:
-            return f"(no pane: {exc.stderr.strip()})"
-
-    socket: Path | None = None
-    try:
-        tmux_run("new-session", "-d", "-s", name, "-x", "120", "-y", "40", *env_flags, command)
-        socket = Path(tmux_run("display-message", "-p", "-t", name, "#{socket_path}").strip())
-        pid = int(tmux_run("list-panes", "-t", name, "-F", "#{pane_pid}").split()[0])
+    with TmuxReader(["--db", str(db), "--annotator", "alice"], reader_env) as app:
         # The article, and the store attached: the status line names the annotator. (Keys
         # typed after the first paint but before the store opens are not queued for it:
         # a `1` then only flashes "annotations are off", so wait for the store too.)
-        wait_for(lambda: ready(screen()), 15, "the article and the store", screen)
-        tmux_run("send-keys", "-t", name, "j")
-        tmux_run("send-keys", "-t", name, "1")
-        shown = wait_for(lambda: saved(screen()), 10, "saved: FACT", screen)
-        os.kill(pid, signal.SIGKILL)
-        wait_for(lambda: "gone" if process_gone(pid) else None, 10, "the killed app", screen)
-    finally:
-        subprocess.run([*base, "kill-session", "-t", name], capture_output=True, timeout=10)
-        subprocess.run([*base, "kill-server"], capture_output=True, timeout=10)
-        if socket is not None and socket.name == name:  # tmux leaves its socket behind
-            socket.unlink(missing_ok=True)
+        wait_for(lambda: ready(app.screen()), 15, "the article and the store", app.screen)
+        app.keys("j", "1")
+        shown = wait_for(lambda: saved(app.screen()), 10, "saved: FACT", app.screen)
+        app.kill()
+        screen = app.screen
 
     assert "saved: FACT" in shown
     with AnnotationStore.open(db, read_only=True) as store:
@@ -281,3 +312,45 @@ def test_label_reported_saved_survives_sigkill_in_tmux(
         assert [a.id for a in store] == [found[0].id]
     with AnnotationStore.open(db, read_only=True) as store:
         assert [a.id for a in store] == [found[0].id]
+
+
+# --- 5. whose store it is (issue 9, item 1) ----------------------------------------------
+
+
+def test_db_without_annotator_uses_the_stores_annotator(
+    tmp_path: Path, reader_env: dict[str, str]
+) -> None:
+    db = tmp_path / "alice.json"
+    AnnotationStore.open(db, "alice").close()
+    env = {**reader_env, "READER_ANNOTATOR": "root"}  # the default is someone else
+    with TmuxReader(["--db", str(db)], env) as app:
+        wait_for(lambda: ready(app.screen()), 15, "the article and alice's store", app.screen)
+        app.keys("j", "1")
+        shown = wait_for(lambda: saved(app.screen()), 10, "saved: FACT", app.screen)
+        app.kill()
+    assert "root" not in shown.split("saved: FACT")[1].split("\n")[0]
+    with AnnotationStore.open(db, read_only=True) as store:
+        assert [a.annotator for a in store] == ["alice"]
+
+
+def test_annotator_naming_someone_else_is_refused(
+    tmp_path: Path, reader_env: dict[str, str]
+) -> None:
+    db = tmp_path / "alice.json"
+    AnnotationStore.open(db, "alice").close()
+    before = files_in(tmp_path)
+    code, error, _ = run_reader(["--db", "alice.json", "--annotator", "root"], reader_env, tmp_path)
+    assert code == 2
+    assert error == "reader: error: alice.json belongs to annotator alice, not root"
+    assert files_in(tmp_path) == before
+
+
+def test_a_new_store_takes_the_default_annotator(
+    tmp_path: Path, reader_env: dict[str, str]
+) -> None:
+    db = tmp_path / "team" / "new.json"
+    with TmuxReader(["--db", str(db)], reader_env) as app:  # READER_ANNOTATOR=alice
+        wait_for(lambda: ready(app.screen()), 15, "the article and the store", app.screen)
+        app.kill()
+    with AnnotationStore.open(db, read_only=True) as store:
+        assert store.annotator == "alice"
