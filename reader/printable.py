@@ -8,7 +8,9 @@ terminal (the CLI's tables, warnings and errors; the app's titles, lists and sta
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 # C0 controls, DEL and C1 controls (C1 `\x9b` is a one-byte CSI on some terminals).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -41,3 +43,17 @@ def _has_surrogate(text: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+# What JSON leaves raw with ensure_ascii=False: DEL, C1 controls and lone surrogates.
+_JSON_RAW = re.compile(r"[\x7f-\x9f\ud800-\udfff]")
+
+
+def inert_json(value: Any, *, indent: int | None = None) -> str:
+    """`value` as JSON text that is safe to print: `json.dumps` escapes C0 controls, and
+    here DEL, C1 controls (`\\u009b`, a one-byte CSI) and lone surrogates (which no
+    terminal encoding can write) are escaped too. It decodes to the same value."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    if _JSON_RAW.search(text):
+        text = _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text

@@ -24,3 +24,16 @@ def test_lone_surrogates_are_escaped_so_printing_cannot_fail() -> None:
     shown = inert("note \ud800 here")
     assert shown == "note \\ud800 here"
     shown.encode("utf-8")
+
+
+def test_inert_json_escapes_what_json_leaves_raw_and_decodes_the_same() -> None:
+    import json
+
+    from reader.printable import inert_json
+
+    value = {"title\x9b": ["x\x1b[2J", "del\x7f", "c1\x85", "lone \ud800", "Хаменеи"]}
+    text = inert_json(value)
+    assert not any(0x7F <= ord(c) <= 0x9F or ord(c) < 0x20 for c in text)
+    text.encode("utf-8")  # writable
+    assert "Хаменеи" in text  # other text is not escaped
+    assert json.loads(text) == value

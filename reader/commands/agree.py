@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -11,6 +10,8 @@ from typing import TYPE_CHECKING
 import click
 
 from ..annotations import KINDS
+from ..printable import inert, inert_json
+from . import warn
 
 if TYPE_CHECKING:
     from ..agreement import AgreementReport
@@ -39,12 +40,12 @@ def agree_command(sources: tuple[str, ...], as_json: bool, kind: str | None) -> 
     with _collector_paused():
         loaded = load_sources(sources)
         for warning in loaded.warnings:
-            click.echo(f"reader: warning: {warning}", err=True)
+            warn(warning)
         report = compute_grouped(
             loaded.documents, loaded.annotations, kind=kind, coverage=loaded.coverage
         )
     if as_json:
-        click.echo(json.dumps(report.to_json(), ensure_ascii=False))
+        click.echo(inert_json(report.to_json()))
     else:
         print_report(report)
 
@@ -66,7 +67,12 @@ def _collector_paused() -> Iterator[None]:
 def print_report(report: AgreementReport) -> None:
     from rich import box
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
+
+    def shown(text: str) -> str:
+        """A name from a file (annotator, label): inert, and not read as markup."""
+        return escape(inert(text))
 
     console = Console()
     left_out = (
@@ -75,7 +81,8 @@ def print_report(report: AgreementReport) -> None:
         else ""
     )
     console.print(
-        f"[bold]{len(report.annotators)} annotators[/bold]: {', '.join(report.annotators)}; "
+        f"[bold]{len(report.annotators)} annotators[/bold]: "
+        f"{', '.join(shown(a) for a in report.annotators)}; "
         f"kind: {report.kind or 'claim and stance'}; "
         f"{report.documents} document(s) compared{left_out}"
     )
@@ -110,18 +117,23 @@ def print_report(report: AgreementReport) -> None:
     )
     for p in report.pairs:
         pairs.add_row(
-            p.a,
-            p.b,
+            shown(p.a),
+            shown(p.b),
             f"{p.cohen_kappa:.3f}",
             f"{p.observed:.3f}",
             *(f"{v:.3f}" for v in (p.exact.precision, p.exact.recall, p.exact.f1)),
             *(f"{v:.3f}" for v in (p.overlap.precision, p.overlap.recall, p.overlap.f1)),
         )
     console.print(pairs)
-    labels = table("Labels (spans; P/R/F1 pooled over pairs)", 1, "label", *report.annotators)
+    labels = table(
+        "Labels (spans; P/R/F1 pooled over pairs)",
+        1,
+        "label",
+        *(shown(a) for a in report.annotators),
+    )
     for label, r in report.per_label.items():
         labels.add_row(
-            label,
+            shown(label),
             *(str(r.annotations.get(c, 0)) for c in report.annotators),
             *(f"{v:.3f}" for v in (r.exact.precision, r.exact.recall, r.exact.f1)),
             *(f"{v:.3f}" for v in (r.overlap.precision, r.overlap.recall, r.overlap.f1)),

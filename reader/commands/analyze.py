@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from ..nlp import analyze
+from ..printable import inert_json
 from .common import load_paths
 
 
@@ -26,7 +25,7 @@ def analyze_command(as_json: bool, engine: str | None, paths: tuple[str, ...]) -
     for document in corpus.documents:
         result = analyze(document.text, engine)
         if as_json:
-            click.echo(json.dumps(result.to_json(document.source), ensure_ascii=False))
+            click.echo(inert_json(result.to_json(document.source)))
         else:
             from ..analysis_table import print_analysis
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ..printable import inert
+
 
 @click.group("models", invoke_without_command=True)
 @click.pass_context
@@ -14,12 +16,13 @@ def models_command(ctx: click.Context) -> None:
     from ..nlp import models
 
     for package in models.status():
-        where = package.location if package.location else "not installed"
+        where = inert(str(package.location)) if package.location else "not installed"
         mark = "installed" if package.installed else "missing"
         click.echo(f"{package.name:<32} {mark:<10} {where}")
     if not all(p.installed for p in models.status()):
         click.echo(
-            f"\nInstall the missing ones with `reader models download` (into {models.data_dir()})."
+            "\nInstall the missing ones with `reader models download` "
+            f"(into {inert(str(models.data_dir()))})."
         )
 
 
@@ -33,5 +36,5 @@ def download_command() -> None:
         click.echo("All NLTK data packages are installed.")
         return
     for name in models.download(todo):
-        click.echo(f"downloaded {name}")
-    click.echo(f"NLTK data is in {models.data_dir()}")
+        click.echo(f"downloaded {inert(name)}")
+    click.echo(f"NLTK data is in {inert(str(models.data_dir()))}")

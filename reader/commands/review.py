@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from ..errors import ReaderError
+from ..printable import inert
+from . import warn
 
 
 class GoldStoreError(ReaderError):
@@ -60,7 +62,7 @@ def review_command(
     loaded = load_review_input(sources, docs, schema)
     _check_gold(gold_path, loaded.sources)
     for warning in loaded.warnings:
-        click.echo(f"reader: warning: {warning}", err=True)
+        warn(warning)
     store = open_gold(gold_path)
     try:
         review = Review(loaded, store, schema)
@@ -79,6 +81,6 @@ def _check_gold(gold_path: Path, sources: list) -> None:
         same = gold_path.exists() and source.path.exists() and source.path.samefile(gold_path)
         if same and not source.gold_only:
             raise GoldStoreError(
-                f"{gold_path}: this is an annotator's store, not a gold store; "
+                f"{inert(str(gold_path))}: this is an annotator's store, not a gold store; "
                 "name another file with --gold"
             )

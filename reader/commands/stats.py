@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -11,6 +10,7 @@ import click
 
 from ..corpus import title_for
 from ..formats import RawDocument
+from ..printable import inert, inert_json
 from .export import collect, stores_option
 
 
@@ -56,11 +56,12 @@ def compute_stats(
 
 
 def print_stats(stats: dict[str, Any]) -> None:
+    """The figures as text; labels, annotators and titles (from files) shown inert."""
     click.echo(f"annotations: {stats['total']}")
     for section in ("by_kind", "by_label", "by_annotator"):
         click.echo(f"{section.replace('_', ' ')}:")
         for name, count in stats[section].items():
-            click.echo(f"  {name:<24} {count:>7}")
+            click.echo(f"  {inert(str(name)):<24} {count:>7}")
     progress = stats["progress"]
     line = f"documents annotated: {progress['documents_annotated']}"
     if "corpus_documents" in progress:
@@ -71,7 +72,8 @@ def print_stats(stats: dict[str, Any]) -> None:
     click.echo(line)
     click.echo("by document:")
     for entry in stats["by_document"]:
-        click.echo(f"  {entry['annotations']:>5}  {entry['doc_id'][:12]}  {entry['title'][:60]}")
+        doc_id = inert(str(entry["doc_id"])[:12])
+        click.echo(f"  {entry['annotations']:>5}  {doc_id}  {inert(entry['title'][:60])}")
 
 
 @click.command("stats")
@@ -90,6 +92,6 @@ def stats_command(dbs: tuple[str, ...], as_json: bool, paths: tuple[str, ...]) -
         corpus_ids = [d.id for d in load_paths(paths).documents]
     stats = compute_stats(collect(dbs), corpus_ids)
     if as_json:
-        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        click.echo(inert_json(stats, indent=2))
     else:
         print_stats(stats)
