@@ -12,7 +12,7 @@ from textual.screen import Screen
 from .corpus import Corpus
 from .errors import ReaderError
 from .resources import stylesheet
-from .screens.help import GLOBAL_BINDINGS, HelpScreen, palette_commands
+from .screens.help import GLOBAL_BINDINGS, HelpScreen, InertNotifications, palette_commands
 from .screens.reading import ANNOTATION_BINDINGS, READING_BINDINGS, ReadingScreen
 
 if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # the store is imported by the command that opens it, not at 
 
 APP_BINDINGS = GLOBAL_BINDINGS
 
-class ReaderApp(App[None]):
+class ReaderApp(InertNotifications, App[None]):
     CSS_PATH = str(stylesheet())
     TITLE = "reader"
     BINDINGS = APP_BINDINGS
@@ -49,8 +49,12 @@ class ReaderApp(App[None]):
             # The article is painted first; the store (its imports, lock and reading) next,
             # or at once when a key needs it before then (`ensure_session`).
             self.call_after_refresh(self.ensure_session)
-        for warning in self.corpus.warnings:
-            self.notify(warning, severity="warning", timeout=8)
+        from .widgets.status_line import warnings_to_notify
+
+        # Problems with the input: notified here, kept in the status line, and printed on
+        # stderr by the CLI (after the app, where they would otherwise be the only notice).
+        for warning in warnings_to_notify(self.corpus.warnings):
+            self.notify(warning, severity="warning", timeout=12)
 
     def ensure_session(self) -> AnnotationSession | None:
         """Open the store if it is not open yet (once); None if there is none to open."""

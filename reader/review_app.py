@@ -9,12 +9,12 @@ from textual.screen import Screen
 
 from .resources import stylesheet
 from .review.workspace import Review
-from .screens.help import GLOBAL_BINDINGS, HelpScreen, palette_commands
+from .screens.help import GLOBAL_BINDINGS, HelpScreen, InertNotifications, palette_commands
 from .screens.review import ReviewScreen
 
 REVIEW_APP_BINDINGS = GLOBAL_BINDINGS
 
-class ReviewApp(App[None]):
+class ReviewApp(InertNotifications, App[None]):
     CSS_PATH = str(stylesheet())
     TITLE = "reader review"
     BINDINGS = REVIEW_APP_BINDINGS
@@ -25,8 +25,10 @@ class ReviewApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(ReviewScreen(self.review))
-        for warning in self.review.warnings:
-            self.notify(warning, severity="warning", timeout=8)
+        from .widgets.status_line import warnings_to_notify
+
+        for warning in warnings_to_notify(list(self.review.warnings)):
+            self.notify(warning, severity="warning", timeout=12)
 
     @property
     def review_screen(self) -> ReviewScreen:

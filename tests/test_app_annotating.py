@@ -524,3 +524,54 @@ async def test_delete_acts_on_the_annotation_chosen_in_the_list(
         await pilot.pause()
         assert isinstance(pilot.app.screen, ReadingScreen)  # no question: it was chosen
         assert [a.label for a in on_disk(db)] == [listed[0]]
+
+
+def backgrounds(view: ArticleView, start: int, end: int) -> dict[int, object]:
+    """The background colour of every character `start:end`, as the view paints it."""
+    found: dict[int, object] = {}
+    offset = start
+    for segment in view._text_segments(start, end, 1):
+        for _ in segment.text:
+            found[offset] = segment.style.bgcolor if segment.style else None
+            offset += 1
+    return found
+
+
+async def test_annotation_tint_and_cursor_show_under_entities(
+    seed_corpus: Corpus, tmp_path: Path
+) -> None:
+    db = tmp_path / "alice.json"
+    async with annotating(seed_corpus, db) as pilot:
+        await pilot.press("j")
+        start, end, _ = sentence(pilot)
+        state = reading(pilot).state
+        entity = next(e for e in state.entities.overlapping(start, end) if e.start > start)
+        view = reading(pilot).query_one(ArticleView)
+        plain = next(i for i in range(start, end) if state.text[i] != " " and not any(
+            e.start <= i < e.end for e in state.entities.overlapping(i, i + 1)))
+        # The cursor's background is on the entity too.
+        paint = backgrounds(view, start, end)
+        assert paint[entity.start] == paint[plain] == paint[entity.end - 1]
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press("j")  # the cursor leaves: the tint alone
+        await pilot.pause()
+        paint = backgrounds(view, start, end)
+        outside = backgrounds(view, end + 1, end + 2)
+        assert paint[plain] != next(iter(outside.values()))
+        assert paint[entity.start] == paint[plain] == paint[entity.end - 1], (
+            "the entity hides the annotation's tint"
+        )
+
+
+async def test_the_entity_under_the_cursor_shows_its_type(
+    seed_corpus: Corpus, tmp_path: Path
+) -> None:
+    async with annotating(seed_corpus, tmp_path / "alice.json") as pilot:
+        await pilot.press("e")
+        entity = reading(pilot).state.focused_span
+        assert entity is not None
+        line = str(reading(pilot).query_one("#quote-info", Static).render())
+        kinds = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place"}
+        assert f"Entity: {entity.text}" in line
+        assert kinds.get(entity.label, entity.label) in line

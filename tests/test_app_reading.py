@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
 from textual.command import CommandPalette
 from textual.geometry import Region
 from textual.pilot import Pilot
@@ -289,3 +290,18 @@ async def test_huge_single_line_file_opens_without_hanging(tmp_path: Path) -> No
         await pilot.press("G")
         await pilot.pause()
         assert reading(pilot).query_one(ArticleView).scroll_y > 100_000
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+async def test_legend_shows_the_articles_own_colours(seed_corpus: Corpus, theme: str) -> None:
+    app = make_app(seed_corpus)
+    app.theme = theme
+    async with app.run_test(size=(110, 36)) as pilot:
+        await settle(pilot)
+        legend = reading(pilot).query_one("#legend", Static)
+        view = reading(pilot).query_one(ArticleView)
+        segments = [s for strip in legend.render_lines(Region(0, 0, *legend.size)) for s in strip]
+        for name, css_class in (("person", "article--person"), ("place", "article--place")):
+            shown = next(s for s in segments if s.text.strip() == name)
+            assert shown.style is not None
+            assert shown.style.color == view.get_component_rich_style(css_class).color, name

@@ -225,3 +225,25 @@ async def test_keys_in_the_disagreement_list_never_decide(
         assert listing.highlighted == 1
         await pilot.press("k")
         assert listing.highlighted == 0
+
+
+async def test_detail_shows_offsets_and_both_boundaries(tmp_path: Path, seed: Document) -> None:
+    """Spans one character apart at the end look different: offsets and the last words."""
+    start, end = span(seed, FIRST)
+    end = seed.text.index(".", end) + 1  # the whole first sentence, with its full stop
+    stores = [
+        make_store(tmp_path, "alice", seed, [((start, end), "FACT", "")]),
+        make_store(tmp_path, "bob", seed, [((start, end - 1), "FACT", "")]),
+    ]
+    async with reviewing(stores, tmp_path / "gold.json") as pilot:
+        await pilot.press("n")
+        lines = detail(pilot).splitlines()
+        alice = next(line for line in lines if "alice" in line)
+        bob = next(line for line in lines if "bob" in line)
+        assert f"{start}–{end} " in alice and f"{start}–{end - 1} " in bob
+        shown = {name: line[line.index("“") + 1 : line.rindex("”")] for name, line in
+                 (("alice", alice), ("bob", bob))}
+        assert shown["alice"] != shown["bob"]
+        assert shown["alice"].endswith(seed.text[end - 8 : end])
+        assert shown["bob"].endswith(seed.text[end - 9 : end - 1])
+        assert shown["alice"].startswith(seed.text[start : start + 10])

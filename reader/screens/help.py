@@ -6,11 +6,15 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
+
+from ..printable import inert
 
 _KEY_NAMES = {
     "down": "↓",
@@ -19,6 +23,8 @@ _KEY_NAMES = {
     "left_curly_bracket": "{",
     "right_square_bracket": "]",
     "left_square_bracket": "[",
+    "right_parenthesis": ")",
+    "left_parenthesis": "(",
     "slash": "/",
     "question_mark": "?",
     "pagedown": "PgDn",
@@ -52,7 +58,7 @@ def palette_commands(screen: Screen, bindings: Iterable[Binding]) -> Iterator[Sy
             continue
         seen.add(binding.description)
         yield SystemCommand(
-            binding.description,
+            inert(binding.description),
             f"Key: {binding.key.split(',')[0]}",
             partial(screen.run_action, binding.action),
         )
@@ -70,7 +76,7 @@ def bindings_table(sections: Iterable[tuple[str, Iterable[Binding]]]) -> Table:
     for title, bindings in sections:
         table.add_row(f"[b u]{title}[/]", "")
         for binding in bindings:
-            table.add_row(key_label(binding.key), binding.description)
+            table.add_row(inert(key_label(binding.key)), Text(inert(binding.description)))
         table.add_row("", "")
     return table
 
@@ -91,3 +97,22 @@ class HelpScreen(ModalScreen[None]):
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)
+
+
+class InertNotifications:
+    """For an App: every notification is shown inertly and never read as markup, since
+    most name a file or carry a message about one (warnings, store errors)."""
+
+    def notify(  # type: ignore[no-untyped-def]
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        super().notify(  # type: ignore[misc]
+            inert(str(message)), title=inert(title), severity=severity, timeout=timeout,
+            markup=False,
+        )

@@ -23,14 +23,15 @@ from ..annotation_marks import annotations_here, describe, marks_for
 from ..corpus import Corpus, Document
 from ..errors import ReaderError
 from ..nlp.chunked import analyze_progressively
-from ..nlp.types import Analysis, Span
+from ..nlp.types import Analysis, Entity, Span
+from ..printable import inert
 from ..reading_state import ReadingState
 from ..schema import Label, Schema, default_schema
 from ..widgets.annotation_list import AnnotationList
-from ..widgets.article_view import ArticleView
+from ..widgets.article_view import ENTITY_KINDS, ArticleView
 from ..widgets.document_list import DocumentList
 from ..widgets.search_bar import SearchBar
-from ..widgets.status_line import StatusLine
+from ..widgets.status_line import StatusLine, warning_summary
 from .paging import DOCUMENT_BINDINGS, PAGE_BINDINGS, turn_page
 
 if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
@@ -132,6 +133,8 @@ class ReadingScreen(Screen[None]):
         self._message = ""
         self._message_timer: Timer | None = None
         self._annotation_panel: AnnotationList | None = None
+        # Problems with the input (malformed JSONL lines...) stay in the status line.
+        self._warning = warning_summary(corpus.warnings)
 
     # --- composition -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -147,6 +150,9 @@ class ReadingScreen(Screen[None]):
     def on_mount(self) -> None:
         self.article.focus()
         self._show_legend()
+        # Once the article has its theme's styles (`:light`/`:dark`), so the legend shows
+        # exactly the colours the article does.
+        self.call_after_refresh(self._show_legend)
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self._show_annotated_documents()
         self._open(0)
@@ -162,8 +168,8 @@ class ReadingScreen(Screen[None]):
         """The label keys, each name in its label's colour, and the other editing keys."""
         line = Text()
         for label in self.schema.labels:
-            line.append(f"{label.key} ", "bold")
-            line.append(label.name, f"bold {label.color}")
+            line.append(f"{inert(label.key)} ", "bold")
+            line.append_text(self.article.swatch(inert(label.name), label.color))
             line.append("  ")
         line.append("v", "bold")
         line.append(" select  ")
@@ -260,21 +266,39 @@ class ReadingScreen(Screen[None]):
             engine=self.engine_label,
             extra=message,
             annotations=self._annotation_summary(),
+            warning=self._warning,
         )
         self.query_one("#quote-info", Static).update(self._quote_line())
 
-    def _quote_line(self) -> str:
+    def _quote_line(self) -> Text:
+        """The quote under the cursor and its speaker; the entity under the cursor and
+        its type. Text from the article is shown inertly."""
+        line = Text()
+        entity = self.state.focused_span if self._focus_kind() == "entity" else None
+        if isinstance(entity, Entity):
+            line.append("Entity: ", "dim")
+            line.append(inert(entity.text), "bold")
+            kind = ENTITY_KINDS.get(entity.label, entity.label)
+            line.append(f"  ({inert(kind)}, {entity.start}–{entity.end})", "dim")
+            line.append("\n")
         quote = self.state.cursor_quote()
         if quote is None:
-            return "[dim]No quote in this sentence.[/]"
-        text = quote.text if len(quote.text) <= 70 else quote.text[:67] + "…"
-        text = text.replace("[", r"\[")
+            line.append("No quote in this sentence.", "dim")
+            return line
+        text = " ".join(quote.text.split())
+        line.append(inert(text if len(text) <= 70 else text[:67] + "…"))
         if quote.speaker is None:
-            return f"{text}  [dim]— no speaker[/]"
-        who = quote.speaker.text.replace("[", r"\[")
+            line.append("  — no speaker", "dim")
+            return line
+        who = quote.speaker.text
         if quote.speaker.resolved and quote.speaker.resolved != quote.speaker.text:
             who += f" → {quote.speaker.resolved}"
-        return f"{text}  — speaker: [b]{who}[/]"
+        line.append("  — speaker: ")
+        line.append(inert(who), "bold")
+        return line
+
+    def _focus_kind(self) -> str | None:
+        return self.state.focus.kind if self.state.focus else None
 
     def _moved(self, moved: bool, nothing: str = "") -> None:
         self.article.state_changed()

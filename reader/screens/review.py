@@ -102,6 +102,7 @@ class ReviewScreen(Screen[None]):
     def on_mount(self) -> None:
         self.article.focus()
         self._open(0)
+        self.call_after_refresh(self._refresh_legend)  # with the article's theme styles
         # Counting every document competes with the first paint for the interpreter:
         # start it once the first document is on screen.
         self.call_after_refresh(self.set_timer, COUNT_DELAY, self._count_all)
@@ -170,12 +171,15 @@ class ReviewScreen(Screen[None]):
     def refresh_all(self, message: str = "") -> None:
         self._paint_marks()
         self._paint_current()
-        self.query_one("#legend", Static).update(
-            legend(self.annotators, self.hidden, self.gold_hidden)
-        )
+        self._refresh_legend()
         self._refresh_list()
         self._refresh_detail()
         self._refresh_status(message)
+
+    def _refresh_legend(self) -> None:
+        self.query_one("#legend", Static).update(
+            legend(self.annotators, self.hidden, self.gold_hidden, self.article.swatch)
+        )
 
     def _paint_marks(self) -> None:
         marks: list[Mark] = []

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widgets.option_list import Option
 
 from ..annotation_marks import describe
+from ..printable import inert
 from .overlay_list import OverlayList
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ class AnnotationList(OverlayList):
         highlighted = self.highlighted
         self.clear_options()
         self.add_options(
-            Option(Text.assemble((f"{a.kind[0].upper()} ", "dim"), describe(a, 40)))
+            Option(Text.assemble((f"{a.kind[0].upper()} ", "dim"), inert(describe(a, 40))))
             for a in annotations
         )
         self.border_title = f"{len(annotations)} annotations"

@@ -19,6 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..layout import BLANK, HEADING, SUBHEAD, TITLE, LineIndex
+from ..printable import inert
 from ..reading_state import ReadingState
 
 MEASURE = 80  # readable line length in cells
@@ -31,6 +32,15 @@ ENTITY_CLASS = {
     "LOC": "article--place",
 }
 OTHER_ENTITY_CLASS = "article--other"
+# What the status shows for the entity under the cursor.
+ENTITY_KINDS = {
+    "PERSON": "person",
+    "ORG": "organisation",
+    "GPE": "place",
+    "LOC": "place",
+    "NORP": "nationality or group",
+}
+TINT = 0.4  # how far an annotation's colour is blended into the background
 LEGEND = (
     ("article--person", "person"),
     ("article--org", "organisation"),
@@ -40,8 +50,21 @@ LEGEND = (
     ("article--speaker", "speaker"),
 )
 _NO_LINES = LineIndex("", MEASURE)
-# Control characters take one cell on screen so offsets and columns stay aligned.
-_VISIBLE = {c: " " for c in range(32)} | {127: " "}
+# Control characters (C0, DEL, C1) take one blank cell on screen, and lone surrogates
+# (which no terminal can be sent) one `�`, so offsets and columns stay aligned and
+# nothing in an article can drive the terminal.
+_VISIBLE = (
+    {c: " " for c in range(32)}
+    | {c: " " for c in range(0x7F, 0xA0)}
+    | {c: "\ufffd" for c in range(0xD800, 0xE000)}
+)
+# Layers drawn as a background over the text (blended, so what is under them still shows).
+_BACKGROUND_LAYERS = ("article--cursor", "article--selection", "article--match")
+
+
+def _foreground(style: Style) -> Style:
+    """`style` without its background: its colour and attributes only."""
+    return style.without_color + Style(color=style.color) if style.bgcolor else style
 
 
 class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
@@ -71,7 +94,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._cache: OrderedDict[int, Strip] = OrderedDict()
         self._cache_key: tuple[int, int, int] = (-1, -1, -1)
         self.revision = 0
-        self._tints: dict[tuple[object, str], Style] = {}
+        self._tints: dict[tuple[Color, str], Color] = {}
+        self._layers: dict[str, Color | None] = {}
         self._base_style: Style | None = None
 
     # --- document and state changes -------------------------------------------------
@@ -164,6 +188,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         # `rich_style` walks every ancestor's styles (milliseconds each time): work it out
         # once per repaint, not once per line.
         self._base_style = self.rich_style
+        self._layers = {}  # the theme may have changed
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
@@ -194,7 +219,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             margin.append(Segment(" " * GUTTER, base))
         if kind == TITLE:
             style = base + self.get_component_rich_style("article--title")
-            title = self.title[: self.measure]
+            title = inert(self.title)[: self.measure]
             segments = [*margin, Segment(title, style)]
         elif kind == BLANK:
             segments = []
@@ -217,70 +242,103 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             segments.append(Segment(" " * (GUTTER - len(colours)), base))
         return segments
 
-    def _tint(self, style: Style, colour: str) -> Style:
-        """`style` with its background blended towards `colour` (an annotation's tint)."""
-        key = (style.bgcolor, colour)
+    def _tint(self, background: Color, colour: str) -> Color:
+        """`background` blended towards `colour` (an annotation's tint)."""
+        key = (background, colour)
         tint = self._tints.get(key)
         if tint is None:
-            background = (
-                Color.from_rich_color(style.bgcolor)
-                if style.bgcolor is not None
-                else Color.parse("black")
-            )
             try:
-                blended = background.blend(Color.parse(colour), 0.4)
+                tint = background.blend(Color.parse(colour), TINT)
             except ColorParseError:  # a colour Textual cannot parse: leave the text as it is
-                blended = background
-            tint = Style(bgcolor=blended.rich_color)
+                tint = background
             self._tints[key] = tint
         return tint
 
+    def _layer(self, name: str) -> Color | None:
+        """A background layer's colour with its alpha (`$primary 22%`), to blend over
+        whatever is already there instead of replacing it."""
+        colour = self._layers.get(name)
+        if colour is None and name not in self._layers:
+            try:
+                found = self.get_component_styles(name).background
+            except KeyError:
+                found = None
+            colour = found if found is not None and found.a > 0 else None
+            self._layers[name] = colour
+        return colour
+
     def _text_segments(self, start: int, end: int, kind: int) -> Iterable[Segment]:
+        """Backgrounds (cursor, annotation tints, selection, match) are blended one over
+        the other and foregrounds (entity colours, quotes, the speaker) only set the
+        text's colour and attributes, so every layer shows on every character it covers:
+        an entity never hides an annotation's tint or the cursor."""
         state = self.state
         role = {SUBHEAD: "article--subhead", HEADING: "article--title"}.get(kind, "article--body")
         base = self._base_style or self.rich_style
-        styles: list[Style] = [base + self.get_component_rich_style(role)] * (
-            end - start
-        )
+        count = end - start
+        ground = Color.from_rich_color(base.bgcolor) if base.bgcolor else Color(0, 0, 0)
+        backs: list[Color] = [ground] * count
+        fronts: list[Style] = [
+            _foreground(base + self.get_component_rich_style(role, partial=True))
+        ] * count
 
-        def paint(span_start: int, span_end: int, style: Style) -> None:
-            for i in range(max(span_start, start), min(span_end, end)):
-                styles[i - start] += style
+        def under(span_start: int, span_end: int, colour: Color | None) -> None:
+            if colour is None:
+                return
+            for i in range(max(span_start, start) - start, min(span_end, end) - start):
+                backs[i] = backs[i] + colour
+
+        def over(span_start: int, span_end: int, css_class: str) -> None:
+            style = _foreground(self.get_component_rich_style(css_class, partial=True))
+            for i in range(max(span_start, start) - start, min(span_end, end) - start):
+                fronts[i] += style
 
         sentence = state.sentence
         if sentence is not None:
-            paint(sentence.start, sentence.end, self.get_component_rich_style("article--cursor"))
+            under(sentence.start, sentence.end, self._layer("article--cursor"))
         for mark in state.marks.overlapping(start, end):
-            for i in range(max(mark.start, start), min(mark.end, end)):
-                styles[i - start] += self._tint(styles[i - start], mark.color)
+            for i in range(max(mark.start, start) - start, min(mark.end, end) - start):
+                backs[i] = self._tint(backs[i], mark.color)
         selection = state.selection
         if selection is not None:
             span = selection.span
-            paint(span.start, span.end, self.get_component_rich_style("article--selection"))
+            under(span.start, span.end, self._layer("article--selection"))
+            over(span.start, span.end, "article--selection")
         for quote in state.quotes.overlapping(start, end):
-            paint(quote.start, quote.end, self.get_component_rich_style("article--quote"))
+            over(quote.start, quote.end, "article--quote")
         for entity in state.entities.overlapping(start, end):
-            css_class = ENTITY_CLASS.get(entity.label, OTHER_ENTITY_CLASS)
-            paint(entity.start, entity.end, self.get_component_rich_style(css_class))
+            over(entity.start, entity.end, ENTITY_CLASS.get(entity.label, OTHER_ENTITY_CLASS))
         quote = state.cursor_quote()
         if quote is not None and quote.speaker is not None:
-            speaker = self.get_component_rich_style("article--speaker")
-            paint(quote.speaker.start, quote.speaker.end, speaker)
+            over(quote.speaker.start, quote.speaker.end, "article--speaker")
         for match in state.matches.overlapping(start, end):
-            paint(match.start, match.end, self.get_component_rich_style("article--match"))
+            under(match.start, match.end, self._layer("article--match"))
         focused = state.focused_span
         if focused is not None:
-            paint(focused.start, focused.end, self.get_component_rich_style("article--focus"))
+            over(focused.start, focused.end, "article--focus")
+        styles = [
+            front + Style(bgcolor=back.rich_color)
+            for front, back in zip(fronts, backs, strict=True)
+        ]
         text = state.text[start:end].translate(_VISIBLE)
         run_start = 0
-        for i in range(1, len(styles) + 1):
-            if i == len(styles) or styles[i] != styles[run_start]:
+        for i in range(1, count + 1):
+            if i == count or styles[i] != styles[run_start]:
                 yield Segment(text[run_start:i], styles[run_start])
                 run_start = i
 
+    def swatch(self, text: str, colour: str) -> Text:
+        """`text` on `colour` blended into the article's background exactly as an
+        annotation is tinted, so the legend's colours look like the article's."""
+        base = self._base_style or self.rich_style
+        ground = Color.from_rich_color(base.bgcolor) if base.bgcolor else Color(0, 0, 0)
+        tint = self._tint(ground, colour)
+        return Text(f" {text} ", Style(color=base.color, bgcolor=tint.rich_color, bold=True))
+
     def legend(self) -> Text:
         """A one-line key to the colours: each name shown in its own style."""
-        legend = Text("Legend: ", style="dim")
+        legend = Text()
+        legend.append("Legend: ", style="dim")  # (a style given to Text() would dim it all)
         for css_class, name in LEGEND:
             legend.append(name, self.get_component_rich_style(css_class))
             legend.append("  ")

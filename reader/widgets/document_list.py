@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.widgets.option_list import Option
 
 from ..corpus import Document
+from ..printable import inert
 from .overlay_list import OverlayList
 
 ANNOTATED = "●"
@@ -16,7 +17,7 @@ class DocumentList(OverlayList):
     """Toggled with `d`; Enter opens the highlighted document."""
 
     def __init__(self, documents: list[Document], **kwargs: object) -> None:
-        self.titles = [doc.title for doc in documents]
+        self.titles = [inert(doc.title) for doc in documents]
         self.annotated: set[int] = set()
         options = [Option(self._prompt(n), id=str(n)) for n in range(len(documents))]
         super().__init__(*options, **kwargs)  # type: ignore[arg-type]

@@ -5,13 +5,14 @@ Rendering only: what to show comes from `reader.review` objects; the screen deci
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from rich.text import Text
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
 from ..annotations import Annotation
+from ..printable import inert
 from ..review.disagreements import Disagreement
 from .overlay_list import OverlayList
 
@@ -26,21 +27,47 @@ def annotator_colour(index: int) -> str:
 
 
 def _snippet(text: str, limit: int = SNIPPET) -> str:
-    text = " ".join(text.split())
+    text = inert(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def legend(annotators: Sequence[str], hidden: set[str], gold_hidden: bool) -> Text:
+def boundaries(text: str, limit: int = 44) -> str:
+    """A span's text with both of its ends exactly as they are (spaces, punctuation),
+    the middle elided: `Iran’s supreme leader … on Monday.` and `… on Monday` differ."""
+    shown = inert(text, keep_lines=False)
+    if len(shown) <= limit:
+        return shown
+    half = (limit - 3) // 2
+    head, tail = shown[:half], shown[-half:]
+    # Cut at a word boundary inside each end when there is one, never at the ends.
+    if " " in head[half // 2 :]:
+        head = head[: head.rindex(" ")]
+    if " " in tail[: half // 2]:
+        tail = tail[tail.index(" ") + 1 :]
+    return f"{head} … {tail}"
+
+
+def legend(
+    annotators: Sequence[str],
+    hidden: set[str],
+    gold_hidden: bool,
+    swatch: Callable[[str, str], Text] | None = None,
+) -> Text:
     """Each annotator in their colour with the key that shows/hides them, then gold."""
-    line = Text("Annotators: ", style="dim")
+    line = Text()
+    line.append("Annotators: ", style="dim")  # (a style given to Text() would dim it all)
     entries = [(f"F{i + 1}", name, annotator_colour(i)) for i, name in enumerate(annotators[:9])]
     entries += [("F10", "gold", GOLD_COLOUR)]
     for key, name, colour in entries:
         off = gold_hidden if name == "gold" and key == "F10" else name in hidden
         line.append(f"{key} ", style="dim")
-        line.append("■ ", style=f"{colour}" if not off else "dim")
-        line.append(name, style=f"bold {colour}" if not off else "dim strike")
-        line.append("   ")
+        if off:
+            line.append(f" {inert(name)} ", style="dim strike")
+        elif swatch is not None:
+            line.append_text(swatch(inert(name), colour))  # the article's own tint
+        else:
+            line.append(f" {inert(name)} ", style=f"bold {colour}")
+        line.append("  ")
     if len(annotators) > 9:
         line.append(f"(+{len(annotators) - 9} more, always shown)", style="dim")
     return line
@@ -48,10 +75,12 @@ def legend(annotators: Sequence[str], hidden: set[str], gold_hidden: bool) -> Te
 
 def _describe(annotation: Annotation) -> Text:
     part = Text()
-    part.append(annotation.label, style="bold")
+    part.append(inert(annotation.label), style="bold")
     if annotation.kind == "stance":
-        part.append(f"  target: {annotation.target or '—'}  holder: {annotation.holder or '—'}")
-    part.append(f"  {annotation.start}–{annotation.end} “{_snippet(annotation.text, 40)}”", "dim")
+        target, holder = inert(annotation.target or "—"), inert(annotation.holder or "—")
+        part.append(f"  target: {target}  holder: {holder}")
+    part.append(f"  {annotation.start}–{annotation.end} ", "bold")
+    part.append(f"“{boundaries(annotation.text)}”", "dim")
     if annotation.note:
         part.append(f"  note: {_snippet(annotation.note, 50)}", style="italic")
     return part
@@ -72,17 +101,17 @@ def who_said_what(
     state = ("✓ resolved", "green") if resolved else ("open", "yellow")
     text.append(f"Disagreement {number}/{total}", style="bold")
     text.append(f" · {disagreement.kind} {disagreement.start}–{disagreement.end} · ")
-    text.append(disagreement.summary, style="italic")
+    text.append(inert(disagreement.summary), style="italic")
     text.append(" · ")
     text.append(state[0], style=f"bold {state[1]}")
     if decision:
-        text.append(f" ({_decision_text(decision)})", style="dim")
+        text.append(f" ({inert(_decision_text(decision))})", style="dim")
     for index, version in enumerate(disagreement.versions, start=1):
         colour = colours.get(version.annotator, "white")
         text.append("\n")
         key = "!@#$%^&*("[index - 1] if index <= 9 else " "
         text.append(f" {key} ", style="dim")
-        text.append(f"{version.annotator:<12}", style=f"bold {colour}")
+        text.append(f"{inert(version.annotator):<12}", style=f"bold {colour}")
         if version.is_empty:
             text.append("nothing marked here", style="dim italic")
         for n, annotation in enumerate(version.annotations):
@@ -99,7 +128,7 @@ def who_said_what(
         text.append_text(_describe(annotation))
     if note:
         text.append("\n   review note: ", style="bold")
-        text.append(note, style="italic")
+        text.append(inert(note), style="italic")
     return text
 
 
@@ -138,7 +167,7 @@ class DisagreementList(OverlayList):
                 ("✓ " if done else "· ", "green" if done else "yellow"),
                 (f"{n:>3} ", "dim"),
                 (f"{d.kind[:6]:<6} ", "bold"),
-                _snippet(text[d.start : d.end], 28),
+                boundaries(text[d.start : d.end], 28),
             )
             options.append(Option(label, id=str(n - 1)))
         self.add_options(options)
@@ -173,8 +202,8 @@ class ReviewStatus(Static):
         as the reading screen's `StatusLine` does."""
         line = Text()
         if message:
-            line.append(message, "bold")
+            line.append(inert(message), "bold")
             line.append(" · ")
-        line.append(" · ".join(parts))
+        line.append(inert(" · ".join(parts)))
         self.update(line)
 
