@@ -389,3 +389,21 @@ def test_stale_temporary_files_are_cleaned_at_the_next_open(tmp_path: Path) -> N
     AnnotationStore.open(path, "alice").close()
     assert not any(p.exists() for p in stale)
     assert unrelated.exists()
+
+
+def test_a_colleagues_store_can_be_read_but_not_a_third_users_journal(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("making files of other users needs root")
+    path = tmp_path / "alice.json"
+    store = AnnotationStore.open(path, "alice")
+    store.put(ann(), DOC)  # in the journal only
+    store._release()
+    journal = path.with_name("alice.json.journal")
+    os.chown(path, 4242, 4242)
+    os.chown(journal, 4242, 4242)  # alice's files, read by a reviewer
+    with AnnotationStore.open(path, read_only=True) as reader:
+        assert len(reader) == 1
+    os.chown(journal, 4343, 4343)  # planted by someone else
+    with pytest.raises(StoreUnsafeError) as caught:
+        AnnotationStore.open(path, read_only=True)
+    assert "another user" in one_line(caught.value, journal)

@@ -23,6 +23,7 @@ from typing import Any
 from ..annotations import KINDS
 from ..store import AnnotationStore, StoreCorruptError, StoreError
 from ..store.checks import records_problem
+from ..store.files import owners_for_reading
 from ..store.journal import StaleRead, read_journal, replay_plan
 from ..store.snapshot import FORMAT, VERSION, document_problem, is_count
 
@@ -163,8 +164,9 @@ class StoreView:
             raise _Fallback from None  # the store reports it properly (or is empty)
         # Both journals, read after the snapshot (the previous one first): see
         # `reader.store.journal.replay_plan`.
-        previous = read_journal(self.path.with_name(self.path.name + ".journal.prev"))
-        journal = read_journal(self.path.with_name(self.path.name + ".journal"))
+        owners = owners_for_reading(self.path)
+        previous = read_journal(self.path.with_name(self.path.name + ".journal.prev"), owners)
+        journal = read_journal(self.path.with_name(self.path.name + ".journal"), owners)
         if data[:11] != b'{"_meta":{\n':
             raise _Fallback
         self._data = data

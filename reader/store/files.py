@@ -49,7 +49,21 @@ def check_companion(path: Path) -> None:
     _check_info(path, info)
 
 
-def _check_info(path: Path, info: os.stat_result) -> None:
+def _euid() -> int:
+    return os.geteuid() if hasattr(os, "geteuid") else -1
+
+
+def owners_for_reading(store: Path) -> frozenset[int]:
+    """Whose companions a reader of `store` trusts: its own, and the store file's owner's
+    (a reviewer reads a colleague's store in a shared folder; a third user's planted
+    journal is still refused)."""
+    try:
+        return frozenset({_euid(), os.stat(store).st_uid})
+    except OSError:
+        return frozenset({_euid()})
+
+
+def _check_info(path: Path, info: os.stat_result, owners: frozenset[int] | None = None) -> None:
     shown = inert(str(path))
     if stat.S_ISLNK(info.st_mode):
         raise StoreUnsafeError(
@@ -58,7 +72,7 @@ def _check_info(path: Path, info: os.stat_result) -> None:
         )
     if not stat.S_ISREG(info.st_mode):
         raise StoreUnsafeError(f"{shown}: is not a regular file; reader refuses to use it")
-    if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+    if hasattr(os, "geteuid") and info.st_uid not in (owners or {os.geteuid()}):
         raise StoreUnsafeError(
             f"{shown}: belongs to another user (uid {info.st_uid}); reader refuses to use "
             "another user's journal or lock (remove it if you did not make it)"
@@ -81,8 +95,9 @@ def open_companion(path: Path, flags: int, mode: int = 0o644) -> int:
     return fd
 
 
-def read_companion(path: Path) -> bytes | None:
-    """The whole file, None when there is none; links and others' files are refused."""
+def read_companion(path: Path, owners: frozenset[int] | None = None) -> bytes | None:
+    """The whole file, None when there is none; links and files of users other than
+    `owners` (default: this user) are refused."""
     try:
         fd = os.open(path, os.O_RDONLY | NOFOLLOW | CLOEXEC)
     except FileNotFoundError:
@@ -92,7 +107,7 @@ def read_companion(path: Path) -> bytes | None:
             check_companion(path)
         raise StoreError(f"{inert(str(path))}: cannot read ({why(exc)})") from None
     try:
-        _check_info(path, os.fstat(fd))
+        _check_info(path, os.fstat(fd), owners)
         with os.fdopen(fd, "rb", closefd=False) as file:
             return file.read()
     finally:
@@ -203,7 +218,7 @@ def remove_stale_temps(path: Path) -> int:
         candidate = path.parent / name
         try:
             info = os.lstat(candidate)
-            if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
+            if stat.S_ISREG(info.st_mode) and info.st_uid == _euid():
                 candidate.unlink()
                 removed += 1
         except OSError:

@@ -40,8 +40,9 @@ def _unreadable(path: Path, problem: str) -> StoreCorruptError:
     )
 
 
-def read_journal(path: Path) -> JournalContents:
-    data = read_companion(path)
+def read_journal(path: Path, owners: frozenset[int] | None = None) -> JournalContents:
+    """The journal at `path` (see `files.read_companion` for `owners`)."""
+    data = read_companion(path, owners)
     if data is None:
         return JournalContents(None)
     lines = data.split(b"\n")

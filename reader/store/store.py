@@ -42,7 +42,7 @@ from .errors import (
     StoreLockedError,
     StoreReadOnlyError,
 )
-from .files import LockFile, check_companion, remove_stale_temps
+from .files import LockFile, check_companion, owners_for_reading, remove_stale_temps
 from .journal import (
     Journal,
     JournalContents,
@@ -218,8 +218,9 @@ class AnnotationStore:
         self._packed = {d: e["records"] for d, e in annotations.items()}
         self._counts = {d: e["count"] for d, e in annotations.items()}
         self._records, self._doc_of, self._versions = {}, {}, {}
-        previous = read_journal(self.previous_journal_path)
-        current = read_journal(self.journal_path)
+        owners = owners_for_reading(self.path) if self.read_only else None
+        previous = read_journal(self.previous_journal_path, owners)
+        current = read_journal(self.journal_path, owners)
         try:
             journals, compacting = replay_plan(self._generation, current, previous)
         except StaleRead:
@@ -659,6 +660,11 @@ class AnnotationStore:
         if self._compaction is not None:
             self._compaction.wait()
             self._harvest()
+
+    @property
+    def compacting(self) -> bool:
+        """Whether a snapshot is being written in the background now."""
+        return self._compaction is not None and self._compaction.running
 
     def wait_for_compaction(self) -> None:
         """Wait until no compaction runs in the background (tests, benchmarks, tools)."""
