@@ -1,0 +1,165 @@
+"""The README shows what the program does: every marked example in README.md (and in
+docs/FORMATS.md) is run, and what it prints is compared with what the document shows.
+
+Markers (HTML comments, invisible when the Markdown is rendered):
+
+- `<!-- example-file: NAME -->` before a fenced block: the block is written to NAME;
+- `<!-- example: reader ARGS -->` before a fenced block: `reader ARGS` is run and must
+  print the block (line for line, trailing spaces aside; a `json` block is compared as
+  the JSON values it holds, so it may be laid out for reading);
+- `<!-- example-run: reader ARGS -->`: `reader ARGS` is run (it must succeed), its output
+  not shown;
+- `<!-- json-keys: reader ARGS -->` before a paragraph: the quoted names in the paragraph
+  are the keys of the JSON object `reader ARGS` prints (and of its first `pairs` entry).
+
+A document's examples run in order in one fresh folder, so a later example can use what an
+earlier one wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from reader.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "FORMATS.md"]
+
+_MARKER = re.compile(
+    r"<!--\s*(example-file|example-run|example|json-keys):\s*(.*?)\s*-->[ \t]*\n"
+    r"(?:\s*```([^\n]*)\n(.*?)\n```|([^\n]*(?:\n(?!\n)[^\n]*)*))?",
+    re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Example:
+    kind: str  # "example-file", "example", "example-run" or "json-keys"
+    argument: str  # the file name or the command
+    language: str
+    shown: str
+    line: int
+
+
+def examples_in(path: Path) -> list[Example]:
+    if not path.exists():
+        return []
+    text = path.read_text(encoding="utf-8")
+    found = []
+    for match in _MARKER.finditer(text):
+        kind, argument, language, block, paragraph = match.groups()
+        if kind in ("example-file", "example"):
+            assert block is not None, f"{path.name}: {kind} {argument} has no fenced block"
+        shown = block if block is not None else (paragraph or "")
+        line = text.count("\n", 0, match.start()) + 1
+        found.append(Example(kind, argument, (language or "").strip(), shown, line))
+    return found
+
+
+def run(command: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    words = shlex.split(command)
+    assert words[0] == "reader", command
+    monkeypatch.chdir(folder)
+    result = CliRunner().invoke(cli, words[1:], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, f"`{command}` failed:\n{result.output}"
+    return result.stdout
+
+
+def json_values(text: str) -> list[Any]:
+    """Every JSON value in `text`, one after the other (JSON Lines, or laid out freely)."""
+    decoder = json.JSONDecoder()
+    values, index = [], 0
+    while True:
+        while index < len(text) and text[index].isspace():
+            index += 1
+        if index == len(text):
+            return values
+        value, index = decoder.raw_decode(text, index)
+        values.append(value)
+
+
+def lines(text: str) -> list[str]:
+    return [line.rstrip() for line in text.rstrip().splitlines()]
+
+
+def document_id(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+@pytest.fixture
+def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("READER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("READER_ANNOTATOR", "alice")
+    monkeypatch.setenv("READER_CONFIG", str(tmp_path / "no-config.toml"))
+    folder = tmp_path / "examples"
+    folder.mkdir()
+    return folder
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=document_id)
+def test_examples_print_what_the_document_shows(
+    path: Path, environment: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    examples = examples_in(path)
+    if not examples:
+        pytest.skip(f"{path.name} has no marked examples")
+    for example in examples:
+        where = f"{path.name}, line {example.line}: {example.argument}"
+        if example.kind == "example-file":
+            (environment / example.argument).write_text(example.shown + "\n", encoding="utf-8")
+            continue
+        printed = run(example.argument, environment, monkeypatch)
+        if example.kind == "example-run":
+            continue
+        if example.kind == "json-keys":
+            (value,) = json_values(printed)
+            names = re.findall(r'"(\w+)"', example.shown)
+            expected = set(value) | set(value["pairs"][0] if value.get("pairs") else {})
+            assert set(names) == expected, where
+            continue
+        if example.language == "json":
+            assert json_values(printed) == json_values(example.shown), where
+        else:
+            assert lines(printed) == lines(example.shown), where
+
+
+def test_the_readme_has_examples_of_what_reader_prints() -> None:
+    commands = [e.argument for e in examples_in(ROOT / "README.md") if e.kind == "example"]
+    assert "reader analyze --json story.txt" in commands
+    assert any(c.startswith("reader agree") for c in commands)
+
+
+def test_command_line_synopsis_names_real_commands_and_options() -> None:
+    """Every `reader COMMAND [--option]` in the README's command-line summary exists."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Command line", 1)[1].split("```", 2)[1]
+    for line in section.splitlines():
+        words = line.split()
+        if not words or words[0] != "reader":
+            continue
+        command = words[1] if len(words) > 1 and words[1].isalpha() else None
+        args = [command, "--help"] if command else ["--help"]
+        if command == "models" and len(words) > 2 and words[2] == "download":
+            args = ["models", "download", "--help"]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, line
+        for option in re.findall(r"(?<![\w-])(--[a-z][a-z-]*|-o)\b", line):
+            assert option in result.stdout, f"{option} of `{line.strip()}` is not an option"
+
+
+def test_schema_examples_in_the_readme_are_valid_schemas() -> None:
+    from reader.schema import parse_schema
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)\n```", text, re.DOTALL)
+    assert blocks
+    for block in blocks:
+        parse_schema(block + "\n", "README.md")
