@@ -115,3 +115,95 @@ def test_real_console_script_reports_errors_without_traceback(tmp_path: Path) ->
     )
     assert result.returncode == 2
     assert result.stderr.strip() == f"reader: error: {path}: the file is empty"
+
+
+# --- every error a user can cause: one line, exit status 2, no traceback -----------------
+
+
+@pytest.fixture
+def hostile_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder of things that are not what a command wants, as the working folder."""
+    monkeypatch.setenv("READER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("READER_ANNOTATOR", "alice")
+    monkeypatch.setenv("READER_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.json").write_bytes(bytes(range(256)) * 4)
+    (tmp_path / "binary.jsonl").write_bytes(bytes(range(256)) * 4)
+    (tmp_path / "object.json").write_text('{"a": 1}', encoding="utf-8")
+    (tmp_path / "array.jsonl").write_text("[1, 2]\n", encoding="utf-8")
+    (tmp_path / "story.txt").write_text("A story. It is short.\n", encoding="utf-8")
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
+    return tmp_path
+
+
+USER_ERRORS = [
+    ["analyze"],
+    ["analyze", "folder"],
+    ["analyze", "binary.json"],
+    ["analyze", "missing.txt"],
+    ["analyze", "story.txt/inside.txt"],
+    ["analyze", "loop1"],
+    ["analyze", "--bogus", "story.txt"],
+    ["analyze", "--engine"],
+    ["stats", "--db", "folder"],
+    ["stats", "--db", "binary.json"],
+    ["stats", "--db", "object.json"],
+    ["stats", "--db", "missing.json"],
+    ["stats", "--db", "story.txt/inside.json"],
+    ["stats", "--db", "loop1"],
+    ["stats", "--db"],
+    ["stats", "missing.txt"],
+    ["agree"],
+    ["agree", "folder"],
+    ["agree", "binary.json", "binary.jsonl"],
+    ["agree", "array.jsonl", "object.json"],
+    ["agree", "missing.jsonl", "missing2.jsonl"],
+    ["agree", "loop1", "loop2"],
+    ["agree", "--kind", "nope", "folder"],
+    ["review"],
+    ["review", "folder"],
+    ["review", "binary.jsonl"],
+    ["review", "missing.json"],
+    ["review", "array.jsonl", "--docs", "folder"],
+    ["review", "object.json", "--gold", "folder"],
+    ["review", "story.txt", "--schema", "folder"],
+    ["models", "nope"],
+    ["models", "download", "extra"],
+    ["--schema", "folder"],
+    ["--schema", "binary.json"],
+    ["--schema", "loop1"],
+    ["nosuchcommand-or-file"],
+]
+
+
+@pytest.mark.parametrize("args", USER_ERRORS, ids=" ".join)
+def test_every_user_error_is_one_line_and_exit_2(hostile_files: Path, args: list[str]) -> None:
+    result = CliRunner().invoke(cli, args)
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 2, result.output
+    err = result.stderr
+    assert err.startswith("reader: error: "), err
+    assert len(err.strip().splitlines()) == 1, err
+    assert result.stdout == ""
+
+
+def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """`reader analyze --json corpus | head -1`: no traceback when head stops reading."""
+    corpus = tmp_path / "corpus.jsonl"
+    line = json.dumps({"text": "A story. “It is short,” she said. " * 50}) + "\n"
+    corpus.write_text(line * 400, encoding="utf-8")
+    reader = Path(sys.executable).parent / "reader"
+    process = subprocess.Popen(
+        [str(reader), "analyze", "--json", str(corpus)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()  # what `head -1` does
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 1
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
