@@ -258,3 +258,48 @@ def test_a_read_only_store_can_be_copied(tmp_path: Path) -> None:
             reader.records(DOC.doc_id)  # decoded: the copy packs them again
             reader.write_snapshot_copy(tmp_path / "copy.json")
     assert ids_read_only(tmp_path / "copy.json") == ids_read_only(path)
+
+
+# --- where a crash can leave the journals: replay handles each, once -------------------
+
+
+def test_a_journal_set_aside_but_not_replaced_replays_once(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    store = AnnotationStore.open(path, "k")
+    saved = [ann(n) for n in range(3)]
+    for annotation in saved:
+        store.put(annotation, DOC)
+    os.link(store.journal_path, store.previous_journal_path)  # then a kill
+    store._release()
+    assert ids_read_only(path) == {a.id for a in saved} == ids_view(path)
+    with AnnotationStore.open(path, "k") as again:
+        assert len(again) == 3
+    assert not store.previous_journal_path.exists() and ids_read_only(path) == {a.id for a in saved}
+
+
+def test_a_compaction_cut_short_is_finished_at_the_next_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "a.json"
+    real_replace = os.replace
+
+    def snapshot_rename_fails(src: object, dst: object) -> None:
+        if str(dst).endswith(".json") and ".tmp-" in str(src):
+            raise OSError(errno.EIO, "simulated crash before the rename")
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    store = AnnotationStore.open(path, "k", compact_after=5)
+    monkeypatch.setattr(os, "replace", snapshot_rename_fails)
+    saved = [ann(n) for n in range(7)]
+    for annotation in saved:
+        store.put(annotation, DOC)
+    store.wait_for_compaction()
+    store._release()  # a kill with the previous journal and the new one both on disk
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert store.previous_journal_path.exists()
+    assert ids_read_only(path) == {a.id for a in saved} == ids_view(path)
+    with AnnotationStore.open(path, "k") as again:
+        again.wait_for_compaction()
+        assert not again.previous_journal_path.exists()
+        assert {a.id for a in again} == {a.id for a in saved}
+    assert ids_read_only(path) == {a.id for a in saved}
