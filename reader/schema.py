@@ -122,6 +122,9 @@ _TOP_FIELDS = {"name", "description", "groups"}
 _GROUP_FIELDS = {"kind", "description", "targets", "labels"}
 _LABEL_FIELDS = {"name", "key", "color", "description"}
 _LABEL_NAME = re.compile(r"^[^\s]+$")
+# Characters with a meaning where a label name is used in key actions (`label('NAME')`)
+# and in markup (`[bold]`): a label name is a plain word.
+_NAME_SYNTAX = re.compile(r"[\'\"\\\[\]]")
 # C0 controls, DEL, C1 controls and the Unicode line and paragraph separators.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -466,6 +469,11 @@ class _Checker:
         name = self.text(data.get("name"), (*where, "name"), "label name", required=True)
         if not _LABEL_NAME.match(name):
             raise self.fail((*where, "name"), f"label name {name!r} must not contain spaces")
+        if _NAME_SYNTAX.search(name):
+            raise self.fail(
+                (*where, "name"),
+                f"label name {name!r} must not contain quotes, backslashes or square brackets",
+            )
         if name in names:
             raise self.fail((*where, "name"), f"label {name!r} is already defined in {names[name]}")
         names[name] = f"group {group!r}"

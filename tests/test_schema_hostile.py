@@ -127,6 +127,9 @@ HOSTILE = [
         3,
         ["control"],
     ),
+    ("quote-in-label-name", BASE.replace('"FACT"', '"it\'s"'), 7, ["must not contain quotes"]),
+    ("markup-label-name", BASE.replace('"FACT"', '"[bold]FACT"'), 7, ["square brackets"]),
+    ("backslash-label-name", BASE.replace('"FACT"', "'FA\\CT'"), 7, ["backslashes"]),
     ("raw-nul-byte", BASE.replace("FACT", "FA\x00CT"), 7, ["invalid TOML"]),
     ("newline-in-target", BASE + STANCE.replace('"Iran"', '"I\\nran"'), 12, ["control"]),
 ]
