@@ -478,6 +478,10 @@ class _Checker:
             raise self.fail((*where, "name"), f"label {name!r} is already defined in {names[name]}")
         names[name] = f"group {group!r}"
         raw_key = data.get("key")
+        if isinstance(raw_key, int) and not isinstance(raw_key, bool) and 0 <= raw_key <= 9:
+            raise self.fail(
+                (*where, "key"), f'key for label {name!r} must be a string: key = "{raw_key}"'
+            )
         if isinstance(raw_key, str) and len(raw_key) == 1:
             if _control_in(raw_key):
                 raise self.fail(

@@ -130,6 +130,7 @@ HOSTILE = [
     ("quote-in-label-name", BASE.replace('"FACT"', '"it\'s"'), 7, ["must not contain quotes"]),
     ("markup-label-name", BASE.replace('"FACT"', '"[bold]FACT"'), 7, ["square brackets"]),
     ("backslash-label-name", BASE.replace('"FACT"', "'FA\\CT'"), 7, ["backslashes"]),
+    ("digit-key-not-a-string", with_key("1").replace('"1"', "1"), 8, ['key = "1"']),
     ("raw-nul-byte", BASE.replace("FACT", "FA\x00CT"), 7, ["invalid TOML"]),
     ("newline-in-target", BASE + STANCE.replace('"Iran"', '"I\\nran"'), 12, ["control"]),
 ]
