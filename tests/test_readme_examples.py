@@ -7,8 +7,12 @@ Markers (HTML comments, invisible when the Markdown is rendered):
 - `<!-- example: reader ARGS -->` before a fenced block: `reader ARGS` is run and must
   print the block (line for line, trailing spaces aside; a `json` block is compared as
   the JSON values it holds, so it may be laid out for reading);
+- `<!-- example-error: reader ARGS -->` before a fenced block: `reader ARGS` must fail
+  with exit status 2 and print the block on stderr;
 - `<!-- example-run: reader ARGS -->`: `reader ARGS` is run (it must succeed), its output
   not shown;
+- `<!-- example-written: NAME -->` before a fenced block: the file NAME, written by an
+  earlier example, holds the block;
 - `<!-- json-keys: reader ARGS -->` before a paragraph: the quoted names in the paragraph
   are the keys of the JSON object `reader ARGS` prints (and of its first `pairs` entry).
 
@@ -34,7 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "FORMATS.md"]
 
 _MARKER = re.compile(
-    r"<!--\s*(example-file|example-run|example|json-keys):\s*(.*?)\s*-->[ \t]*\n"
+    r"<!--\s*(example-file|example-written|example-error|example-run|example|json-keys):"
+    r"\s*(.*?)\s*-->[ \t]*\n"
     r"(?:\s*```([^\n]*)\n(.*?)\n```|([^\n]*(?:\n(?!\n)[^\n]*)*))?",
     re.DOTALL,
 )
@@ -42,7 +47,7 @@ _MARKER = re.compile(
 
 @dataclass(frozen=True)
 class Example:
-    kind: str  # "example-file", "example", "example-run" or "json-keys"
+    kind: str  # one of the markers above, without the comment
     argument: str  # the file name or the command
     language: str
     shown: str
@@ -56,7 +61,7 @@ def examples_in(path: Path) -> list[Example]:
     found = []
     for match in _MARKER.finditer(text):
         kind, argument, language, block, paragraph = match.groups()
-        if kind in ("example-file", "example"):
+        if kind in ("example-file", "example-written", "example", "example-error"):
             assert block is not None, f"{path.name}: {kind} {argument} has no fenced block"
         shown = block if block is not None else (paragraph or "")
         line = text.count("\n", 0, match.start()) + 1
@@ -64,13 +69,16 @@ def examples_in(path: Path) -> list[Example]:
     return found
 
 
-def run(command: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def run(command: str, folder: Path, monkeypatch: pytest.MonkeyPatch, status: int = 0) -> str:
+    """What `command` prints on stdout (on stderr when it is to fail with `status`)."""
     words = shlex.split(command)
     assert words[0] == "reader", command
     monkeypatch.chdir(folder)
     result = CliRunner().invoke(cli, words[1:], env={"COLUMNS": "80"})
-    assert result.exit_code == 0, f"`{command}` failed:\n{result.output}"
-    return result.stdout
+    assert result.exit_code == status, (
+        f"`{command}` exit status {result.exit_code}:\n{result.output}"
+    )
+    return result.stdout if status == 0 else result.stderr
 
 
 def json_values(text: str) -> list[Any]:
@@ -114,9 +122,16 @@ def test_examples_print_what_the_document_shows(
     for example in examples:
         where = f"{path.name}, line {example.line}: {example.argument}"
         if example.kind == "example-file":
-            (environment / example.argument).write_text(example.shown + "\n", encoding="utf-8")
+            target = environment / example.argument
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(example.shown + "\n", encoding="utf-8")
             continue
-        printed = run(example.argument, environment, monkeypatch)
+        if example.kind == "example-written":
+            written = (environment / example.argument).read_text(encoding="utf-8")
+            assert lines(written) == lines(example.shown), where
+            continue
+        status = 2 if example.kind == "example-error" else 0
+        printed = run(example.argument, environment, monkeypatch, status)
         if example.kind == "example-run":
             continue
         if example.kind == "json-keys":
