@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -28,6 +28,15 @@ async def opened(corpus: Corpus, size: tuple[int, int] = (100, 36)) -> AsyncIter
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         yield pilot
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], what: str) -> None:
+    """Wait for the app to reach a state (never a fixed sleep), with a generous bound."""
+    for _ in range(2000):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def settle(pilot: Pilot) -> None:
@@ -264,7 +273,13 @@ async def test_command_palette_offers_the_actions(seed_corpus: Corpus) -> None:
         await pilot.pause()
         assert isinstance(pilot.app.screen, CommandPalette)
         await pilot.press(*"next quote")
-        await pilot.pause(0.3)
+        commands = pilot.app.screen.query_one(CommandList)
+        await until(
+            pilot,
+            lambda: commands.option_count > 0
+            and "Next quote" in str(commands.get_option_at_index(0).prompt),
+            "the palette to find the command",
+        )
         await pilot.press("enter")
         await pilot.pause()
         state = reading(pilot).state
@@ -285,11 +300,12 @@ async def test_huge_single_line_file_opens_without_hanging(tmp_path: Path) -> No
     corpus = load_corpus([path])
     app = make_app(corpus)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        view = reading(pilot).query_one(ArticleView)
+        await until(pilot, lambda: view.max_scroll_y > 100_000, "the text to be laid out")
         assert "The minister said talks would resume." in shown(pilot)
-        await pilot.press("G")
-        await pilot.pause()
-        assert reading(pilot).query_one(ArticleView).scroll_y > 100_000
+        await pilot.press("G")  # however far the analysis has got: the end of the text
+        await until(pilot, lambda: view.scroll_y == view.max_scroll_y, "the view at the end")
+        assert "resume." in shown(pilot)
 
 
 @pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])

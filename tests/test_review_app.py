@@ -84,8 +84,12 @@ async def reviewing(sources: list[Path], gold: Path) -> AsyncIterator[Pilot]:
     app = make_review_app(review)
     try:
         async with app.run_test(size=(110, 36)) as pilot:
-            while not review.counted:  # the overall progress is counted in a thread
+            for _ in range(1200):  # the overall progress is counted in a thread: wait for it
+                if review.counted:
+                    break
                 await pilot.pause(0.05)
+            else:
+                raise AssertionError("the disagreements were never counted")
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
             yield pilot

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from reader.app import make_app
 from reader.corpus import load_corpus
@@ -56,12 +57,15 @@ def test_search_and_document_list(snap_compare, article_folder) -> None:  # noqa
 
 
 def annotating_app(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
-    """The seed with alice's store open (a relative path, so the status line is stable)."""
+    """The seed with alice's store open (a relative path, so the status line is stable),
+    and the `saved:` message kept however slow the run (it is cleared by a timer)."""
     from reader.schema import default_schema
+    from reader.screens import reading
     from reader.session import AnnotationSession
     from reader.store import AnnotationStore
 
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(reading, "SAVED_MESSAGE_SECONDS", 24 * 3600)
     store = AnnotationStore.open("alice.json", "alice")
     return make_app(
         load_corpus([seeds_dir()]), session=AnnotationSession(store, "alice", default_schema())
@@ -84,6 +88,8 @@ def test_stance_prompt(snap_compare, tmp_path, monkeypatch) -> None:  # noqa: AN
     async def stance(pilot: Pilot) -> None:
         await analysed(pilot)
         await pilot.press("tab", "tab", "s", "a", *"talks")
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False  # a blinking cursor would make the picture timing-bound
         await pilot.pause()
 
     app = annotating_app(tmp_path, monkeypatch)

@@ -319,8 +319,12 @@ class ReadingScreen(Screen[None]):
         self.article.scroll_to(y=0, animate=False)
 
     def action_bottom(self) -> None:
-        self._moved(self.state.to_bottom())
-        self.article.scroll_to(y=self.article.max_scroll_y, animate=False)
+        """The last sentence, with the end of the text in view (not the start of a last
+        "sentence" that is still a whole unanalysed paragraph)."""
+        self.state.to_bottom()
+        self.article.scroll_to(y=self.article.max_scroll_y, animate=False, immediate=True)
+        self.article.state_changed(scroll=False)
+        self.refresh_panels()
 
     def action_page(self, direction: int) -> None:
         turn_page(self.article, self.state, direction)
