@@ -303,3 +303,23 @@ def test_a_compaction_cut_short_is_finished_at_the_next_open(
         assert not again.previous_journal_path.exists()
         assert {a.id for a in again} == {a.id for a in saved}
     assert ids_read_only(path) == {a.id for a in saved}
+
+
+def test_a_big_import_that_cannot_be_written_leaves_nothing_behind(
+    tmp_path: Path, full_disk_for_new_files: threading.Event
+) -> None:
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("needs /proc to tell files apart")
+    path = tmp_path / "a.json"
+    store = AnnotationStore.open(path, "k")
+    kept = ann(0)
+    store.put(kept, DOC)
+    full_disk_for_new_files.set()
+    with pytest.raises(StoreError, match="No space left"):
+        store.bulk([DOC], [ann(n) for n in range(1, 1500)])  # written as a new snapshot
+    assert {a.id for a in store} == {kept.id}  # memory holds what the disk holds
+    full_disk_for_new_files.clear()
+    later = ann(2000)
+    store.put(later)
+    store.close()
+    assert ids_read_only(path) == {kept.id, later.id}

@@ -180,7 +180,7 @@ def keep_aside(path: Path, previous: Path) -> None:
         previous.unlink()  # a stale one (already in the snapshot)
     try:
         os.link(path, previous, follow_symlinks=False)
-    except OSError:
+    except (OSError, NotImplementedError):  # no hard links here: a copy does it
         data = read_companion(path) or b""
         try:
             fd, tmp = make_temp(previous, 0o644)
