@@ -46,28 +46,74 @@ def make_store(path: Path, annotator: str) -> None:
 
 def test_native_export_import_export_is_byte_identical(tmp_path: Path) -> None:
     make_store(tmp_path / "alice.json", "alice")
-    make_store(tmp_path / "bob.json", "bob")
     first = tmp_path / "first.jsonl"
-    code, _, err = run(
-        "export",
-        "--db",
-        str(tmp_path / "alice.json"),
-        "--db",
-        str(tmp_path / "bob.json"),
-        "-o",
-        str(first),
-    )
+    code, _, err = run("export", "--db", str(tmp_path / "alice.json"), "-o", str(first))
     assert code == 0, err
     records = [json.loads(line) for line in first.read_text().splitlines()]
-    assert len(records) == 2 and len(records[0]["annotations"]) == 4
+    assert len(records) == 2 and len(records[0]["annotations"]) == 2
     assert list(records[0]) == ["text", "meta", "doc_id", "annotations"]
     code, _, err = run("import", str(first), "--db", str(tmp_path / "merged.json"))
-    assert code == 0, err and "imported 8 annotation(s), 2 new document(s)" in err
+    assert code == 0, err
+    assert "imported 4 annotation(s), 2 new document(s)" in err
     code, out, _ = run("export", "--db", str(tmp_path / "merged.json"))
     assert code == 0 and out == first.read_text()
     # Importing again replaces by id: still the same.
     run("import", str(first), "--db", str(tmp_path / "merged.json"))
     assert run("export", "--db", str(tmp_path / "merged.json"))[1] == first.read_text()
+
+
+def test_import_never_writes_another_annotators_records(tmp_path: Path) -> None:
+    make_store(tmp_path / "alice.json", "alice")
+    make_store(tmp_path / "bob.json", "bob")
+    both = tmp_path / "both.jsonl"
+    dbs = ["--db", str(tmp_path / "alice.json"), "--db", str(tmp_path / "bob.json")]
+    assert run("export", *dbs, "-o", str(both))[0] == 0
+    # into alice's store: bob's records are refused with their lines, nothing imported
+    before = (tmp_path / "alice.json").read_bytes()
+    code, _, err = run("import", str(both), "--db", str(tmp_path / "alice.json"))
+    assert code == 2
+    assert "line 1: 2 annotation(s) by bob, not by alice" in err
+    assert "line 2: 2 annotation(s) by bob" in err and "--split-by-annotator" in err
+    assert (tmp_path / "alice.json").read_bytes() == before
+    # a new store takes the default annotator (tester) when the file names several
+    code, _, err = run("import", str(both), "--db", str(tmp_path / "new.json"))
+    assert code == 2 and "by alice, bob, not by tester" in err
+    assert not (tmp_path / "new.json").exists()
+    # --skip-bad imports only alice's
+    code, _, err = run("import", str(both), "--db", str(tmp_path / "alice.json"), "--skip-bad")
+    assert code == 0, err
+    with AnnotationStore.open(tmp_path / "alice.json", read_only=True) as store:
+        assert {a.annotator for a in store} == {"alice"} and len(store) == 4
+    # one store per annotator
+    split = tmp_path / "split"
+    code, _, err = run("import", str(both), "--split-by-annotator", str(split))
+    assert code == 0, err
+    assert sorted(p.name for p in split.glob("*.json")) == ["alice.json", "bob.json"]
+    for name in ("alice", "bob"):
+        with AnnotationStore.open(split / f"{name}.json", read_only=True) as store:
+            assert {a.annotator for a in store} == {name} and len(store) == 4
+    # --annotator credits every record to one annotator (whose store it must be)
+    code, _, err = run(
+        "import", str(both), "--db", str(tmp_path / "rev.json"), "--annotator", "rev"
+    )
+    assert code == 0, err
+    code, _, err = run(
+        "import", str(both), "--db", str(tmp_path / "rev.json"), "--annotator", "eve"
+    )
+    assert code == 2 and "rev" in err and "eve" in err
+    with AnnotationStore.open(tmp_path / "rev.json", read_only=True) as store:
+        assert {a.annotator for a in store} == {"rev"} and len(store) == 8
+
+
+def test_records_that_name_no_one_go_to_the_stores_annotator(tmp_path: Path) -> None:
+    make_store(tmp_path / "alice.json", "alice")
+    line = {"text": "Another text entirely.", "label": [[0, 7, "FACT"]]}
+    path = tmp_path / "d.jsonl"
+    path.write_text(json.dumps(line) + "\n")
+    code, _, err = run("import", str(path), "--db", str(tmp_path / "alice.json"))
+    assert code == 0, err
+    with AnnotationStore.open(tmp_path / "alice.json", read_only=True) as store:
+        assert {a.annotator for a in store} == {"alice"} and len(store) == 5
 
 
 @pytest.mark.parametrize("fmt", ["prodigy", "doccano"])

@@ -7,11 +7,12 @@ from typing import Any
 
 import click
 
-from ..config import resolve_annotator, resolve_db_path
+from ..config import resolve_annotator, resolve_db_path, safe_file_name
 from ..errors import ReaderError
 from ..formats import (
     FORMATS,
     FormatError,
+    LineProblem,
     RawDocument,
     ReadOptions,
     ReadOutcome,
@@ -19,6 +20,7 @@ from ..formats import (
     progress,
 )
 from ..jsonl import detect_format
+from ..printable import inert
 from ..schema import load_schema
 from ..store import AnnotationStore, StoredDocument
 
@@ -35,14 +37,14 @@ def read_file(path: Path, fmt: str, options: ReadOptions) -> ReadOutcome:
 
     if fmt == "brat":
         if not path.is_dir():
-            raise FormatError(f"{path}: brat import reads a folder of .txt/.ann pairs")
+            raise FormatError(f"{inert(str(path))}: brat import reads a folder of .txt/.ann pairs")
         total = len(list(path.glob("*.ann")))
         with progress(total, "Reading") as advance:
             return _with_raw(brat.read(path, options, advance))
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise FormatError(f"{path}: cannot read ({exc})") from None
+        raise FormatError(f"{inert(str(path))}: cannot read ({exc})") from None
     lines = text.split("\n")
     with progress(len(lines), "Reading") as advance:
         if fmt == "native":
@@ -54,7 +56,7 @@ def read_file(path: Path, fmt: str, options: ReadOptions) -> ReadOutcome:
 
 def _with_raw(outcome: ReadOutcome) -> ReadOutcome:
     outcome.raw = [
-        RawDocument(d.doc_id, d.text, d.meta, [a.to_json() for a in d.annotations])
+        RawDocument(d.doc_id, d.text, d.meta, [a.to_json() for a in d.annotations], line=d.line)
         for d in outcome.documents
     ]
     return outcome
@@ -95,6 +97,86 @@ def _span_key(record: dict[str, Any]) -> tuple:
     return tuple(record[k] for k in ("doc_id", "start", "end", "kind", "label", "annotator"))
 
 
+def store_owner(path: Path) -> str | None:
+    """The annotator an existing store belongs to (its metadata), None for no store."""
+    if not path.exists():
+        return None
+    store = AnnotationStore.open(path, read_only=True)
+    meta = getattr(store, "meta", None)
+    if meta is None:  # a store from before stores named their annotator
+        meta = getattr(store, "_meta", {})
+    owner = store.annotator or (meta or {}).get("annotator") or ""
+    return owner or None
+
+
+def split_by_annotator(outcome: ReadOutcome) -> dict[str, list[RawDocument]]:
+    """annotator -> their documents (each with only their records), in file order."""
+    by_annotator: dict[str, list[RawDocument]] = {}
+    for document in outcome.raw:
+        mine: dict[str, list[dict[str, Any]]] = {}
+        for record in document.records:
+            mine.setdefault(record["annotator"], []).append(record)
+        for name, records in mine.items():
+            by_annotator.setdefault(name, []).append(
+                RawDocument(
+                    document.doc_id, document.text, document.meta, records, line=document.line
+                )
+            )
+    return by_annotator
+
+
+def others_problems(outcome: ReadOutcome, owner: str) -> list[LineProblem]:
+    """A problem for each line holding records of an annotator other than `owner`, and
+    those records taken out of `outcome.raw` (for --skip-bad)."""
+    problems: list[LineProblem] = []
+    for document in outcome.raw:
+        others = [r for r in document.records if r["annotator"] != owner]
+        if not others:
+            continue
+        names = sorted({r["annotator"] for r in others})
+        shown = ", ".join(inert(n) for n in names[:3]) + (" ..." if len(names) > 3 else "")
+        problems.append(
+            LineProblem(
+                document.line,
+                f"{len(others)} annotation(s) by {shown}, not by {inert(owner)} (the store's "
+                "annotator)",
+            )
+        )
+        document.records = [r for r in document.records if r["annotator"] == owner]
+    return problems
+
+
+def refuse_or_warn(
+    path: Path, problems: list[LineProblem], skip_bad: bool, hint: str, malformed: bool = True
+) -> None:
+    """Refuse the import naming the first problems (ImportRefused), or with `skip_bad`
+    warn about them on stderr."""
+    if not problems:
+        return
+    shown = [f"{inert(str(path))}: {problem}" for problem in problems[:MAX_PROBLEMS_SHOWN]]
+    more = len(problems) - len(shown)
+    if not skip_bad:
+        tail = f" (and {more} more)" if more > 0 else ""
+        what = "malformed record(s)" if malformed else "record(s) refused"
+        raise ImportRefused(
+            f"{len(problems)} {what}, nothing imported ({hint}): {'; '.join(shown)}{tail}"
+        )
+    for line in shown:
+        click.echo(f"reader: warning: skipped {line}", err=True)
+    if more > 0:
+        click.echo(f"reader: warning: skipped {more} more malformed record(s)", err=True)
+
+
+def _summary(outcome: ReadOutcome, fmt: str, duplicates: int) -> str:
+    notes = []
+    if duplicates:
+        verb = "replaced" if fmt == "native" else "skipped"
+        notes.append(f"{duplicates} already there {verb}")
+    if outcome.skipped:
+        notes.append(f"{outcome.skipped} not-accepted task(s) skipped")
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True))
 @click.option(
@@ -105,9 +187,21 @@ def _span_key(record: dict[str, Any]) -> tuple:
     help="Format of FILE (default: guessed; a folder is brat).",
 )
 @click.option("--db", default=None, help="Store to import into (default: the annotator's store).")
-@click.option("--annotator", default=None, help="Annotator to record (default: from the file).")
+@click.option(
+    "--annotator",
+    default=None,
+    help="Credit every record to NAME (default: as the file says; records that name no "
+    "one go to the store's annotator).",
+)
 @click.option("--skip-bad", is_flag=True, help="Import the good records, skip malformed ones.")
 @click.option("--schema", "schema_path", default=None, help="Label schema (decides label kinds).")
+@click.option(
+    "--split-by-annotator",
+    "split_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Write each annotator's records into their own store, DIR/<annotator>.json.",
+)
 def import_command(
     file: str,
     fmt: str | None,
@@ -115,44 +209,91 @@ def import_command(
     annotator: str | None,
     skip_bad: bool,
     schema_path: str | None,
+    split_dir: str | None,
 ) -> None:
     """Import annotations from native, Prodigy or doccano JSONL (or a brat folder).
 
-    All or nothing: a file with a malformed line imports nothing (see --skip-bad).
+    All or nothing: a file with a malformed line imports nothing (see --skip-bad). A
+    store holds one annotator's work: records by anyone else are refused with their
+    lines (--annotator NAME credits them all to NAME; --split-by-annotator DIR writes
+    one store per annotator).
     """
     path = Path(file)
-    fmt = fmt or detect_format(path)
+    fmt = fmt or _detect(path)
+    if annotator is not None and not annotator.strip():
+        raise ImportRefused("--annotator needs a name")
+    if annotator is not None and inert(annotator) != annotator:
+        raise ImportRefused(f"--annotator {inert(annotator)}: not a name (control characters)")
+    if split_dir is not None and db is not None:
+        raise ImportRefused("give --db or --split-by-annotator, not both")
     schema = load_schema(schema_path)
+    db_path = None if split_dir is not None else resolve_db_path(db, annotator)
+    owner = None if db_path is None else (annotator and annotator.strip()) or store_owner(db_path)
     options = ReadOptions(
-        annotator=resolve_annotator(annotator),
+        annotator=owner or resolve_annotator(annotator),
         override_annotator=annotator is not None,
         kind_of=kinds_from_schema({label.name: label.kind for label in schema.labels}),
     )
     outcome = read_file(path, fmt, options)
-    if outcome.problems:
-        shown = [f"{path}: {problem}" for problem in outcome.problems[:MAX_PROBLEMS_SHOWN]]
-        more = len(outcome.problems) - len(shown)
-        if not skip_bad:
-            tail = f" (and {more} more)" if more > 0 else ""
-            raise ImportRefused(
-                f"{len(outcome.problems)} malformed record(s), nothing imported "
-                f"(--skip-bad imports the rest): {'; '.join(shown)}{tail}"
-            )
-        for line in shown:
-            click.echo(f"reader: warning: skipped {line}", err=True)
-        if more > 0:
-            click.echo(f"reader: warning: skipped {more} more malformed record(s)", err=True)
-    db_path = resolve_db_path(db, annotator)
-    with AnnotationStore.open(db_path, options.annotator) as store:
+    if db_path is None:
+        refuse_or_warn(path, outcome.problems, skip_bad, "--skip-bad imports the rest")
+        _import_split(outcome, Path(split_dir or "."), fmt)
+        return
+    if owner is None:  # a new store: the file's one annotator, else the default one
+        named = {r["annotator"] for d in outcome.raw for r in d.records}
+        owner = named.pop() if db is not None and len(named) == 1 else options.annotator
+    others = others_problems(outcome, owner)
+    problems = sorted([*outcome.problems, *others], key=lambda p: (p.where, p.line))
+    hint = "--skip-bad imports the rest"
+    if others:
+        hint += (
+            "; --annotator NAME credits all to NAME, --split-by-annotator DIR makes a store each"
+        )
+    refuse_or_warn(path, problems, skip_bad, hint, malformed=not others)
+    with AnnotationStore.open(db_path, owner) as store:
         count, new_docs, duplicates = import_outcome(outcome, store, native_ids=fmt == "native")
-    notes = []
-    if duplicates:
-        verb = "replaced" if fmt == "native" else "skipped"
-        notes.append(f"{duplicates} already there {verb}")
-    if outcome.skipped:
-        notes.append(f"{outcome.skipped} not-accepted task(s) skipped")
-    extra = f" ({'; '.join(notes)})" if notes else ""
     click.echo(
-        f"imported {count} annotation(s), {new_docs} new document(s) into {db_path}{extra}",
+        f"imported {count} annotation(s), {new_docs} new document(s) into "
+        f"{inert(str(db_path))}{_summary(outcome, fmt, duplicates)}",
         err=True,
     )
+
+
+def _detect(path: Path) -> str:
+    try:
+        return detect_format(path)
+    except OSError as exc:
+        raise FormatError(f"{inert(str(path))}: cannot read ({exc.strerror or exc})") from None
+
+
+def _import_split(outcome: ReadOutcome, folder: Path, fmt: str) -> None:
+    """Each annotator's records into `folder/<safe name>.json`, a store of their own."""
+    groups = split_by_annotator(outcome)
+    paths: dict[Path, str] = {}
+    for name in groups:
+        target = folder / f"{safe_file_name(name)}.json"
+        if target in paths:
+            raise ImportRefused(
+                f"annotators {inert(paths[target])} and {inert(name)} would share the store "
+                f"{inert(str(target))}; import them one at a time with --annotator and --db"
+            )
+        paths[target] = name
+    for target, name in paths.items():  # every store must be the right one before any write
+        existing = store_owner(target)
+        if existing is not None and existing != name:
+            raise ImportRefused(
+                f"{inert(str(target))} belongs to annotator {inert(existing)}, not "
+                f"{inert(name)}; nothing imported"
+            )
+    folder.mkdir(parents=True, exist_ok=True)
+    for target, name in paths.items():
+        part = ReadOutcome(raw=groups[name], skipped=outcome.skipped)
+        with AnnotationStore.open(target, name) as store:
+            count, new_docs, duplicates = import_outcome(part, store, native_ids=fmt == "native")
+        click.echo(
+            f"imported {count} annotation(s) by {inert(name)}, {new_docs} new document(s) "
+            f"into {inert(str(target))}{_summary(part, fmt, duplicates)}",
+            err=True,
+        )
+    if not paths:
+        click.echo("imported 0 annotation(s): the file holds none", err=True)

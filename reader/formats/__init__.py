@@ -33,6 +33,7 @@ class ExportDocument:
     text: str
     meta: dict[str, Any] = field(default_factory=dict)
     annotations: list[Annotation] = field(default_factory=list)
+    line: int = 0  # where it was read (1-based line of a JSONL file; 0: not a line)
 
 
 @dataclass
@@ -46,10 +47,11 @@ class RawDocument:
     meta: dict[str, Any] = field(default_factory=dict)
     records: list[dict[str, Any]] = field(default_factory=list)
     review: list[dict[str, Any]] = field(default_factory=list)
+    line: int = 0  # where it was read (1-based line of a JSONL file; 0: not a line)
 
     def to_document(self) -> ExportDocument:
         annotations = [Annotation.from_json(r, check=False) for r in self.records]
-        return ExportDocument(self.doc_id, self.text, self.meta, annotations)
+        return ExportDocument(self.doc_id, self.text, self.meta, annotations, self.line)
 
 
 def checked_record(record: dict[str, Any], text: str, where: str) -> dict[str, Any]:
@@ -120,6 +122,14 @@ def merge_raw(groups: Iterable[Iterable[RawDocument]]) -> list[RawDocument]:
     for doc_id, document in merged.items():
         document.records = sorted(by_id[doc_id].values(), key=record_sort_key)
     return [d for d in merged.values() if d.records or d.review]
+
+
+def at_line(document: Any, number: int) -> Any:
+    """`document` (an ExportDocument or RawDocument, or None) marked as read at line
+    `number`: the `convert` step of `reader.jsonl.read_jsonl` for every JSONL format."""
+    if document is not None:
+        document.line = number
+    return document
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,7 @@ from . import (
 
 _NOTE_TYPES = {"AnnotatorNotes": "note", "Target": "target", "Holder": "holder"}
 _OFFSET = "[0-9]{1,15}"  # longer numbers are no offset (and int() refuses 4,300 digits)
-_ENTITY = re.compile(
-    rf"^(T[0-9]+)\t(\S+) ({_OFFSET} {_OFFSET}(?:;{_OFFSET} {_OFFSET})*)\t?(.*)$"
-)
+_ENTITY = re.compile(rf"^(T[0-9]+)\t(\S+) ({_OFFSET} {_OFFSET}(?:;{_OFFSET} {_OFFSET})*)\t?(.*)$")
 _NOTE = re.compile(r"^#[0-9]*\t(\S+) (T[0-9]+)\t?(.*)$")
 
 
@@ -248,9 +246,7 @@ def read(folder: Path, options: ReadOptions, advance: Callable[..., Any] = _noop
         text, ann = texts
         annotations, problems = parse_ann(ann, text, options)
         name = inert(ann_path.name)
-        outcome.problems += [
-            LineProblem(n, p, f"{name} line" if n else name) for n, p in problems
-        ]
+        outcome.problems += [LineProblem(n, p, f"{name} line" if n else name) for n, p in problems]
         if annotations:
             plain = annotations[0].doc_id
             outcome.documents.append(ExportDocument(plain, normalise(text), {}, annotations))

@@ -19,6 +19,7 @@ from . import (
     ReadOptions,
     ReadOutcome,
     annotation_sort_key,
+    at_line,
     checked_record,
     on_normalised_text,
 )
@@ -75,11 +76,7 @@ def parse_record(record: dict[str, Any], options: ReadOptions) -> ExportDocument
     records = []
     for number, (start, end, label) in enumerate(_triples(record), start=1):
         where = f"label {number}"
-        if (
-            type(start) is not int
-            or type(end) is not int
-            or not 0 <= start < end <= len(text)
-        ):
+        if type(start) is not int or type(end) is not int or not 0 <= start < end <= len(text):
             raise ValueError(f"{where}: start and end must be a span of the text")
         if not isinstance(label, str) or not label:
             raise ValueError(f"{where}: the label must be a non-empty string")
@@ -94,5 +91,7 @@ def parse_record(record: dict[str, Any], options: ReadOptions) -> ExportDocument
 def read(
     lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = _noop
 ) -> ReadOutcome:
-    documents, bad = read_jsonl(lines, lambda record, _: parse_record(record, options), advance)
+    documents, bad = read_jsonl(
+        lines, lambda record, number: at_line(parse_record(record, options), number), advance
+    )
     return ReadOutcome(documents, [LineProblem(p.line, p.message) for p in bad])

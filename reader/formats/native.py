@@ -27,6 +27,7 @@ from . import (
     RawDocument,
     ReadOptions,
     ReadOutcome,
+    at_line,
     on_normalised_text,
 )
 
@@ -153,7 +154,9 @@ def checked_records(
 def read_raw(
     lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = _noop
 ) -> tuple[list[RawDocument], list[LineProblem]]:
-    documents, bad = read_jsonl(lines, lambda record, _: parse_record(record, options), advance)
+    documents, bad = read_jsonl(
+        lines, lambda record, number: at_line(parse_record(record, options), number), advance
+    )
     return [d for d in documents if d is not None], [LineProblem(p.line, p.message) for p in bad]
 
 

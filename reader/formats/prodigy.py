@@ -26,6 +26,7 @@ from . import (
     ReadOptions,
     ReadOutcome,
     annotation_sort_key,
+    at_line,
     checked_record,
     on_normalised_text,
 )
@@ -142,7 +143,9 @@ def _span(
 def read(
     lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = _noop
 ) -> ReadOutcome:
-    tasks, bad = read_jsonl(lines, lambda record, _: parse_record(record, options), advance)
+    tasks, bad = read_jsonl(
+        lines, lambda record, number: at_line(parse_record(record, options), number), advance
+    )
     documents = [document for document in tasks if document is not None]
     return ReadOutcome(
         documents=documents,
