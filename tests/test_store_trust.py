@@ -407,3 +407,21 @@ def test_a_colleagues_store_can_be_read_but_not_a_third_users_journal(tmp_path: 
     with pytest.raises(StoreUnsafeError) as caught:
         AnnotationStore.open(path, read_only=True)
     assert "another user" in one_line(caught.value, journal)
+
+
+def test_an_older_stores_phantom_records_can_still_be_edited_and_moved(tmp_path: Path) -> None:
+    path = tmp_path / "alice.json"
+    phantom = ann(annotator="root")  # what the old `--db alice.json` bug saved
+    with AnnotationStore.open(path) as unowned:
+        unowned.put(phantom, DOC)
+    data = json.loads(path.read_text())
+    data["_meta"]["1"]["annotator"] = "alice"
+    path.write_text(json.dumps(data))
+    with AnnotationStore.open(path, "alice") as store:
+        store.put(phantom.changed(label="OPINION"))  # a relabel of a stored record
+        with pytest.raises(StoreAnnotatorError):
+            store.put(ann(16, 36, annotator="root"))  # new work by someone else
+        with pytest.raises(StoreAnnotatorError):
+            store.put(phantom.changed(annotator="bob"))
+    with AnnotationStore.open(path, read_only=True) as reader:
+        assert [(a.annotator, a.label) for a in reader] == [("root", "OPINION")]

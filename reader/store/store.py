@@ -442,9 +442,16 @@ class AnnotationStore:
                     )
                 ops.append({"op": "document", "doc_id": doc_id, "value": given[doc_id]})
         records = [a.to_json() for a in annotations]
-        self._check_records(records, given)
-        for record in records:
-            previous = self._where(record["id"], record["doc_id"])
+        places = [self._where(r["id"], r["doc_id"]) for r in records]
+        # A record already stored keeps its annotator (a relabel, a move of an older
+        # store's record): only new work must be the store's annotator's.
+        new = [
+            r
+            for r, place in zip(records, places, strict=True)
+            if place is None or self._decoded(place)[r["id"]]["annotator"] != r["annotator"]
+        ]
+        self._check_records(records, given, new)
+        for record, previous in zip(records, places, strict=True):
             if previous is not None and previous != record["doc_id"]:
                 ops.append({"op": "move", "from": previous, "record": record})
             else:
@@ -501,14 +508,20 @@ class AnnotationStore:
             raise
 
     def _check_records(
-        self, records: list[dict[str, Any]], given: Mapping[str, Mapping[str, Any]]
+        self,
+        records: list[dict[str, Any]],
+        given: Mapping[str, Mapping[str, Any]],
+        new: list[dict[str, Any]] | None = None,
     ) -> None:
-        others = sorted({r["annotator"] for r in records if r["annotator"] != self.annotator})
+        """Refuse new records (default: all) by another annotator than the store's, and
+        records that do not fit their document's text."""
+        new = records if new is None else new
+        others = sorted({r["annotator"] for r in new if r["annotator"] != self.annotator})
         if self.annotator and others:
             shown = ", ".join(inert(o) for o in others[:3]) + (" ..." if len(others) > 3 else "")
             raise StoreAnnotatorError(
                 f"{inert(str(self.path))} belongs to annotator {inert(self.annotator)}: "
-                f"not saving {sum(r['annotator'] != self.annotator for r in records)} "
+                f"not saving {sum(r['annotator'] != self.annotator for r in new)} "
                 f"annotation(s) by {shown}"
             )
         for record in records:
