@@ -7,6 +7,7 @@ problem, and nothing of it is used.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import tomllib
@@ -210,6 +211,7 @@ def normalise_key(key: str) -> str:
     return _character_named(lowered) or lowered
 
 
+@functools.lru_cache(maxsize=1024)  # asked on every key press
 def _character_named(name: str) -> str | None:
     """The printable character Textual calls `name` (`semicolon` is `;`), if any."""
     if name in _CHARACTER_NAMES:
