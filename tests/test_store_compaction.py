@@ -323,3 +323,58 @@ def test_a_big_import_that_cannot_be_written_leaves_nothing_behind(
     store.put(later)
     store.close()
     assert ids_read_only(path) == {kept.id, later.id}
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 1 MiB file system (tmpfs; needs root and mount), unmounted afterwards."""
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def test_a_really_full_disk_shows_exactly_what_is_saved_and_recovers(tiny_disk: Path) -> None:
+    text = " ".join(f"Sentence {n} says {n * 3}." for n in range(2000))
+    doc = StoredDocument(text_id(text), text, {})
+    store = AnnotationStore.open(tiny_disk / "a.json", "k", compact_after=50)
+    saved: list[str] = []
+    refused = 0
+    for n in range(5000):
+        start = (n * 7) % (len(text) - 20)
+        annotation = make_annotation(
+            text, doc.doc_id, start, start + 10, "claim", "FACT", "k", note="x" * 50
+        )
+        try:
+            store.put(annotation, doc)
+            saved.append(annotation.id)
+        except StoreError as exc:
+            assert "No space left" in str(exc)
+            refused += 1
+            if refused == 5:
+                break
+    assert refused == 5
+    store.wait_for_compaction()
+    assert ids_read_only(tiny_disk / "a.json") == set(saved)  # the screen matches the disk
+    subprocess.run(["mount", "-o", "remount,size=16m", str(tiny_disk)], check=True)
+    for n in range(120):  # space again: saves and (retried) compaction work, no restart
+        start = (n * 11) % (len(text) - 20)
+        annotation = make_annotation(text, doc.doc_id, start, start + 10, "claim", "FACT", "k")
+        store.put(annotation, doc)
+        saved.append(annotation.id)
+    store.wait_for_compaction()
+    assert store.compaction_error is None
+    store.close()
+    assert ids_read_only(tiny_disk / "a.json") == set(saved)
+    assert sorted(p.name for p in tiny_disk.iterdir()) == [
+        "a.json",
+        "a.json.journal",
+        "a.json.lock",
+    ]

@@ -612,11 +612,16 @@ class AnnotationStore:
         assert self._journal is not None
         if self._compaction is not None:
             if not self._compaction.running and self._journal.ops >= self._retry_at:
-                self._retry_at = self._journal.ops + max(1, min(100, self.compact_after))
+                self._retry_at = self._journal.ops + self._retry_every
                 self._compaction.start()
             return
-        if self._journal.ops >= self.compact_after:
+        if self._journal.ops >= max(self.compact_after, self._retry_at):
             self._rotate()
+
+    @property
+    def _retry_every(self) -> int:
+        """Saves between attempts at a compaction that failed (a full disk)."""
+        return max(1, min(100, self.compact_after))
 
     def _rotate(self) -> None:
         """Put the journal aside (`keep_aside`), start a new one for the next generation in
@@ -625,7 +630,7 @@ class AnnotationStore:
         that cannot start is tried again later, and every save is in a journal."""
         assert self._journal is not None
         frozen = self._freeze(self._journal_generation + 1)
-        retry = self._journal.ops + max(1, min(100, self.compact_after))
+        retry = self._journal.ops + self._retry_every
         try:
             fd, tmp = prepare(self.journal_path, frozen.generation)
         except StoreError as exc:
@@ -650,7 +655,7 @@ class AnnotationStore:
         old.close()
         self._journal_generation = frozen.generation
         self._compaction = Compaction(self.path, self.previous_journal_path, frozen)
-        self._retry_at = retry
+        self._retry_at = self._retry_every  # counted in the new journal's operations
         self._compaction.start()
 
     def _harvest(self) -> None:
@@ -667,6 +672,7 @@ class AnnotationStore:
                 self._packed[doc_id] = packed
         self._compaction = None
         self.compaction_error = None
+        self._retry_at = 0
 
     def _finish_compaction(self) -> None:
         """Wait for a background compaction to end, and take it in."""
@@ -705,6 +711,7 @@ class AnnotationStore:
             self._packed[doc_id] = value
         self._compaction = None
         self.compaction_error = None
+        self._retry_at = 0
         old, self._journal = self._journal, None
         if old is not None:
             old.close()
