@@ -197,3 +197,24 @@ def test_format_guess_survives_hostile_first_line(tmp_path: Path) -> None:
     path.write_text("[" * 100_000 + "\n")
     code, _, err = run("import", str(path), "--db", str(tmp_path / "s.json"))
     assert code == 2 and "line 1: invalid JSON" in err
+
+
+def test_a_repeated_annotation_id_is_refused_not_silently_merged(tmp_path: Path) -> None:
+    record = dict(NATIVE_OK, id="11111111-1111-4111-8111-111111111111")
+    other = "Officials said repairs cost millions."
+    twin = dict(record, doc_id=text_id(other), start=0, end=9, text="Officials", label="OPINION")
+    lines = [
+        json.dumps({"text": HARBOUR, "annotations": [record]}),
+        json.dumps({"text": other, "annotations": [twin]}),
+        json.dumps({"text": "Rents rose.", "annotations": []}),
+    ]
+    path = tmp_path / "twins.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    store = tmp_path / "s.json"
+    code, _, err = run("import", str(path), "--db", str(store))
+    assert code == 2 and "line 2: annotation id 11111111" in err and "on line 1" in err
+    assert not store.exists()
+    code, _, err = run("import", str(path), "--db", str(store), "--skip-bad")
+    assert code == 0 and "imported 1 annotation(s)" in err, err
+    with AnnotationStore.open(store, read_only=True) as opened:
+        assert [(a.label, a.start) for a in opened] == [("FACT", 0)]

@@ -146,6 +146,31 @@ def others_problems(outcome: ReadOutcome, owner: str) -> list[LineProblem]:
     return problems
 
 
+def repeated_ids(outcome: ReadOutcome) -> list[LineProblem]:
+    """A problem for each record whose id an earlier record of the file has (the store
+    would keep only one of them: silently fewer annotations than the file holds), and
+    those records taken out of `outcome.raw` (for --skip-bad)."""
+    first: dict[str, int] = {}
+    problems: list[LineProblem] = []
+    for document in outcome.raw:
+        kept = []
+        for record in document.records:
+            seen = first.get(record["id"])
+            if seen is None:
+                first[record["id"]] = document.line
+                kept.append(record)
+                continue
+            where = "earlier on this line" if seen == document.line else f"on line {seen}"
+            problems.append(
+                LineProblem(
+                    document.line,
+                    f"annotation id {inert(record['id'])} is already used {where}",
+                )
+            )
+        document.records = kept
+    return problems
+
+
 def refuse_or_warn(
     path: Path, problems: list[LineProblem], skip_bad: bool, hint: str, malformed: bool = True
 ) -> None:
@@ -235,6 +260,10 @@ def import_command(
         kind_of=kinds_from_schema({label.name: label.kind for label in schema.labels}),
     )
     outcome = read_file(path, fmt, options)
+    if fmt == "native":  # other formats' records get new ids
+        outcome.problems = sorted(
+            [*outcome.problems, *repeated_ids(outcome)], key=lambda p: (p.where, p.line)
+        )
     if db_path is None:
         refuse_or_warn(path, outcome.problems, skip_bad, "--skip-bad imports the rest")
         _import_split(outcome, Path(split_dir or "."), fmt)
