@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .agreement import DocumentTextConflictError
-from .annotations import KINDS, new_id, record_problem
+from .annotations import KINDS, new_id, record_problem, text_problem
 from .corpus import normalise, text_id
 from .errors import ReaderError
 from .jsonl import detect_format, loads, surrogate_problem
@@ -259,10 +259,8 @@ def _checked(item: Any, number: int, doc_id: str, text: str) -> Record:
     problem = record_problem(item)
     if problem is None and item["doc_id"] != doc_id:
         problem = "its doc_id is not the document's"
-    elif problem is None and item["end"] > len(text):
-        problem = f"its span {item['start']}:{item['end']} is outside the document's text"
-    elif problem is None and text[item["start"] : item["end"]] != item["text"]:
-        problem = f"its text is not the document's text at {item['start']}:{item['end']}"
+    if problem is None:
+        problem = text_problem(item, text)
     if problem:
         raise ValueError(f"annotation {number}: {problem}")
     return (
