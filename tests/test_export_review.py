@@ -190,3 +190,30 @@ def test_a_snapshot_needs_one_store_and_a_new_file(tmp_path: Path) -> None:
         "export", "--snapshot", "--db", str(tmp_path / "a.json"), "-o", str(tmp_path / "a.json")
     )
     assert code == 2 and "the store itself" in err
+
+
+def test_a_decisions_only_line_is_read_by_every_reader(tmp_path: Path) -> None:
+    """A gold export's line for a document the gold store holds no text of (decisions
+    only) is skipped by import, review and agree alike, not refused."""
+    from reader.sources import load_sources
+
+    build_store(tmp_path / "a.json", "alice", [(0, 28, "FACT")])
+    code, out, _ = run("export", "--db", str(tmp_path / "a.json"))
+    assert code == 0
+    decisions = {
+        "doc_id": "0" * 64,
+        "annotations": [],
+        "review": [
+            {
+                "kind": "rejected",
+                "from": [],
+                "span": {"start": 0, "end": 3, "kind": "claim"},
+                "note": "",
+            }
+        ],
+    }
+    mixed = _write(tmp_path / "alice.jsonl", out + json.dumps(decisions) + "\n")
+    code, _, err = run("import", str(mixed), "--db", str(tmp_path / "copy.json"))
+    assert code == 0 and "imported 1 annotation(s)" in err, err
+    assert load_review_input([mixed]).doc_ids == [DOC]
+    assert load_sources([str(mixed)]).documents == {DOC: TEXT}

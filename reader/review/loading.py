@@ -394,6 +394,8 @@ def _native_line(value: dict[str, Any], source: _MemorySource, default_annotator
         source.add(record["doc_id"], None, None, [record])
         return
     text = value.get("text")
+    if text is None and "review" in value and not value.get("annotations"):
+        return  # a gold export's decisions on a document it holds no text of
     if text is not None and (not isinstance(text, str) or not text):
         raise ValueError('"text" must be a non-empty string')
     doc_id = value.get("doc_id")
