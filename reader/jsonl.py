@@ -159,17 +159,23 @@ def detect_format(path: Path) -> str:
     JSON line's fields (OSError when the file cannot be opened)."""
     if path.is_dir():
         return "brat"
-    with open(path, encoding="utf-8", errors="replace") as lines:
-        for line in lines:
-            if line.strip():
-                try:
-                    record = loads(line)
-                except ValueError:
-                    return "native"  # its reader will report the line
-                if isinstance(record, dict):
-                    if "spans" in record or "_input_hash" in record:
-                        return "prodigy"
-                    if "annotations" not in record and ("label" in record or "entities" in record):
-                        return "doccano"
-                return "native"
+    with open(path, encoding="utf-8-sig", errors="replace") as lines:  # -sig: a BOM dropped
+        return detect_lines_format(lines)
+
+
+def detect_lines_format(lines: Iterable[str]) -> str:
+    """native, prodigy or doccano, guessed from the first non-blank line's fields (for
+    text read once: a pipe cannot be read twice)."""
+    for line in lines:
+        if line.strip():
+            try:
+                record = loads(line)
+            except ValueError:
+                return "native"  # its reader will report the line
+            if isinstance(record, dict):
+                if "spans" in record or "_input_hash" in record:
+                    return "prodigy"
+                if "annotations" not in record and ("label" in record or "entities" in record):
+                    return "doccano"
+            return "native"
     return "native"

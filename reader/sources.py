@@ -144,9 +144,10 @@ def read_foreign(
 
 
 def read_lines(path: Path, error: type[ReaderError] = SourceError) -> list[str]:
-    """The file's text split at `\\n` (`error` when it cannot be read as UTF-8)."""
+    """The file's text split at `\\n`, a leading BOM dropped (`error` when it cannot be
+    read as UTF-8)."""
     try:
-        return path.read_text(encoding="utf-8").split("\n")
+        return path.read_text(encoding="utf-8").removeprefix("\ufeff").split("\n")
     except (OSError, UnicodeDecodeError) as exc:
         raise error(f"{path}: cannot read ({exc})") from None
 

@@ -187,3 +187,33 @@ def test_review_docs_by_id_match_the_normalised_text(tmp_path: Path) -> None:
     (tmp_path / "alice.jsonl").write_text(json.dumps(record) + "\n")
     review = load_review_input([tmp_path / "alice.jsonl"], docs=[articles])
     assert review.document(text_id(PLAIN)).text == PLAIN
+
+
+def test_a_jsonl_file_with_a_bom_and_crlf_lines_imports(tmp_path: Path) -> None:
+    line = json.dumps({"text": "A text.", "label": [[0, 6, "FACT"]]})
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(
+        ("\ufeff" + line + "\r\n" + line.replace("A text", "B text") + "\r\n").encode()
+    )
+    code, _, err = run("import", str(path), "--db", str(tmp_path / "s.json"))
+    assert code == 0 and "imported 2 annotation(s)" in err, err
+    paths = [str(path)]
+    assert len(load_sources(paths).documents) == 2
+    assert len(load_review_input(paths).doc_ids) == 2
+
+
+def test_import_from_a_pipe_reads_every_line(tmp_path: Path) -> None:
+    """A pipe can be read once: guessing the format must not eat the first line."""
+    import subprocess
+    import sys
+
+    lines = [json.dumps({"text": f"Text {n}.", "label": [[0, 4, "FACT"]]}) for n in range(3)]
+    (tmp_path / "d.jsonl").write_text("\n".join(lines) + "\n")
+    result = subprocess.run(
+        ["bash", "-c", f"{sys.executable} -m reader.cli import <(cat d.jsonl) --db s.json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "imported 3 annotation(s)" in result.stderr

@@ -19,7 +19,7 @@ from ..formats import (
     kinds_from_schema,
     progress,
 )
-from ..jsonl import detect_format
+from ..jsonl import detect_lines_format
 from ..printable import inert
 from ..schema import load_schema
 from ..store import AnnotationStore, StoredDocument
@@ -33,7 +33,7 @@ class ImportRefused(ReaderError):
 
 def read_file(path: Path, fmt: str, options: ReadOptions) -> ReadOutcome:
     """Read FILE in `fmt`: documents as raw records (`outcome.raw`) and problems."""
-    from ..formats import brat, doccano, native, prodigy
+    from ..formats import brat
 
     if fmt == "brat":
         if not path.is_dir():
@@ -41,11 +41,29 @@ def read_file(path: Path, fmt: str, options: ReadOptions) -> ReadOutcome:
         total = len(list(path.glob("*.ann")))
         with progress(total, "Reading") as advance:
             return _with_raw(brat.read(path, options, advance))
+    return read_lines(file_lines(path), fmt, options)
+
+
+def file_lines(path: Path) -> list[str]:
+    """The file's text split at `\\n`, read once (FILE may be a pipe: `<(...)`), with no
+    newline translation; a leading BOM is dropped (the one text rule)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FormatError(f"{inert(str(path))}: cannot read ({exc})") from None
-    lines = text.split("\n")
+        with open(path, "rb") as file:
+            data = file.read()
+        return data.decode("utf-8").removeprefix("\ufeff").split("\n")
+    except OSError as exc:
+        raise FormatError(f"{inert(str(path))}: cannot read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FormatError(
+            f"{inert(str(path))}: not valid UTF-8 (byte {exc.start}, line {line})"
+        ) from None
+
+
+def read_lines(lines: list[str], fmt: str, options: ReadOptions) -> ReadOutcome:
+    """JSONL `lines` in `fmt` (native, prodigy or doccano)."""
+    from ..formats import doccano, native, prodigy
+
     with progress(len(lines), "Reading") as advance:
         if fmt == "native":
             raw, problems = native.read_raw(lines, options, advance)
@@ -244,7 +262,8 @@ def import_command(
     one store per annotator).
     """
     path = Path(file)
-    fmt = fmt or _detect(path)
+    lines = None if path.is_dir() or fmt == "brat" else file_lines(path)
+    fmt = fmt or ("brat" if lines is None else detect_lines_format(lines))
     if annotator is not None and not annotator.strip():
         raise ImportRefused("--annotator needs a name")
     if annotator is not None and inert(annotator) != annotator:
@@ -259,7 +278,10 @@ def import_command(
         override_annotator=annotator is not None,
         kind_of=kinds_from_schema({label.name: label.kind for label in schema.labels}),
     )
-    outcome = read_file(path, fmt, options)
+    if lines is None or fmt == "brat":
+        outcome = read_file(path, fmt, options)
+    else:
+        outcome = read_lines(lines, fmt, options)
     if fmt == "native":  # other formats' records get new ids
         outcome.problems = sorted(
             [*outcome.problems, *repeated_ids(outcome)], key=lambda p: (p.where, p.line)
@@ -286,13 +308,6 @@ def import_command(
         f"{inert(str(db_path))}{_summary(outcome, fmt, duplicates)}",
         err=True,
     )
-
-
-def _detect(path: Path) -> str:
-    try:
-        return detect_format(path)
-    except OSError as exc:
-        raise FormatError(f"{inert(str(path))}: cannot read ({exc.strerror or exc})") from None
 
 
 def _import_split(outcome: ReadOutcome, folder: Path, fmt: str) -> None:
