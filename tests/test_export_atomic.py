@@ -231,3 +231,24 @@ def test_an_export_keeps_the_file_mode(tmp_path: Path) -> None:
     out.chmod(0o640)
     assert run("export", "--db", str(store), "-o", str(out))[0] == 0
     assert out.stat().st_mode & 0o777 == 0o640
+
+
+def test_an_export_never_replaces_a_store(tmp_path: Path) -> None:
+    make_store(tmp_path / "alice.json")
+    with AnnotationStore.open(tmp_path / "bob.json", "bob"):
+        pass
+    before = (tmp_path / "bob.json").read_bytes()
+    for args in (["-o"], ["--format", "prodigy", "-o"], ["--snapshot", "-o"]):
+        code, _, err = run(
+            "export", "--db", str(tmp_path / "alice.json"), *args, str(tmp_path / "bob.json")
+        )
+        assert code == 2 and "is an annotation store" in err, (args, err)
+    assert (tmp_path / "bob.json").read_bytes() == before
+    code, _, err = run(
+        "export", "--db", str(tmp_path / "alice.json"), "-o", str(tmp_path / "alice.json")
+    )
+    assert code == 2
+    # a snapshot may replace an earlier snapshot of the same store
+    shared = str(tmp_path / "shared.json")
+    assert run("export", "--snapshot", "--db", str(tmp_path / "alice.json"), "-o", shared)[0] == 0
+    assert run("export", "--snapshot", "--db", str(tmp_path / "alice.json"), "-o", shared)[0] == 0

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from ..config import stores_dir, stores_to_read
+from ..errors import ReaderError
 from ..formats import FORMATS, FormatError, RawDocument, merge_raw, progress
 from ..printable import inert
 from ..store import AnnotationStore, StoreError
@@ -360,6 +361,25 @@ def export_brat(documents: list[RawDocument], folder: Path) -> int:
     return count
 
 
+def guard_target(output: str, owner: str | None = None) -> None:
+    """Refuse to replace a reader store with an export (`-o` naming a store by mistake
+    would destroy it); only a store of `owner` (an earlier snapshot of the same
+    annotator's store) may be replaced."""
+    from ..store import snapshot
+
+    target = Path(output)
+    if not target.is_file() or not snapshot.is_reader_store(target):
+        return
+    if owner is not None:
+        with contextlib.suppress(ReaderError):
+            existing = AnnotationStore.open(target, read_only=True)
+            if existing.annotator == owner:
+                return
+    raise FormatError(
+        f"{inert(output)}: is an annotation store; an export never replaces one (name another file)"
+    )
+
+
 def export_documents(documents: list[RawDocument], fmt: str, output: str | None) -> int:
     """Write `documents` in `fmt` to `output` (stdout when None); returns records written.
     A file or folder named by `output` is replaced atomically (see `atomic_output`)."""
@@ -381,6 +401,7 @@ def export_documents(documents: list[RawDocument], fmt: str, output: str | None)
         show = sys.stdout.isatty() and sys.stderr.isatty()
         with progress(len(documents), "Exporting", enabled=show) as advance:
             return writer(documents, sys.stdout, advance)
+    guard_target(output)
     with atomic_output(output) as out, progress(len(documents), "Exporting") as advance:
         return writer(documents, out, advance)
 
@@ -392,16 +413,17 @@ def write_snapshot(db: Path, output: str) -> int:
     target = Path(output)
     if target.absolute() == db.absolute():
         raise FormatError(f"{inert(output)}: is the store itself; name another file")
+    store = AnnotationStore.open(db, read_only=True)
+    guard_target(output, owner=store.annotator or None)
     journal = target.with_name(target.name + ".journal")
     if journal.exists() or journal.is_symlink():
         raise FormatError(
             f"{inert(output)}: has a journal beside it ({inert(journal.name)}), so it is a "
             "store in use; name another file"
         )
-    store = AnnotationStore.open(db, read_only=True)
     from ..store import snapshot
 
-    meta = dict(getattr(store, "_meta", {}) or {})
+    meta = dict(getattr(store, "meta", None) or getattr(store, "_meta", {}) or {})
     meta.update(format=snapshot.FORMAT, version=snapshot.VERSION, generation=1)
     documents = {}
     annotations = {}
