@@ -30,6 +30,7 @@ from ..annotations import Annotation, normalise_record, record_problem, record_s
 from ..corpus import Document, text_id, title_for
 from ..errors import ReaderError
 from ..jsonl import parse_object, read_jsonl
+from ..printable import inert
 from ..schema import Schema
 from .disagreements import LightSpan
 from .store_view import StoreView
@@ -319,27 +320,18 @@ def load_review_input(
 
 def open_source(path: Path, schema: Schema | None = None) -> _Source:
     if not path.exists():
-        raise ReviewSourceError(f"{path}: no such file or folder")
-    if path.is_file() and _looks_like_store(path):
-        return _StoreSource(path)
-    from ..sources import source_format
+        raise ReviewSourceError(f"{inert(str(path))}: no such file or folder")
+    from ..sources import SourceError, source_format
 
-    fmt = source_format(path)
+    try:
+        fmt = source_format(path)  # the one sniffer: review and agree tell SOURCEs apart alike
+    except SourceError as exc:
+        raise ReviewSourceError(str(exc)) from None
     if fmt == "store":
         return _StoreSource(path)
     if fmt == "native" or (fmt == "doccano" and _is_annotation_record(path)):
         return _read_native(path)
     return _read_foreign(path, fmt, schema)
-
-
-def _looks_like_store(path: Path) -> bool:
-    if path.suffix.lower() == ".json":
-        return True
-    try:
-        with open(path, "rb") as file:
-            return file.read(16).lstrip().startswith(b'{"_meta"')
-    except OSError as exc:
-        raise ReviewSourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
 def _is_annotation_record(path: Path) -> bool:
