@@ -13,6 +13,7 @@ from .corpus import Corpus
 from .errors import ReaderError
 from .resources import stylesheet
 from .screens.help import GLOBAL_BINDINGS, HelpScreen, InertNotifications, palette_commands
+from .screens.keys import OrderedKeys
 from .screens.reading import ANNOTATION_BINDINGS, READING_BINDINGS, ReadingScreen
 
 if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
@@ -21,7 +22,7 @@ if TYPE_CHECKING:  # the store is imported by the command that opens it, not at 
 
 APP_BINDINGS = GLOBAL_BINDINGS
 
-class ReaderApp(InertNotifications, App[None]):
+class ReaderApp(OrderedKeys, InertNotifications, App[None]):
     CSS_PATH = str(stylesheet())
     TITLE = "reader"
     BINDINGS = APP_BINDINGS

@@ -10,11 +10,12 @@ from textual.screen import Screen
 from .resources import stylesheet
 from .review.workspace import Review
 from .screens.help import GLOBAL_BINDINGS, HelpScreen, InertNotifications, palette_commands
+from .screens.keys import OrderedKeys
 from .screens.review import ReviewScreen
 
 REVIEW_APP_BINDINGS = GLOBAL_BINDINGS
 
-class ReviewApp(InertNotifications, App[None]):
+class ReviewApp(OrderedKeys, InertNotifications, App[None]):
     CSS_PATH = str(stylesheet())
     TITLE = "reader review"
     BINDINGS = REVIEW_APP_BINDINGS

@@ -1,0 +1,136 @@
+"""Keys typed faster than the app redraws (a fast typist, a paste, tmux send-keys) land
+where the screen says they do: every key is sent at once, before any of them is handled."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.keys import _character_to_key, _get_unicode_name_from_key
+from textual.pilot import Pilot
+
+from reader.annotations import Annotation
+from reader.app import ReaderApp, make_app
+from reader.corpus import Corpus, load_corpus
+from reader.schema import default_schema
+from reader.screens.reading import ReadingScreen
+from reader.session import AnnotationSession
+from reader.store import AnnotationStore
+
+
+@pytest.fixture
+def thirty(tmp_path: Path) -> Corpus:
+    path = tmp_path / "thirty.jsonl"
+    lines = [
+        json.dumps(
+            {
+                "text": f"Article {n} headline\nThe council met on day {n}. "
+                f"It voted on budget item {n}.\n",
+                "meta": {"title": f"Article {n}"},
+            }
+        )
+        for n in range(1, 31)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return load_corpus([path])
+
+
+def on_disk(db: Path) -> list[Annotation]:
+    with AnnotationStore.open(db, read_only=True) as store:
+        return list(store)
+
+
+def key_event(key: str) -> events.Key:
+    """The event a terminal driver sends for `key` (as Pilot builds it)."""
+    if len(key) == 1 and not key.isalnum():
+        key = _character_to_key(key)
+    try:
+        char: str | None = unicodedata.lookup(_get_unicode_name_from_key(key))
+    except KeyError:
+        char = key if len(key) == 1 else None
+    return events.Key(key, char)
+
+
+async def typed_at_once(pilot: Pilot, *keys: str) -> None:
+    """Every key queued before the app handles the first, as a terminal delivers a burst."""
+    driver = pilot.app._driver
+    assert driver is not None
+    for key in keys:
+        event = key_event(key)
+        event.set_sender(pilot.app)
+        driver.send_message(event)
+    for _ in range(20):
+        await pilot.pause()
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], what: str) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@asynccontextmanager
+async def annotating(corpus: Corpus, db: Path) -> AsyncIterator[Pilot]:
+    store = AnnotationStore.open(db, "alice")
+    app = make_app(corpus, session=AnnotationSession(store, "alice", default_schema()))
+    try:
+        async with app.run_test(size=(110, 36)) as pilot:
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            yield pilot
+    finally:
+        store.close()
+
+
+def reading(pilot: Pilot) -> ReadingScreen:
+    assert isinstance(pilot.app, ReaderApp)
+    return pilot.app.reading
+
+
+async def test_stance_typed_at_once_saves_target_and_holder(
+    thirty: Corpus, tmp_path: Path
+) -> None:
+    db = tmp_path / "alice.json"
+    async with annotating(thirty, db) as pilot:
+        await typed_at_once(pilot, "j", "f", *"Iran", "tab", *"Khamenei", "enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ReadingScreen), "the save")
+        found = [(a.label, a.target, a.holder, a.text) for a in on_disk(db)]
+        assert found == [("FAVOR", "Iran", "Khamenei", "The council met on day 1.")]
+        assert len(pilot.app.screen_stack) == 2  # no second prompt was opened behind it
+
+
+async def test_label_keys_typed_at_once_after_d_go_to_the_list(
+    thirty: Corpus, tmp_path: Path
+) -> None:
+    db = tmp_path / "alice.json"
+    async with annotating(thirty, db) as pilot:
+        await typed_at_once(pilot, "d", "down", "down", "1", "x", "s", "u", "semicolon")
+        assert on_disk(db) == []
+        assert isinstance(pilot.app.screen, ReadingScreen)
+        documents = reading(pilot).documents
+        assert documents.display and documents.has_focus and documents.highlighted == 2
+
+
+async def test_a_label_typed_at_once_after_escape_labels_the_article(
+    thirty: Corpus, tmp_path: Path
+) -> None:
+    db = tmp_path / "alice.json"
+    async with annotating(thirty, db) as pilot:
+        await typed_at_once(pilot, "d", "escape", "j", "1")
+        await until(pilot, lambda: len(on_disk(db)) == 1, "the label")
+        assert [a.text for a in on_disk(db)] == ["The council met on day 1."]
+
+
+async def test_note_typed_at_once_is_saved_whole(thirty: Corpus, tmp_path: Path) -> None:
+    db = tmp_path / "alice.json"
+    async with annotating(thirty, db) as pilot:
+        await typed_at_once(pilot, "j", "1", "semicolon", *"a fact", "enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ReadingScreen), "the save")
+        assert [(a.label, a.note) for a in on_disk(db)] == [("FACT", "a fact")]
