@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from reader.cli import cli
-from reader.corpus import Document
+from reader.corpus import Document, text_id
 from reader.schema import default_schema
 from reader.session import AnnotationSession
 from reader.store import AnnotationStore
@@ -206,3 +206,42 @@ def test_stats_counts_and_progress(tmp_path: Path) -> None:
     assert stats["progress"]["corpus_documents_annotated"] == 1
     code, out, _ = run("stats", *dbs)
     assert code == 0 and "annotations: 8" in out and "FACT" in out
+
+
+def test_split_by_annotator_checks_every_store_before_writing(tmp_path: Path) -> None:
+    make_store(tmp_path / "alice.json", "alice")
+    make_store(tmp_path / "bob.json", "bob")
+    both = tmp_path / "both.jsonl"
+    dbs = ["--db", str(tmp_path / "alice.json"), "--db", str(tmp_path / "bob.json")]
+    assert run("export", *dbs, "-o", str(both))[0] == 0
+    split = tmp_path / "split"
+    split.mkdir()
+    make_store(split / "bob.json", "mallory")  # bob's file name, someone else's store
+    before = (split / "bob.json").read_bytes()
+    code, _, err = run("import", str(both), "--split-by-annotator", str(split))
+    assert code == 2 and "belongs to annotator mallory, not bob" in err, err
+    assert (split / "bob.json").read_bytes() == before
+    assert not (split / "alice.json").exists()
+    code, _, err = run("import", str(both), "--split-by-annotator", str(split), "--db", "x.json")
+    assert code == 2 and "not both" in err
+
+
+def test_split_by_annotator_refuses_two_annotators_on_one_file_name(tmp_path: Path) -> None:
+    text = "A text."
+    records = [
+        {
+            "doc_id": text_id(text),
+            "start": 0,
+            "end": 6,
+            "text": "A text",
+            "kind": "claim",
+            "label": "FACT",
+            "annotator": name,
+        }
+        for name in ("ann smith", "ann/smith")
+    ]
+    path = tmp_path / "two.jsonl"
+    path.write_text(json.dumps({"text": text, "annotations": records}) + "\n")
+    code, _, err = run("import", str(path), "--split-by-annotator", str(tmp_path / "split"))
+    assert code == 2 and "would share the store" in err
+    assert not (tmp_path / "split").exists()
