@@ -141,6 +141,19 @@ def text_problem(record: Mapping[str, Any], text: str) -> str | None:
     return None
 
 
+def time_problem(record: Mapping[str, Any]) -> str | None:
+    """Why a record's `created` or `updated` (when set) is not an ISO 8601 time, or None
+    (exports to Prodigy and merges by `updated` rely on them)."""
+    for name in ("created", "updated"):
+        value = record.get(name)
+        if value:
+            try:
+                datetime.fromisoformat(value)
+            except ValueError:
+                return f"annotation field {name!r} is not an ISO 8601 time ({value[:40]!r})"
+    return None
+
+
 def normalise_record(item: Mapping[str, Any], annotator: str | None = None) -> dict[str, Any]:
     """A checked record with every field, in `FIELD_ORDER`: a missing `id` is made, missing
     times are now (`updated` defaults to `created`), null note/prefix/suffix become "";
@@ -160,12 +173,12 @@ def normalise_record(item: Mapping[str, Any], annotator: str | None = None) -> d
 def validate_records(
     items: Iterable[Any], text: str | None = None, doc_id: str | None = None
 ) -> list[dict[str, Any]]:
-    """Every item checked with the store's codec (`record_problem`), against `text` and
-    `doc_id` when given; AnnotationError names the first bad one (`annotation N: ...`,
+    """Every item checked with the store's codec (`record_problem`, and `time_problem`),
+    against `text` and `doc_id` when given; AnnotationError names the first bad one (`annotation N: ...`,
     1-based). Returns the items as they are (not copied)."""
     records = items if isinstance(items, list) else list(items)
     for number, item in enumerate(records, start=1):
-        problem = record_problem(item)
+        problem = record_problem(item) or time_problem(item)
         if problem is None and doc_id is not None and item["doc_id"] != doc_id:
             problem = "its doc_id is not the document's"
         if problem is None and text is not None:

@@ -218,3 +218,38 @@ def test_a_repeated_annotation_id_is_refused_not_silently_merged(tmp_path: Path)
     assert code == 0 and "imported 1 annotation(s)" in err, err
     with AnnotationStore.open(store, read_only=True) as opened:
         assert [(a.label, a.start) for a in opened] == [("FACT", 0)]
+
+
+def test_a_time_that_is_not_iso_8601_is_refused(tmp_path: Path) -> None:
+    record = dict(NATIVE_OK, created="yesterday", updated="garbage")
+    path = tmp_path / "t.jsonl"
+    path.write_text(json.dumps({"text": HARBOUR, "annotations": [record]}) + "\n")
+    code, _, err = run("import", str(path), "--db", str(tmp_path / "s.json"))
+    assert code == 2 and "line 1: annotation 1: annotation field 'created'" in err, err
+
+
+def test_a_stored_bad_time_does_not_break_a_prodigy_export(tmp_path: Path) -> None:
+    from reader.store import snapshot
+
+    record = dict(
+        NATIVE_OK,
+        id="22222222-2222-4222-8222-222222222222",
+        created="garbage",
+        updated="garbage",
+        target=None,
+        holder=None,
+        note="",
+        prefix="",
+        suffix="",
+    )
+    doc_id = record["doc_id"]
+    tables = {
+        "_meta": {"1": {"format": "reader-annotations", "version": 1, "generation": 1}},
+        "documents": {doc_id: {"text": HARBOUR, "meta": {}}},
+        "annotations": {doc_id: {"doc_id": doc_id, "count": 1, "records": json.dumps([record])}},
+    }
+    (tmp_path / "old.json").write_bytes(snapshot.dump(tables))
+    code, out, err = run("export", "--db", str(tmp_path / "old.json"), "--format", "prodigy")
+    assert code in (0, 2) and "Traceback" not in err
+    if code == 0:
+        assert json.loads(out)["_timestamp"] == 0

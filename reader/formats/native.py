@@ -17,6 +17,7 @@ from ..annotations import (
     record_problem,
     record_sort_key,
     text_problem,
+    time_problem,
     validate_records,
 )
 from ..corpus import normalise, text_id
@@ -137,7 +138,7 @@ def checked_records(
     on_raw: list[dict[str, Any]] = []
     on_plain: list[dict[str, Any]] = []
     for number, item in enumerate(items, start=1):
-        problem = record_problem(item)
+        problem = record_problem(item) or time_problem(item)
         own = False
         if problem is None and item["doc_id"] not in (raw_id, plain_id):
             problem = "its doc_id is not the document's"

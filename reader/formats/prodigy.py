@@ -45,7 +45,12 @@ def _hash32(*parts: str) -> int:
 
 
 def _timestamp(iso: str) -> int:
-    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
+    """Unix seconds of an ISO 8601 time; 0 for one that is not (a store from before
+    imports checked times)."""
+    try:
+        return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
+    except ValueError:
+        return 0
 
 
 def task(document: ExportDocument, annotator: str, annotations: list[Annotation]) -> dict:
