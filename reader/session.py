@@ -325,6 +325,9 @@ class TargetSuggestions:
         if not self.targets:
             new = typed or None
             return Suggestions(new, [], False, new)
+        if not wanted:  # nothing typed yet: the first screenful, no index needed
+            first = self.targets[: self.shown]
+            return Suggestions(None, first, len(self.targets) > self.shown, first[0])
         folded, exact_of = self._index()
         exact = exact_of.get(wanted) if wanted else None
         matches: list[str] = []

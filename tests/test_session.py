@@ -164,3 +164,39 @@ def test_any_sequence_undoes_to_nothing_and_redoes_to_disk(tmp_path: Path, ops: 
             session.redo()
         assert session.annotations(DOC.id) == shown
     assert on_disk(db) == shown
+
+
+def test_target_suggestions_show_a_screenful_and_say_what_enter_saves() -> None:
+    from reader.session import TargetSuggestions
+
+    many = TargetSuggestions([f"target {n}" for n in range(200_000)], shown=8)
+    first = many.suggest("")
+    assert first.matches == [f"target {n}" for n in range(8)] and first.more
+    assert first.chosen == "target 0" and first.new is None
+    found = many.suggest("  TARGET 199999 ")  # case and spaces do not matter: it is exact
+    assert (found.new, found.matches, found.more, found.chosen) == (
+        None,
+        ["target 199999"],
+        False,
+        "target 199999",
+    )
+    typed = TargetSuggestions(["sanctions", "ceasefire"]).suggest("Iran")
+    assert (typed.new, typed.matches, typed.chosen) == ("Iran", [], "Iran")
+    partial = TargetSuggestions(["sanctions", "ceasefire"]).suggest("sanc")
+    assert (partial.new, partial.matches, partial.chosen) == ("sanc", ["sanctions"], "sanctions")
+    assert TargetSuggestions([]).suggest(" Iran ").chosen == "Iran"
+
+
+def test_stance_targets_are_listed_once_in_schema_order() -> None:
+    from reader.schema import parse_schema
+    from reader.session import stance_targets
+
+    schema = parse_schema(
+        '[groups.a]\nkind = "stance"\ntargets = ["x", "y", "x"]\n'
+        '[[groups.a.labels]]\nname = "PRO"\nkey = "p"\n'
+        '[groups.b]\nkind = "stance"\ntargets = ["y", "z"]\n'
+        '[[groups.b.labels]]\nname = "CON"\nkey = "c"\n'
+    )
+    assert stance_targets(schema, "PRO") == ["x", "y"]
+    assert stance_targets(schema) == ["x", "y", "z"]
+    assert stance_targets(None) == []
