@@ -5,6 +5,7 @@ Field names are a contract (exports, imports and users' scripts rely on them).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -141,9 +142,18 @@ def text_problem(record: Mapping[str, Any], text: str) -> str | None:
     return None
 
 
+_PLAIN_LABEL = re.compile(r"[^\s\x00-\x1f\x7f-\x9f]+")
+
+
 def time_problem(record: Mapping[str, Any]) -> str | None:
-    """Why a record's `created` or `updated` (when set) is not an ISO 8601 time, or None
-    (exports to Prodigy and merges by `updated` rely on them)."""
+    """What an imported record has that the store takes but nothing else can use, or
+    None: a `created` or `updated` that is not an ISO 8601 time (Prodigy exports and
+    merges by `updated` rely on them), a label with white space or control characters
+    (brat types are one word; a line break would cut an export's line)."""
+    if not _PLAIN_LABEL.fullmatch(record["label"]):
+        return (
+            f"annotation label {record['label'][:40]!r} must be one word with no control characters"
+        )
     for name in ("created", "updated"):
         value = record.get(name)
         if value:

@@ -103,6 +103,12 @@ def test_issue_printf_is_refused_and_the_store_is_unchanged(
         ({"text": HARBOUR, "label": [[0, True, "FACT"]]}, "label 1: start and end"),
         ({"text": HARBOUR, "label": [[0.0, 3, "FACT"]]}, "label 1: start and end"),
         ({"text": HARBOUR, "label": [[0, 3, ""]]}, "label 1: the label"),
+        ({"text": HARBOUR, "label": [[0, 3, "two words"]]}, "label 1: annotation label"),
+        ({"text": HARBOUR, "label": [[0, 3, "FA\nCT"]]}, "label 1: annotation label"),
+        (
+            {"text": HARBOUR, "spans": [{"start": 0, "end": 3, "label": "\u001b[2J"}]},
+            "span 1: annotation label",
+        ),
         ({"text": HARBOUR, "spans": [{"start": 0, "end": 3, "label": 5}]}, "span 1: missing label"),
         (
             {"text": HARBOUR, "spans": [{"start": 0, "end": 3, "label": "F", "note": 3}]},

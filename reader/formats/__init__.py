@@ -13,7 +13,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..annotations import Annotation, record_problem, record_sort_key, span_context, text_problem
+from ..annotations import (
+    Annotation,
+    record_problem,
+    record_sort_key,
+    span_context,
+    text_problem,
+    time_problem,
+)
 from ..corpus import dropped_positions, moved_offset, normalise, text_id
 from ..errors import ReaderError
 
@@ -58,7 +65,7 @@ def checked_record(record: dict[str, Any], text: str, where: str) -> dict[str, A
     """`record` when the store's codec (`record_problem`) and `text` accept it; else
     ValueError naming `where` (`label 2`, `span 1`): nothing reaches a store that it
     would refuse."""
-    problem = record_problem(record) or text_problem(record, text)
+    problem = record_problem(record) or time_problem(record) or text_problem(record, text)
     if problem:
         raise ValueError(f"{where}: {problem}")
     return record
