@@ -3,6 +3,7 @@ afterwards (reopened read-only, as another process would see it)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -575,3 +576,22 @@ async def test_the_entity_under_the_cursor_shows_its_type(
         kinds = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place"}
         assert f"Entity: {entity.text}" in line
         assert kinds.get(entity.label, entity.label) in line
+
+
+async def test_every_copy_of_an_annotated_article_is_marked(tmp_path: Path) -> None:
+    """The same text twice in a corpus is one document (one id): both copies are marked,
+    and `)` skips both."""
+    corpus_file = tmp_path / "corpus.jsonl"
+    texts = ["Same story.\nThe port reopened.\n", "Other story.\nThe rail strike ended.\n"]
+    corpus_file.write_text(
+        "".join(json.dumps({"text": t}) + "\n" for t in (texts[0], texts[1], texts[0])),
+        encoding="utf-8",
+    )
+    db = tmp_path / "alice.json"
+    async with annotating(load_corpus([corpus_file]), db) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        documents = reading(pilot).query_one(DocumentList)
+        assert documents.annotated == {0, 2}
+        await pilot.press("right_parenthesis")
+        assert reading(pilot).index == 1

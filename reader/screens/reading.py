@@ -133,6 +133,10 @@ class ReadingScreen(Screen[None]):
         self._message = ""
         self._message_timer: Timer | None = None
         self._annotation_panel: AnnotationList | None = None
+        # Where each text is in the corpus (an article may be in it twice: same id).
+        self._copies: dict[str, list[int]] = {}
+        for number, doc in enumerate(corpus.documents):
+            self._copies.setdefault(doc.id, []).append(number)
         # Problems with the input (malformed JSONL lines...) stay in the status line.
         self._warning = warning_summary(corpus.warnings)
 
@@ -469,8 +473,9 @@ class ReadingScreen(Screen[None]):
         if self._annotation_panel is not None:
             self._annotation_panel.show(self._annotations)
         annotated = bool(self._annotations)
-        if annotated != (self.index in self.documents.annotated):
-            self.documents.mark_annotated(self.index, annotated)
+        for index in self._copies.get(self.document.id, (self.index,)):
+            if annotated != (index in self.documents.annotated):  # every copy of the text
+                self.documents.mark_annotated(index, annotated)
 
     def _annotation_summary(self) -> str:
         if self.session is None:
