@@ -217,3 +217,26 @@ def test_import_from_a_pipe_reads_every_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "imported 3 annotation(s)" in result.stderr
+
+
+def test_review_docs_match_ids_of_the_files_own_text(tmp_path: Path) -> None:
+    """An ids-only export made on a CRLF file's own text (its doc_id is the sha256 of the
+    text with `\\r\\n`) finds its text in `--docs`, its records moved by the text rule."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.txt").write_bytes(RAW.encode("utf-8"))
+    start, end = raw_span("Last line.")
+    record = {
+        "doc_id": text_id(RAW),
+        "start": start,
+        "end": end,
+        "text": "Last line.",
+        "kind": "claim",
+        "label": "FACT",
+        "annotator": "alice",
+    }
+    (tmp_path / "alice.jsonl").write_text(json.dumps(record) + "\n")
+    review = load_review_input([tmp_path / "alice.jsonl"], docs=[articles])
+    assert review.doc_ids == [text_id(PLAIN)]
+    [moved] = review.annotations(text_id(PLAIN))["alice"]
+    assert PLAIN[moved.start : moved.end] == "Last line." == moved.text

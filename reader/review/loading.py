@@ -315,7 +315,67 @@ def load_review_input(
 
         corpus = load_corpus(docs)
         documents, warnings = corpus.documents, corpus.warnings
-    return ReviewInput([open_source(Path(p), schema) for p in paths], documents, warnings)
+    sources = [open_source(Path(p), schema) for p in paths]
+    if documents:
+        _move_onto_docs(sources, documents)
+    return ReviewInput(sources, documents, warnings)
+
+
+def _move_onto_docs(sources: Sequence[_Source], documents: Sequence[Document]) -> None:
+    """Records given by id only whose `doc_id` is the sha256 of a `--docs` article's text
+    as its file holds it (a BOM, `\\r\\n`), moved onto the text as reader reads it (the
+    one text rule), so that they are not left without a text."""
+    from ..annotations import text_problem
+    from ..formats import on_normalised_text
+
+    known = {d.id for d in documents}
+    memory = [s for s in sources if isinstance(s, _MemorySource)]
+    wanted = {
+        doc_id
+        for source in memory
+        for doc_id, found in source.texts.items()
+        if found is None and doc_id not in known
+    }
+    if not wanted:
+        return
+    aliases: dict[str, str] = {}  # sha256 of the file's text -> that text
+    for document in documents:
+        raw = _raw_text_of(document)
+        if raw is not None and raw != document.text:
+            aliases[text_id(raw)] = raw
+    for source in memory:
+        for doc_id in [d for d in wanted if d in aliases and d in source.texts]:
+            raw = aliases[doc_id]
+            records = source.by_doc.pop(doc_id, [])
+            del source.texts[doc_id]
+            for record in records:
+                problem = text_problem(record, raw)
+                if problem:
+                    raise ReviewSourceError(
+                        f"{inert(str(source.path))}: annotation {inert(record['id'])} of "
+                        f"document {doc_id[:12]}: {problem}"
+                    )
+            try:
+                _, plain_id, moved = on_normalised_text(raw, records)
+            except ValueError as exc:
+                raise ReviewSourceError(f"{inert(str(source.path))}: {exc}") from None
+            source.add(plain_id, None, None, moved)
+
+
+def _raw_text_of(document: Document) -> str | None:
+    """A `--docs` article's text as its file holds it (before the text rule), or None."""
+    from ..corpus import normalise
+
+    path_text, _, number = document.source.rpartition(":")
+    try:
+        if number.isdigit() and path_text:  # a line of a JSONL corpus
+            lines = normalise(Path(path_text).read_bytes().decode("utf-8")).split("\n")
+            value = parse_object(lines[int(number) - 1])
+            text = value.get("text")
+            return text if isinstance(text, str) else None
+        return Path(document.source).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError, ValueError, IndexError):
+        return None
 
 
 def open_source(path: Path, schema: Schema | None = None) -> _Source:
