@@ -388,7 +388,7 @@ def export_documents(documents: list[RawDocument], fmt: str, output: str | None)
     if fmt == "brat":
         if not output:
             raise FormatError("brat export writes a folder of files: name it with -o DIR")
-        return export_brat(documents, Path(output))
+        return export_brat(documents, Path(os.path.abspath(output)))
     if fmt == "native":
         writer = native.write_raw
     else:
