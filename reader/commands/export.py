@@ -65,15 +65,15 @@ def store_documents(store: AnnotationStore, review: bool = False) -> list[RawDoc
     documents = []
     for doc_id in store.document_ids():
         stored = store.document(doc_id)
-        review = decisions.pop(doc_id, [])
-        if stored is None or not (counts.get(doc_id) or review):
+        decided = decisions.pop(doc_id, [])
+        if stored is None or not (counts.get(doc_id) or decided):
             continue
         records = store.records(doc_id) if counts.get(doc_id) else []
-        if review:
-            records = with_reviewer_notes(records, review)
-        documents.append(RawDocument(doc_id, stored.text, dict(stored.meta), records, review))
-    for doc_id, review in decisions.items():  # decisions on documents gold never held
-        documents.append(RawDocument(doc_id, "", {}, [], review))
+        if decided:
+            records = with_reviewer_notes(records, decided)
+        documents.append(RawDocument(doc_id, stored.text, dict(stored.meta), records, decided))
+    for doc_id, decided in decisions.items():  # decisions on documents gold never held
+        documents.append(RawDocument(doc_id, "", {}, [], decided))
     return documents
 
 
@@ -95,7 +95,8 @@ def gold_decisions(store_path: Path) -> dict[str, list[dict[str, Any]]]:
         doc_id = entry.get("doc_id")
         if not isinstance(doc_id, str):
             continue
-        decision = entry.get("decision") if isinstance(entry.get("decision"), dict) else {}
+        found = entry.get("decision")
+        decision: dict[str, Any] = found if isinstance(found, dict) else {}
         action = decision.get("action")
         if action == "edit":
             kind, from_ = "edited", []
@@ -389,12 +390,13 @@ def export_documents(documents: list[RawDocument], fmt: str, output: str | None)
         if not output:
             raise FormatError("brat export writes a folder of files: name it with -o DIR")
         return export_brat(documents, Path(os.path.abspath(output)))
+    writer: Callable[[list[RawDocument], Any, Callable[..., Any]], int]
     if fmt == "native":
         writer = native.write_raw
     else:
         foreign = {"prodigy": prodigy.write, "doccano": doccano.write}[fmt]
 
-        def writer(docs, out, advance):  # type: ignore[no-untyped-def]
+        def writer(docs: list[RawDocument], out: Any, advance: Callable[..., Any]) -> int:
             return foreign((d.to_document() for d in docs if d.text), out, advance)
 
     if output is None:

@@ -267,10 +267,11 @@ class Adjudicator:
     def set_note(self, disagreement: Disagreement, note: str) -> str:
         """The reviewer's note on a disagreement ("" removes it)."""
         before = self.log.get(disagreement.id)
-        after: dict[str, Any] | None = {**_entry(disagreement, before), "note": note.strip()}
+        entry = {**_entry(disagreement, before), "note": note.strip()}
+        after: dict[str, Any] | None = entry
         if not note.strip():
-            del after["note"]  # type: ignore[index]
-            after = _meaningful(after)
+            del entry["note"]
+            after = _meaningful(entry)
         self.log.put(disagreement.id, after)
         self._record(Step("note", 0, disagreement.id, before, after))
         return "note saved" if note.strip() else "note removed"

@@ -198,7 +198,7 @@ def _partition(
             if annotation.kind == kind
         ]
         for cluster in clusters(pool):
-            versions = {name: set() for name in annotators}
+            versions: dict[str, set[SpanKey]] = {name: set() for name in annotators}
             for annotation in cluster:
                 versions[annotation.annotator].add(span_key(annotation))
             first = versions[annotators[0]]
