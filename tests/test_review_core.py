@@ -293,3 +293,27 @@ def test_cli_runs_the_app_on_the_default_gold(
     code, output = run(str(a))
     assert code == 0, output
     assert ran and ran[0].gold_path == data_dir / "annotations" / "gold.json"  # type: ignore[attr-defined]
+
+
+def test_a_failed_undo_keeps_the_step_to_undo_again(
+    review: Review, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.store import StoreError
+
+    doc = review.document(0)
+    first, _ = review.disagreements(doc.id)
+    judge = review.adjudicator
+    judge.accept(doc, first, "bob")
+    real_undo = judge.session.undo
+
+    def full_disk() -> None:
+        raise StoreError("gold.json: cannot write the store (No space left on device)")
+
+    monkeypatch.setattr(judge.session, "undo", full_disk)
+    with pytest.raises(StoreError):
+        judge.undo()
+    assert gold_on_disk(tmp_path / "gold.json") == [(0, 28, "claim", "OPINION", "gold")]
+    monkeypatch.setattr(judge.session, "undo", real_undo)
+    assert judge.undo() == "undid: accepted bob's version"  # the step was not lost
+    assert gold_on_disk(tmp_path / "gold.json") == []
+    assert not judge.is_resolved(first)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -287,11 +287,20 @@ class Adjudicator:
         `target`; None when there is nothing to undo (redo)."""
         if not source:
             return None
-        step = source.pop()
+        step = source[-1]  # taken off only once it is undone: a failed write keeps it
         operation = self.session.undo if undo else self.session.redo
-        for _ in range(step.changes):
-            operation()
-        self.log.put(step.disagreement_id, step.before if undo else step.after)
+        done = 0
+        try:
+            for _ in range(step.changes):
+                operation()
+                done += 1
+            self.log.put(step.disagreement_id, step.before if undo else step.after)
+        except BaseException:
+            if done:  # what was undone moves over; the rest stays to be undone again
+                source[-1] = replace(step, changes=step.changes - done)
+                target.append(replace(step, changes=done))
+            raise
+        source.pop()
         target.append(step)
         return f"{'undid' if undo else 'redid'}: {step.description}"
 
@@ -421,8 +430,6 @@ def _commonest(disagreement: Disagreement) -> Annotation:
 
 
 def _with_label(annotation: Annotation, label: str) -> Annotation:
-    from dataclasses import replace
-
     return replace(annotation, label=label, note="")
 
 
