@@ -17,11 +17,17 @@ from typing import Any
 
 from .errors import CorpusError
 from .jsonl import read_jsonl
+from .printable import inert
 
 ARTICLE_SUFFIXES = (".txt", ".md")
 CORPUS_SUFFIXES = (".jsonl",)
 MAX_TITLE_CHARS = 120
 _SNIFF_BYTES = 8192
+
+
+def _shown(path: Path) -> str:
+    """A path fit to print: its control characters made visible (`reader.printable`)."""
+    return inert(str(path))
 
 
 def text_id(text: str) -> str:
@@ -95,17 +101,17 @@ def _read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except PermissionError:
-        raise CorpusError(f"{path}: permission denied") from None
+        raise CorpusError(f"{_shown(path)}: permission denied") from None
     except OSError as exc:
-        raise CorpusError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        raise CorpusError(f"{_shown(path)}: cannot read ({exc.strerror or exc})") from None
     if b"\x00" in data[:_SNIFF_BYTES]:
-        raise CorpusError(f"{path}: looks like a binary file, not text")
+        raise CorpusError(f"{_shown(path)}: looks like a binary file, not text")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise CorpusError(
-            f"{path}: not valid UTF-8 (byte {exc.start}, line {line}); save it as UTF-8"
+            f"{_shown(path)}: not valid UTF-8 (byte {exc.start}, line {line}); save it as UTF-8"
         ) from None
     return normalise(text)
 
@@ -113,7 +119,7 @@ def _read_text(path: Path) -> str:
 def load_article(path: Path) -> Document:
     text = _read_text(path)
     if not text.strip():
-        raise CorpusError(f"{path}: the file is empty")
+        raise CorpusError(f"{_shown(path)}: the file is empty")
     return Document(text=text, title=title_for(text, path.name), source=str(path))
 
 
@@ -123,13 +129,13 @@ def load_jsonl(path: Path, warnings: list[str]) -> list[Document]:
     documents, bad = read_jsonl(
         raw.split("\n"), lambda record, number: _jsonl_document(record, path, number)
     )
-    problems = [f"{path}:{p.line}: {p.message}" for p in bad]
+    problems = [f"{_shown(path)}:{p.line}: {p.message}" for p in bad]
     if problems:
         warnings.extend(problems)
-        warnings.append(f"{path}: skipped {len(problems)} malformed line(s)")
+        warnings.append(f"{_shown(path)}: skipped {len(problems)} malformed line(s)")
     if not documents:
         detail = f" ({problems[0]})" if problems else ""
-        raise CorpusError(f"{path}: no documents in this JSONL file{detail}")
+        raise CorpusError(f"{_shown(path)}: no documents in this JSONL file{detail}")
     return documents
 
 
@@ -174,18 +180,20 @@ def load_corpus(paths: Iterable[str | Path]) -> Corpus:
     for given in paths:
         path = Path(given)
         if not path.exists():
-            raise CorpusError(f"{path}: no such file or folder")
+            raise CorpusError(f"{_shown(path)}: no such file or folder")
         if path.is_dir():
             files = _files_in(path)
             if not files:
-                raise CorpusError(f"{path}: no articles (.txt, .md or .jsonl) in this folder")
+                raise CorpusError(
+                    f"{_shown(path)}: no articles (.txt, .md or .jsonl) in this folder"
+                )
             for file in files:
                 try:
                     documents.extend(_load_file(file, warnings))
                 except CorpusError as exc:
                     warnings.append(f"skipped {exc}")
             if not documents:
-                raise CorpusError(f"{path}: no readable articles in this folder")
+                raise CorpusError(f"{_shown(path)}: no readable articles in this folder")
         else:
             documents.extend(_load_file(path, warnings))
     if not documents:

@@ -20,6 +20,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
+from .printable import inert
+
 T = TypeVar("T")
 
 
@@ -75,7 +77,7 @@ def surrogate_problem(line: str | bytes, value: Any) -> str | None:
     where = _surrogate_at(value, "")
     if where is None:
         return None
-    return f"a lone surrogate (not valid Unicode) in {where or 'the line'}"
+    return f"a lone surrogate (not valid Unicode) in {inert(where) or 'the line'}"
 
 
 def _surrogate_at(value: Any, path: str) -> str | None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import click
 
 from ..corpus import Corpus, load_corpus
+from ..printable import inert
 from ..resources import seeds_dir
 
 
@@ -14,5 +15,5 @@ def load_paths(paths: Sequence[str]) -> Corpus:
     """Load the given paths (the bundled seeds when none), echoing warnings to stderr."""
     corpus = load_corpus(paths or [seeds_dir()])
     for warning in corpus.warnings:
-        click.echo(f"reader: warning: {warning}", err=True)
+        click.echo(f"reader: warning: {inert(warning)}", err=True)
     return corpus
