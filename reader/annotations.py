@@ -168,13 +168,24 @@ def normalise_record(item: Mapping[str, Any], annotator: str | None = None) -> d
     """A checked record with every field, in `FIELD_ORDER`: a missing `id` is made, missing
     times are now (`updated` defaults to `created`), null note/prefix/suffix become "";
     `annotator`, when given, replaces the record's."""
-    record = {name: item.get(name) for name in FIELD_ORDER}
-    for name in _CONTEXT_FIELDS:
-        if record[name] is None:
-            record[name] = ""
-    record["id"] = record["id"] or new_id()
-    record["created"] = record["created"] or now_iso()
-    record["updated"] = record["updated"] or record["created"]
+    if (  # the common case (reader's own exports): every field there, in order
+        tuple(item) == FIELD_ORDER
+        and item["id"]
+        and item["created"]
+        and item["updated"]
+        and item["note"] is not None
+        and item["prefix"] is not None
+        and item["suffix"] is not None
+    ):
+        record = dict(item)
+    else:
+        record = {name: item.get(name) for name in FIELD_ORDER}
+        for name in _CONTEXT_FIELDS:
+            if record[name] is None:
+                record[name] = ""
+        record["id"] = record["id"] or new_id()
+        record["created"] = record["created"] or now_iso()
+        record["updated"] = record["updated"] or record["created"]
     if annotator is not None:
         record["annotator"] = annotator
     return record
