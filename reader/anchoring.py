@@ -106,14 +106,15 @@ def reanchor_all(annotations: Iterable[Annotation], text: str) -> list[Anchored]
 def reanchor_document(store: AnnotationStore, document: Document) -> list[Anchored]:
     """Carry annotations from earlier versions of `document` (same source) to this text.
 
-    Kept and moved annotations are saved under the new text's id (same annotation ids);
+    Kept and moved annotations are saved under the new text's id (same annotation ids), all
+    in one journal operation;
     orphaned ones stay with the old version, where `store.for_document` still finds them.
     """
     results: list[Anchored] = []
     stored = StoredDocument(document.id, document.text, dict(document.meta), document.source)
     for old_id in store.previous_versions(document.source, document.id):
-        for placed in reanchor_all(store.for_document(old_id), document.text):
-            results.append(placed)
-            if placed.status != "orphaned":
-                store.put(placed.annotation, stored)
+        results.extend(reanchor_all(store.for_document(old_id), document.text))
+    carried = [placed.annotation for placed in results if placed.status != "orphaned"]
+    if carried:
+        store.put_many(carried, stored)  # one journal operation: a crash moves all or none
     return results

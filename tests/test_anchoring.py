@@ -109,3 +109,21 @@ def test_reanchor_document_moves_annotations_to_the_new_version(tmp_path: Path) 
         assert moved.id == kept.id and new_text[moved.start : moved.end] == kept.text
         assert [a.id for a in store.for_document(old_doc.id)] == [lost.id]
     assert [r.status for r in reanchor_all([kept], OLD)] == ["kept"]
+
+
+def test_reanchoring_a_document_is_one_journal_operation(tmp_path: Path) -> None:
+    """A kill while re-anchoring moves every annotation or none: it is one journal line."""
+    old_doc = Document(text=OLD, title="t", source="bridge.txt")
+    first = annotate(OLD, "Critics said the bridge is late.")
+    second = annotate(OLD, "The mayor said", occurrence=1)
+    path = tmp_path / "s.json"
+    journal = path.with_name(path.name + ".journal")
+    with AnnotationStore.open(path, "a") as store:
+        store.put(first, StoredDocument(old_doc.id, OLD, {}, "bridge.txt"))
+        store.put(second)
+        lines_before = journal.read_bytes().count(b"\n")
+        new_doc = Document(text="Correction. " + OLD, title="t", source="bridge.txt")
+        results = reanchor_document(store, new_doc)
+        assert [r.status for r in results] == ["moved", "moved"]
+        assert journal.read_bytes().count(b"\n") == lines_before + 1
+        assert {a.id for a in store.for_document(new_doc.id)} == {first.id, second.id}
