@@ -217,3 +217,16 @@ def test_a_decisions_only_line_is_read_by_every_reader(tmp_path: Path) -> None:
     assert code == 0 and "imported 1 annotation(s)" in err, err
     assert load_review_input([mixed]).doc_ids == [DOC]
     assert load_sources([str(mixed)]).documents == {DOC: TEXT}
+
+
+def test_reader_share_writes_the_same_consistent_copy(tmp_path: Path) -> None:
+    path = tmp_path / "alice.json"
+    with AnnotationStore.open(path, "alice") as store:
+        document = StoredDocument(DOC, TEXT, {"title": "Port"})
+        store.put(make_annotation(TEXT, DOC, 0, 8, "claim", "FACT", "alice"), document)
+        code, _, err = run("share", str(path), "-o", str(tmp_path / "shared.json"))
+        assert code == 0, err
+    with AnnotationStore.open(tmp_path / "shared.json", read_only=True) as shared:
+        assert [(a.start, a.end, a.label, a.annotator) for a in shared] == [
+            (0, 8, "FACT", "alice")
+        ]
