@@ -48,7 +48,7 @@ class OrderedKeys:
     """For an App: handle typed keys strictly one after another (see the module)."""
 
     _held_keys: deque[events.Key]
-    _key_task: asyncio.Task[None] | None
+    _key_task: asyncio.Task[None] | None = None
     _fence: asyncio.Event
 
     def _pumps(self) -> Iterator[MessagePump]:
@@ -68,6 +68,8 @@ class OrderedKeys:
             return
         if isinstance(event, events.Key) and not event.is_forwarded:
             if getattr(event, RELEASED, False):
+                if not app.is_running or not app.screen_stack:
+                    return  # the app is closing: the key has nowhere to go
                 target = app.focused or app.screen
                 await super().on_event(event)  # type: ignore[misc]
                 # Behind the key, on the same path (or to the app when a priority binding
@@ -88,7 +90,7 @@ class OrderedKeys:
     async def _release_keys(self) -> None:
         app: Any = self
         try:
-            while self._held_keys:
+            while self._held_keys and app.is_running:
                 held = self._held_keys.popleft()
                 key = events.Key(held.key, held.character)
                 setattr(key, RELEASED, True)
