@@ -171,3 +171,11 @@ async def test_keys_typed_before_the_store_opens_are_saved_as_shown(
         ("FACT", None, None),
         ("FAVOR", "Iran", "Kh"),
     ]
+
+
+async def test_keys_typed_after_q_are_dropped_cleanly(thirty: Corpus, tmp_path: Path) -> None:
+    db = tmp_path / "alice.json"
+    async with annotating(thirty, db) as pilot:
+        await typed_at_once(pilot, "q", "1", "j", "1")
+        await until(pilot, lambda: not pilot.app.is_running, "the app to quit")
+    assert on_disk(db) == []
