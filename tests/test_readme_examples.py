@@ -6,7 +6,7 @@ Markers (HTML comments, invisible when the Markdown is rendered):
 - `<!-- example-file: NAME -->` before a fenced block: the block is written to NAME;
 - `<!-- example: reader ARGS -->` before a fenced block: `reader ARGS` is run and must
   print the block (line for line, trailing spaces aside; a `json` block is compared as
-  the JSON values it holds, so it may be laid out for reading);
+  the JSON values it holds, keys in the same order, so it may be laid out for reading);
 - `<!-- example-error: reader ARGS -->` before a fenced block: `reader ARGS` must fail
   with exit status 2 and print the block on stderr;
 - `<!-- example-run: reader ARGS -->`: `reader ARGS` is run (it must succeed), its output
@@ -14,14 +14,24 @@ Markers (HTML comments, invisible when the Markdown is rendered):
 - `<!-- example-written: NAME -->` before a fenced block: the file NAME, written by an
   earlier example, holds the block;
 - `<!-- json-keys: reader ARGS -->` before a paragraph: the quoted names in the paragraph
-  are the keys of the JSON object `reader ARGS` prints (and of its first `pairs` entry).
+  are the keys of the JSON object `reader ARGS` prints (and of its first `pairs` entry);
+- `<!-- example-review: reader review SOURCE... --gold GOLD; keys: KEY... -->`: the review
+  app is run on the SOURCEs (through Textual's Pilot) and the KEYs pressed, one after the
+  other (a Textual key name or character; a "quoted text" is typed), then it is closed.
 
 A document's examples run in order in one fresh folder, so a later example can use what an
-earlier one wrote.
+earlier one wrote. Examples give fixed ids and times (an import keeps them), so what a
+command prints is the same on every run and is compared whole. Only what reader makes
+afresh on each run (the gold store's records, its decisions' times) may be shown as
+`"…"` in a `json` block, and only as the value of `id`, `created`, `updated` or `at`,
+where it matches a uuid or an ISO 8601 time respectively and nothing else.
+Every marker must be seen (one right after another's block or paragraph is a mistake the
+test reports, not an example it silently drops).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import shlex
@@ -38,9 +48,10 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "FORMATS.md"]
 
 _MARKER = re.compile(
-    r"<!--\s*(example-file|example-written|example-error|example-run|example|json-keys):"
+    r"<!--\s*(example-file|example-written|example-error|example-run|example-review|example"
+    r"|json-keys):"
     r"\s*(.*?)\s*-->[ \t]*\n"
-    r"(?:\s*```([^\n]*)\n(.*?)\n```|([^\n]*(?:\n(?!\n)[^\n]*)*))?",
+    r"(?:\s*```([^\n]*)\n(.*?)\n```|((?!<!--)[^\n]*(?:\n(?!\n|<!--)[^\n]*)*))?",
     re.DOTALL,
 )
 
@@ -66,6 +77,8 @@ def examples_in(path: Path) -> list[Example]:
         shown = block if block is not None else (paragraph or "")
         line = text.count("\n", 0, match.start()) + 1
         found.append(Example(kind, argument, (language or "").strip(), shown, line))
+    markers = re.findall(r"(?<!`)<!--\s*(?:example|json-keys)[\w-]*:", text)  # not `quoted`
+    assert len(markers) == len(found), f"{path.name}: a marker is hidden in another's block"
     return found
 
 
@@ -81,6 +94,45 @@ def run(command: str, folder: Path, monkeypatch: pytest.MonkeyPatch, status: int
     return result.stdout if status == 0 else result.stderr
 
 
+def review(argument: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run `reader review SOURCE... --gold GOLD` in the app and press the keys given."""
+    from reader.review.loading import load_review_input
+    from reader.review.workspace import Review, open_gold
+    from reader.review_app import make_review_app
+    from reader.schema import load_schema
+
+    command, keys = argument.split("; keys:", 1)
+    words = shlex.split(command)
+    assert words[:2] == ["reader", "review"] and "--gold" in words, argument
+    at = words.index("--gold")
+    gold, sources = words[at + 1], words[2:at] + words[at + 2 :]
+    presses: list[str] = []
+    for text, key in re.findall(r'"([^"]*)"|(\S+)', keys):
+        presses.extend(["space" if c == " " else c for c in text] if text else [key])
+    monkeypatch.chdir(folder)
+
+    async def run_review() -> None:
+        schema = load_schema(None)
+        opened = Review(load_review_input(sources, schema=schema), open_gold(Path(gold)), schema)
+        try:
+            async with make_review_app(opened).run_test(size=(110, 36)) as pilot:
+                for _ in range(1200):  # the overall progress is counted in a thread
+                    if opened.counted:
+                        break
+                    await pilot.pause(0.05)
+                else:
+                    raise AssertionError("the disagreements were never counted")
+                await pilot.app.workers.wait_for_complete()
+                await pilot.pause()
+                for key in presses:
+                    await pilot.press(key)
+                    await pilot.pause()
+        finally:
+            opened.close()
+
+    asyncio.run(run_review())
+
+
 def json_values(text: str) -> list[Any]:
     """Every JSON value in `text`, one after the other (JSON Lines, or laid out freely)."""
     decoder = json.JSONDecoder()
@@ -92,6 +144,41 @@ def json_values(text: str) -> list[Any]:
             return values
         value, index = decoder.raw_decode(text, index)
         values.append(value)
+
+
+ANY = "…"
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
+VARIABLE = {"id": _UUID, "created": _TIME, "updated": _TIME, "at": _TIME}
+
+
+def unvarying(printed: Any, shown: Any) -> Any:
+    """`printed` with each value that `shown` gives as `ANY` replaced by `ANY`, where the
+    key is one of `VARIABLE` and the value has that key's shape: every other value, and
+    the keys' order, must still be as shown."""
+    if isinstance(printed, dict) and isinstance(shown, dict):
+        out = {}
+        for key, value in printed.items():
+            given = shown.get(key)
+            if (
+                given == ANY
+                and key in VARIABLE
+                and isinstance(value, str)
+                and re.fullmatch(VARIABLE[key], value)
+            ):
+                out[key] = ANY
+            else:
+                out[key] = unvarying(value, given)
+        return out
+    if isinstance(printed, list) and isinstance(shown, list) and len(printed) == len(shown):
+        return [unvarying(p, s) for p, s in zip(printed, shown, strict=True)]
+    return printed
+
+
+def in_order(values: list[Any]) -> list[str]:
+    """The JSON values written out with their keys in the order they came: a shown object
+    must list its keys in the order reader prints them (only the layout is free)."""
+    return [json.dumps(value, ensure_ascii=False) for value in values]
 
 
 def lines(text: str) -> list[str]:
@@ -130,6 +217,9 @@ def test_examples_print_what_the_document_shows(
             written = (environment / example.argument).read_text(encoding="utf-8")
             assert lines(written) == lines(example.shown), where
             continue
+        if example.kind == "example-review":
+            review(example.argument, environment, monkeypatch)
+            continue
         status = 2 if example.kind == "example-error" else 0
         printed = run(example.argument, environment, monkeypatch, status)
         if example.kind == "example-run":
@@ -141,7 +231,8 @@ def test_examples_print_what_the_document_shows(
             assert set(names) == expected, where
             continue
         if example.language == "json":
-            assert json_values(printed) == json_values(example.shown), where
+            shown = json_values(example.shown)
+            assert in_order(unvarying(json_values(printed), shown)) == in_order(shown), where
         else:
             assert lines(printed) == lines(example.shown), where
 
@@ -150,6 +241,21 @@ def test_the_readme_has_examples_of_what_reader_prints() -> None:
     commands = [e.argument for e in examples_in(ROOT / "README.md") if e.kind == "example"]
     assert "reader analyze --json story.txt" in commands
     assert any(c.startswith("reader agree") for c in commands)
+
+
+def test_formats_shows_what_every_format_writes() -> None:
+    """docs/FORMATS.md's examples of each format are run, so none can silently go."""
+    examples = examples_in(ROOT / "docs" / "FORMATS.md")
+    commands = [e.argument for e in examples if e.kind == "example"]
+    assert "reader export --db alice.json" in commands
+    for fmt in ("prodigy", "doccano"):
+        assert any(c.startswith("reader export") and f"--format {fmt}" in c for c in commands)
+    assert any(e.kind == "example-written" and e.argument.endswith(".ann") for e in examples)
+    errors = [e.argument for e in examples if e.kind == "example-error"]
+    assert any(c.startswith("reader import") for c in errors)
+    assert any(c.startswith("reader stats") and "--json" in c for c in commands)
+    reviewed = [e for e in examples if e.kind == "example-review"]
+    assert reviewed and any('"review": [' in e.shown for e in examples if e.kind == "example")
 
 
 def test_command_line_synopsis_names_real_commands_and_options() -> None:
