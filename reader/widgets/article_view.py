@@ -308,9 +308,9 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             over(quote.start, quote.end, "article--quote")
         for entity in state.entities.overlapping(start, end):
             over(entity.start, entity.end, ENTITY_CLASS.get(entity.label, OTHER_ENTITY_CLASS))
-        quote = state.cursor_quote()
-        if quote is not None and quote.speaker is not None:
-            over(quote.speaker.start, quote.speaker.end, "article--speaker")
+        current = state.cursor_quote()
+        if current is not None and current.speaker is not None:
+            over(current.speaker.start, current.speaker.end, "article--speaker")
         for match in state.matches.overlapping(start, end):
             under(match.start, match.end, self._layer("article--match"))
         focused = state.focused_span
