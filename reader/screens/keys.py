@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from textual.message_pump import MessagePump
 
 POLL_SECONDS = 0.001
-MAX_HOLD_SECONDS = 1.0  # a key is never held longer, however busy the app is
+MAX_HOLD_SECONDS = 3.0  # a key is never held longer, however busy the app is
 RELEASED = "_reader_released"  # set on a key this module lets through
 
 
@@ -96,17 +96,21 @@ class OrderedKeys:
                 setattr(key, RELEASED, True)
                 key.set_sender(app)
                 self._fence.clear()
+                screens = list(app.screen_stack)
                 app.post_message(key)
-                await self._wait_until_handled()
+                await self._wait_until_handled(screens)
         finally:
             self._key_task = None
 
-    async def _wait_until_handled(self) -> None:
-        try:
-            await asyncio.wait_for(self._fence.wait(), MAX_HOLD_SECONDS)
-        except TimeoutError:
-            return
-        waited = 0.0
-        while waited < MAX_HOLD_SECONDS and not self._settled():
+    async def _wait_until_handled(self, screens: list[object]) -> None:
+        """Until the fence is back, or the key opened or closed a screen (whose widgets,
+        the fence perhaps among their messages, may be gone); then until all is settled."""
+        app: Any = self
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + MAX_HOLD_SECONDS
+        while not self._fence.is_set() and list(app.screen_stack) == screens:
+            if loop.time() > deadline:
+                return
             await asyncio.sleep(POLL_SECONDS)
-            waited += POLL_SECONDS
+        while not self._settled() and loop.time() < deadline:
+            await asyncio.sleep(POLL_SECONDS)
