@@ -37,6 +37,8 @@ FIELD_ORDER = (
 )
 REQUIRED_FIELDS = ("doc_id", "start", "end", "text", "kind", "label", "annotator")
 _STR_FIELDS = ("id", "doc_id", "text", "kind", "label", "annotator", "created", "updated")
+_REQUIRED_STR_FIELDS = tuple(name for name in REQUIRED_FIELDS if name in _STR_FIELDS)
+_DEFAULTED_STR_FIELDS = tuple(name for name in _STR_FIELDS if name not in REQUIRED_FIELDS)
 _OPTIONAL_STR_FIELDS = ("target", "holder")
 _CONTEXT_FIELDS = ("note", "prefix", "suffix")
 
@@ -112,7 +114,8 @@ def record_problem(record: Any) -> str | None:
             and type(end) is int
             and 0 <= start < end
             and record["kind"] in KINDS
-            and all(type(record.get(name, "")) is str for name in _STR_FIELDS)
+            and all(type(record[name]) is str for name in _REQUIRED_STR_FIELDS)
+            and all(type(record.get(name, "")) is str for name in _DEFAULTED_STR_FIELDS)
             and record["label"]
             and all(
                 type(record.get(n)) in _OPTIONAL for n in _OPTIONAL_STR_FIELDS + _CONTEXT_FIELDS

@@ -74,3 +74,12 @@ def test_changed_updates_the_timestamp_only() -> None:
     later = annotation.changed(label="OPINION")
     assert later.label == "OPINION" and later.id == annotation.id
     assert later.created == annotation.created and later.updated >= annotation.updated
+
+
+@pytest.mark.parametrize("missing", ["doc_id", "text", "kind", "label", "annotator"])
+def test_a_record_missing_a_required_field_is_refused(missing: str) -> None:
+    record = {"doc_id": "d", "start": 0, "end": 3, "text": "abc", "kind": "claim"}
+    record |= {"label": "FACT", "annotator": "alice"}
+    assert record_problem(record) is None
+    del record[missing]
+    assert record_problem(record) == f"annotation is missing {missing!r}"

@@ -259,3 +259,26 @@ def test_a_stored_bad_time_does_not_break_a_prodigy_export(tmp_path: Path) -> No
     assert code in (0, 2) and "Traceback" not in err
     if code == 0:
         assert json.loads(out)["_timestamp"] == 0
+
+
+# --- native annotations that leave out who made them or where they are ------------------
+@pytest.mark.parametrize("left_out", ["annotator", "doc_id", "both"])
+def test_a_native_annotation_that_names_no_annotator_or_document_is_filled_in(
+    tmp_path: Path, left_out: str
+) -> None:
+    """Such a record used to reach the store (so every later read refused the store) or
+    crash the import with a KeyError; it belongs to the line's document and the store's
+    annotator, and gets the context re-anchoring needs."""
+    record = {"doc_id": text_id(HARBOUR), "start": 4, "end": 11, "text": "harbour"}
+    record |= {"kind": "claim", "label": "FACT", "annotator": "tester"}
+    for name in ("annotator", "doc_id") if left_out == "both" else (left_out,):
+        del record[name]
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"text": HARBOUR, "annotations": [record]}) + "\n")
+    code, _, err = run("import", str(source), "--db", str(tmp_path / "s.json"))
+    assert code == 0, err
+    code, out, err = run("export", "--db", str(tmp_path / "s.json"))
+    assert code == 0, err
+    [exported] = json.loads(out)["annotations"]
+    assert exported["annotator"] == "tester" and exported["doc_id"] == text_id(HARBOUR)
+    assert (exported["prefix"], exported["suffix"]) == ("The ", " reopened on Monday.\n")

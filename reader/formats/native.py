@@ -16,6 +16,7 @@ from ..annotations import (
     normalise_record,
     record_problem,
     record_sort_key,
+    span_context,
     text_problem,
     time_problem,
     validate_records,
@@ -94,7 +95,9 @@ def parse_record(record: dict[str, Any], options: ReadOptions) -> RawDocument | 
     if not isinstance(items, list):
         raise ValueError('"annotations" must be a list')
     annotator = options.annotator if options.override_annotator else None
-    plain, doc_id, records = checked_records(text, given, items, annotator)
+    plain, doc_id, records = checked_records(
+        text, given, items, annotator, fill_annotator=options.annotator
+    )
     return RawDocument(doc_id, plain, meta, records)
 
 
@@ -113,7 +116,7 @@ def checked_records(
     reader reads it; so must each record's `doc_id`, and its offsets index that text
     (records on the text as the file holds it are moved onto the normalised text).
     `annotator` replaces every record's annotator; `fill_annotator` is given to records
-    that name none."""
+    that name none; a record with no `doc_id` is on the line's text as the file holds it."""
     raw_id = text_id(text)
     plain = normalise(text)
     plain_id = raw_id if plain == text else text_id(plain)
@@ -122,17 +125,23 @@ def checked_records(
     if fill_annotator is not None:
         items = [
             {**item, "annotator": fill_annotator}
-            if isinstance(item, dict) and not item.get("annotator")
+            if isinstance(item, dict) and item.get("annotator") is None
             else item
             for item in items
         ]
+    # An annotation that names no document is on the line's own text, as the file holds it.
+    own_id = given_id if given_id is not None else raw_id
+    items = [
+        {**item, "doc_id": own_id} if isinstance(item, dict) and "doc_id" not in item else item
+        for item in items
+    ]
     if plain_id == raw_id:  # the usual case: one text, checked in one pass
         try:
             validate_records(items, text, raw_id)
         except AnnotationError as exc:
             raise ValueError(str(exc)) from None
         records = [normalise_record(item, annotator) for item in items]
-        return text, raw_id, sorted(records, key=record_sort_key)
+        return text, raw_id, sorted(with_context(records, text), key=record_sort_key)
     # Records may index the text as the file holds it (doc_id of that) or as reader
     # reads it (doc_id of the normalised text): check each on its own text, then move.
     on_raw: list[dict[str, Any]] = []
@@ -149,7 +158,16 @@ def checked_records(
             raise ValueError(f"annotation {number}: {problem}")
         (on_raw if own else on_plain).append(normalise_record(item, annotator))
     _, _, moved = on_normalised_text(text, on_raw)
-    return plain, plain_id, sorted(moved + on_plain, key=record_sort_key)
+    return plain, plain_id, sorted(with_context(moved + on_plain, plain), key=record_sort_key)
+
+
+def with_context(records: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """Records that came with no context (no `prefix` nor `suffix`) get it from `text`, so
+    re-anchoring can place them when the article is edited later."""
+    for record in records:
+        if not record["prefix"] and not record["suffix"]:
+            record["prefix"], record["suffix"] = span_context(text, record["start"], record["end"])
+    return records
 
 
 def read_raw(
