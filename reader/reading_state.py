@@ -62,6 +62,7 @@ class ReadingState:
         self.focus: Focus | None = None
         self.selection: Selection | None = None
         self._picked: tuple[str, Span] | None = None
+        self._at_bottom = False  # `G`: stays at the last sentence as the analysis grows
 
     # --- what is under the cursor -------------------------------------------------
     @property
@@ -121,7 +122,11 @@ class ReadingState:
         self.entities = SpanIndex(analysis.entities)
         self.quotes = SpanIndex(analysis.quotes)
         self.focus = None
-        self._move_cursor_to_offset(anchor)
+        if self._at_bottom:
+            self._set_cursor(len(self.sentences) - 1)
+            self._at_bottom = True
+        else:
+            self._move_cursor_to_offset(anchor)
 
     def set_marks(self, marks: list[Mark]) -> None:
         """Replace the coloured spans drawn over the text (annotations)."""
@@ -148,7 +153,9 @@ class ReadingState:
         return self._set_cursor(0)
 
     def to_bottom(self) -> bool:
-        return self._set_cursor(len(self.sentences) - 1)
+        moved = self._set_cursor(len(self.sentences) - 1)
+        self._at_bottom = True
+        return moved
 
     def to_offset(self, offset: int) -> bool:
         """Put the cursor on the sentence holding `offset` (the first visible one on scroll)."""
@@ -290,6 +297,7 @@ class ReadingState:
             return False
         index = max(0, min(index, len(self.sentences) - 1))
         moved = index != self.cursor or self.focus is not None
+        self._at_bottom = False
         self.cursor = index
         self.focus = None
         self.selection = None

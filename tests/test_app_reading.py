@@ -306,6 +306,8 @@ async def test_huge_single_line_file_opens_without_hanging(tmp_path: Path) -> No
         await pilot.press("G")  # however far the analysis has got: the end of the text
         await until(pilot, lambda: view.scroll_y == view.max_scroll_y, "the view at the end")
         assert "resume." in shown(pilot)
+        state = reading(pilot).state  # and the cursor stays on the last sentence as more
+        assert state.cursor == len(state.sentences) - 1  # of the analysis arrives
 
 
 @pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])

@@ -140,3 +140,18 @@ def test_a_picked_annotation_lasts_while_its_selection_does() -> None:
     state.pick("a1", Span(0, 14))
     state.clear_selection()
     assert state.picked is None
+
+
+def test_bottom_stays_at_the_last_sentence_while_the_analysis_grows() -> None:
+    text = "One two. Three four. Five six. Seven eight."
+    state = ReadingState(text)
+    partial = Analysis("rules", (Span(0, 8),), (), ())
+    state.set_analysis(partial, covered=9)  # the rest is one stand-in "sentence"
+    state.to_bottom()
+    assert state.sentence == Span(9, len(text))
+    whole = Analysis("rules", (Span(0, 8), Span(9, 20), Span(21, 30), Span(31, 43)), (), ())
+    state.set_analysis(whole, covered=len(text))
+    assert state.sentence == Span(31, 43)  # still the end, not where the stand-in began
+    state.move_sentence(-1)
+    state.set_analysis(whole, covered=len(text))
+    assert state.sentence == Span(21, 30)  # once moved away, the cursor stays put
