@@ -339,10 +339,13 @@ def test_annotator_naming_someone_else_is_refused(
     db = tmp_path / "alice.json"
     AnnotationStore.open(db, "alice").close()
     before = files_in(tmp_path)
-    code, error, _ = run_reader(["--db", "alice.json", "--annotator", "root"], reader_env, tmp_path)
+    code, error, stderr = run_reader(
+        ["--db", "alice.json", "--annotator", "root"], reader_env, tmp_path
+    )
     assert code == 2
     assert error == "reader: error: alice.json belongs to annotator alice, not root"
     assert files_in(tmp_path) == before
+    assert stderr == error + "\n"  # refused before the app draws anything
 
 
 def test_a_new_store_takes_the_default_annotator(

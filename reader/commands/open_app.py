@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -10,6 +11,17 @@ from .common import load_paths
 
 if TYPE_CHECKING:
     from ..session import AnnotationSession
+
+
+def refuse_another_annotator(db: Path, annotator: str) -> None:
+    """Refuse `--annotator` naming someone other than the store's owner before the app
+    draws anything (opening the store, after the first paint, checks it again)."""
+    from ..store.snapshot import stored_annotator
+    from ..store.store import not_their_store
+
+    owner = stored_annotator(db)
+    if owner is not None and owner != annotator:
+        raise not_their_store(db, owner, annotator)
 
 
 @click.command("open")
@@ -46,6 +58,8 @@ def open_command(
     from ..schema import load_schema
 
     schema = load_schema(schema_path)  # a bad schema stops here, before anything opens
+    if db and annotator and annotator.strip():
+        refuse_another_annotator(Path(db), annotator.strip())
     corpus = load_paths(paths)
 
     def open_session() -> AnnotationSession:

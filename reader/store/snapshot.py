@@ -60,6 +60,29 @@ def is_reader_store(path: Path) -> bool:
     return bool(_SNIFF.search(head))
 
 
+_META_LINE = re.compile(rb'\A\{"_meta":\{\n"1":(\{[^\n]*\})\}')
+
+
+def stored_annotator(path: Path) -> str | None:
+    """The annotator a store file says it belongs to, read from its first lines only
+    (cheap: for refusing a wrong `--annotator` before the app starts); None when the
+    file is missing, is not a store or names no one (opening it says which)."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(4096)
+    except OSError:
+        return None
+    found = _META_LINE.match(head)
+    if found is None:
+        return None
+    try:
+        meta = json.loads(found.group(1))
+    except ValueError:
+        return None
+    name = meta.get("annotator") if isinstance(meta, dict) else None
+    return name if isinstance(name, str) and name else None
+
+
 def _entries(table: Any) -> Iterator[str]:
     first = True
     for key, value in table.items():

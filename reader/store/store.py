@@ -77,6 +77,12 @@ class _Loaded:
     frozen: Frozen | None
 
 
+def not_their_store(path: Path, owner: str, given: str) -> StoreAnnotatorError:
+    return StoreAnnotatorError(
+        f"{inert(str(path))} belongs to annotator {inert(owner)}, not {inert(given)}"
+    )
+
+
 class AnnotationStore:
     """Open with `AnnotationStore.open(path, annotator)`; close (or use `with`) to compact."""
 
@@ -186,9 +192,7 @@ class AnnotationStore:
         stored = self._meta.get("annotator") or ""
         given = (given or "").strip()
         if stored and given and given != stored:
-            raise StoreAnnotatorError(
-                f"{inert(str(self.path))} belongs to annotator {inert(stored)}, not {inert(given)}"
-            )
+            raise not_their_store(self.path, stored, given)
         self.annotator = stored or given or (default or "").strip()
         if not self.read_only:
             if not stored and self.annotator:
