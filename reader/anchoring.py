@@ -10,7 +10,8 @@ new text it is:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -103,9 +104,35 @@ def reanchor_all(annotations: Iterable[Annotation], text: str) -> list[Anchored]
     return [reanchor(a, text, doc_id) for a in annotations]
 
 
-def reanchor_document(store: AnnotationStore, document: Document) -> list[Anchored]:
+EDIT_OVERLAP = 0.5  # the share of an old text's word runs an edited version keeps
+_WORD = re.compile(r"\w+")
+
+
+def word_runs(text: str, size: int = 3) -> set[tuple[str, ...]]:
+    words = _WORD.findall(text.lower())
+    if len(words) < size:
+        return {tuple(words)} if words else set()
+    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def is_edit_of(old: str, new: str) -> bool:
+    """Whether `new` reads as an edited version of `old` rather than another article
+    (at least half of `old`'s three-word runs are still in `new`): a JSONL line or a
+    file name can come to hold a different article, whose annotations must not be
+    carried over because a sentence or a name happens to be in both."""
+    runs = word_runs(old)
+    if not runs:
+        return False
+    return len(runs & word_runs(new)) >= EDIT_OVERLAP * len(runs)
+
+
+def reanchor_document(
+    store: AnnotationStore, document: Document, in_corpus: Collection[str] = ()
+) -> list[Anchored]:
     """Carry annotations from earlier versions of `document` (same source) to this text.
 
+    An earlier version is a stored document from the same source that is not in the
+    corpus now (`in_corpus`: its document ids) and of which this text `is_edit_of`.
     Kept and moved annotations are saved under the new text's id (same annotation ids), all
     in one journal operation;
     orphaned ones stay with the old version, where `store.for_document` still finds them.
@@ -113,6 +140,9 @@ def reanchor_document(store: AnnotationStore, document: Document) -> list[Anchor
     results: list[Anchored] = []
     stored = StoredDocument(document.id, document.text, dict(document.meta), document.source)
     for old_id in store.previous_versions(document.source, document.id):
+        old = store.document(old_id)
+        if old_id in in_corpus or old is None or not is_edit_of(old.text, document.text):
+            continue
         results.extend(reanchor_all(store.for_document(old_id), document.text))
     carried = [placed.annotation for placed in results if placed.status != "orphaned"]
     if carried:

@@ -127,3 +127,41 @@ def test_reanchoring_a_document_is_one_journal_operation(tmp_path: Path) -> None
         assert [r.status for r in results] == ["moved", "moved"]
         assert journal.read_bytes().count(b"\n") == lines_before + 1
         assert {a.id for a in store.for_document(new_doc.id)} == {first.id, second.id}
+
+
+OTHER = (
+    "Dock workers called off a strike on Monday. Critics said the bridge is late. "
+    "The union will meet again in June."
+)
+
+
+def test_another_article_from_the_same_source_is_not_an_earlier_version(tmp_path: Path) -> None:
+    """A JSONL line (or a file) that now holds a different article sharing one sentence
+    with the annotated one takes none of its annotations."""
+    old_doc = Document(text=OLD, title="t", source="corpus.jsonl:2")
+    shared = annotate(OLD, "Critics said the bridge is late.")
+    with AnnotationStore.open(tmp_path / "s.json", "a") as store:
+        store.put(shared, StoredDocument(old_doc.id, OLD, {}, old_doc.source))
+        other = Document(text=OTHER, title="t", source="corpus.jsonl:2")
+        assert reanchor_document(store, other) == []
+        assert store.for_document(other.id) == []
+        assert [a.id for a in store.for_document(old_doc.id)] == [shared.id]
+
+
+def test_a_version_still_in_the_corpus_is_not_an_earlier_version(tmp_path: Path) -> None:
+    old_doc = Document(text=OLD, title="t", source="corpus.jsonl:2")
+    with AnnotationStore.open(tmp_path / "s.json", "a") as store:
+        store.put(
+            annotate(OLD, "Critics said"), StoredDocument(old_doc.id, OLD, {}, "corpus.jsonl:2")
+        )
+        edited = Document(text="Correction. " + OLD, title="t", source="corpus.jsonl:2")
+        assert reanchor_document(store, edited, in_corpus={old_doc.id, edited.id}) == []
+        assert [r.status for r in reanchor_document(store, edited)] == ["moved"]
+
+
+def test_an_edit_keeps_most_word_runs_another_article_does_not() -> None:
+    from reader.anchoring import is_edit_of
+
+    assert is_edit_of(OLD, "Correction. " + OLD.replace("in May", "in June"))
+    assert not is_edit_of(OLD, OTHER)
+    assert not is_edit_of("", OTHER)
