@@ -73,15 +73,13 @@ T = TypeVar("T")
 
 # Known bugs, tolerated in the random run so that it can look for others, each pinned by
 # an `xfail(strict=True)` regression test below that fails until it is fixed (then remove
-# it here). Found by this hunt: "reanchor" (another article now at an annotated article's
-# JSONL line takes its annotations). Fixed since, so no longer tolerated: "duplicate" (an
-# article twice in a corpus was marked annotated only where it was labelled) and issue-9
-# items 2, 3 and 8 (the stance holder after Tab; keys passing through lists; two
-# annotations on one span); their tests below now simply pass.
+# it here). None is open now. Found by this hunt and fixed since: "reanchor" (another
+# article now at an annotated article's JSONL line took its annotations) and "duplicate"
+# (an article twice in a corpus was marked annotated only where it was labelled); before
+# it, issue-9 items 2, 3 and 8 (the stance holder after Tab; keys passing through lists;
+# two annotations on one span). Their tests below now simply pass.
 KNOWN_OPEN: frozenset[int | str] = (
-    frozenset()
-    if os.environ.get("READER_HUNT_STRICT") == "1"
-    else frozenset({"reanchor"})
+    frozenset() if os.environ.get("READER_HUNT_STRICT") == "1" else frozenset()
 )
 
 ANNOTATOR = "alice"
