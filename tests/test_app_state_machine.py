@@ -17,14 +17,19 @@ own event loop and every rule runs a coroutine to completion on it with
 `loop.run_until_complete`, in one `contextvars.Context` so the app's context variables
 (active app, message pump) carry over from step to step as they would in one async test.
 
-Size: `make test` runs a small, derandomised run. A longer hunt:
+Besides the keys, the corpus is a JSONL file (sometimes with an article twice), the store
+compacts every few writes in some runs, and a `restart` rule quits and reopens the app on
+the corpus file with its lines reordered or a new article inserted.
 
-    READER_HUNT_EXAMPLES=500 READER_HUNT_STEPS=80 .venv/bin/pytest -s \\
+Size: `make test` runs a small, derandomised run (4 cases of up to 30 steps). A longer hunt
+(`READER_HUNT_NO_SHRINK=1` reports a failure at once instead of minimising it;
+`READER_HUNT_LOG=FILE` appends the counts after every case):
+
+    READER_HUNT_EXAMPLES=500 READER_HUNT_STEPS=60 .venv/bin/pytest -s \\
         tests/test_app_state_machine.py -k hunt
 
-`READER_HUNT_STRICT=1` also fails on the reported issue-9 items still being fixed (see
-`KNOWN_OPEN`); without it those known behaviours are tolerated in the random run and
-pinned instead by the `xfail(strict=True)` regression tests at the end of this file.
+A known bug can be tolerated in the random run while its fix is pending (`KNOWN_OPEN`,
+pinned by an `xfail(strict=True)` regression test); `READER_HUNT_STRICT=1` tolerates none.
 """
 
 from __future__ import annotations
@@ -393,6 +398,7 @@ class ReaderMachine(RuleBasedStateMachine):
     def press(self, *keys: str, until: Callable[[], bool] | None = None) -> None:
         self.keys += keys
         self.shown: list[str] = []
+        STATS["steps"] += 1
         STATS["keys"] += len(keys)
         note(f"keys so far: {' '.join(self.keys)}")
 
