@@ -224,18 +224,18 @@ class AnnotationSession:
         """Take back the last operation (on disk too); returns it, or None."""
         if not self._done:
             return None
-        change = self._done.pop()
-        self._write(change.after, change.before)
-        self._undone.append(change)
+        change = self._done[-1]
+        self._write(change.after, change.before)  # a failed write keeps the step to retry
+        self._undone.append(self._done.pop())
         return change
 
     def redo(self) -> Change | None:
         """Do again the last undone operation; returns it, or None."""
         if not self._undone:
             return None
-        change = self._undone.pop()
-        self._write(change.before, change.after)
-        self._done.append(change)
+        change = self._undone[-1]
+        self._write(change.before, change.after)  # a failed write keeps the step to retry
+        self._done.append(self._undone.pop())
         return change
 
     # --- helpers --------------------------------------------------------------------

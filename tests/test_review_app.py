@@ -251,3 +251,32 @@ async def test_detail_shows_offsets_and_both_boundaries(tmp_path: Path, seed: Do
         assert shown["alice"].endswith(seed.text[end - 8 : end])
         assert shown["bob"].endswith(seed.text[end - 9 : end - 1])
         assert shown["alice"].startswith(seed.text[start : start + 10])
+
+
+async def test_a_disk_error_during_undo_is_a_message_and_the_step_stays(
+    tmp_path: Path, stores: list[Path], seed: Document, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`u` with a full disk used to be a traceback that lost the step; now the screen
+    says NOT saved, gold is unchanged, and `u` again (space back) undoes it."""
+    from reader.store import StoreError
+
+    gold = tmp_path / "gold.json"
+    first, agreed = span(seed, FIRST), agreed_third(seed)
+    async with reviewing(stores, gold) as pilot:
+        await pilot.press("n", "m")  # alice and carol: FACT
+        decided = [(*first, "claim", "FACT", "as reported", "gold"), agreed]
+        assert gold_on_disk(gold) == decided
+        store = screen(pilot).review.adjudicator.session.store
+
+        def disk_full(*args: object, **kwargs: object) -> None:
+            raise StoreError(f"{gold}: cannot save (No space left on device)")
+
+        with monkeypatch.context() as patch:
+            for name in ("put", "put_many", "remove"):
+                patch.setattr(store, name, disk_full)
+            await pilot.press("u")
+            assert "NOT saved" in status(pilot) and "No space left" in status(pilot)
+            assert gold_on_disk(gold) == decided
+        await pilot.press("u")
+        assert "undid" in status(pilot)
+        assert gold_on_disk(gold) == [agreed]

@@ -200,3 +200,29 @@ def test_stance_targets_are_listed_once_in_schema_order() -> None:
     assert stance_targets(schema, "PRO") == ["x", "y"]
     assert stance_targets(schema) == ["x", "y", "z"]
     assert stance_targets(None) == []
+
+
+def test_a_failed_undo_or_redo_keeps_the_step_to_try_again(
+    session: AnnotationSession, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.store import StoreError
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise StoreError(f"{db}: cannot save (No space left on device)")
+
+    added = session.apply_label(DOC, *FIRST, "FACT")
+    with monkeypatch.context() as patch:
+        patch.setattr(session.store, "remove", disk_full)
+        with pytest.raises(StoreError):
+            session.undo()
+    assert session.can_undo and not session.can_redo
+    assert [a.id for a in reopen(session, db)] == [added.id]
+    session.undo()
+    assert reopen(session, db) == []
+    with monkeypatch.context() as patch:
+        patch.setattr(session.store, "put", disk_full)
+        with pytest.raises(StoreError):
+            session.redo()
+    assert session.can_redo
+    session.redo()
+    assert [a.id for a in reopen(session, db)] == [added.id]

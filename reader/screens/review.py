@@ -9,6 +9,7 @@ to those calls and repaints.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -392,16 +393,19 @@ class ReviewScreen(Screen[None]):
             self._decide("edit", label)
 
     def action_undo(self) -> None:
-        self._history(self.review.adjudicator.undo(), "nothing to undo")
+        self._history(self.review.adjudicator.undo, "nothing to undo")
 
     def action_redo(self) -> None:
-        self._history(self.review.adjudicator.redo(), "nothing to redo")
+        self._history(self.review.adjudicator.redo, "nothing to redo")
 
-    def _history(self, done: str | None, nothing: str) -> None:
+    def _history(self, step: Callable[[], str | None], nothing: str) -> None:
+        """Undo or redo one step; a failed write says so and leaves the step to retry."""
         try:
-            self.refresh_all(f"{done} · saved" if done else nothing)
-        except ReaderError as exc:  # pragma: no cover - disk trouble
-            self._refresh_status(str(exc))
+            done = step()
+        except ReaderError as exc:
+            self._refresh_status(f"NOT saved: {exc}")
+            return
+        self.refresh_all(f"{done} · saved" if done else nothing)
 
     def action_note(self) -> None:
         target = self._target()
