@@ -451,7 +451,8 @@ class ReadingScreen(Screen[None]):
         try:
             from ..anchoring import reanchor_document
 
-            placed = reanchor_document(self.session.store, document)
+            in_corpus = {doc.id for doc in self.corpus.documents}
+            placed = reanchor_document(self.session.store, document, in_corpus)
         except ReaderError as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return
