@@ -61,18 +61,18 @@ from hypothesis.stateful import (
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
-from reader.annotation_marks import describe
-from reader.app import ReaderApp, make_app
+from reader.annotate.schema import Schema, parse_schema
+from reader.annotate.session import AnnotationSession
 from reader.corpus import Corpus, Document, load_corpus
-from reader.schema import Schema, parse_schema
-from reader.screens.prompts import ChoicePrompt, NotePrompt, StancePrompt
-from reader.screens.reading import ReadingScreen
-from reader.session import AnnotationSession
+from reader.reading.marks import describe
 from reader.store import AnnotationStore
-from reader.widgets.annotation_list import AnnotationList
-from reader.widgets.document_list import DocumentList
-from reader.widgets.search_bar import SearchBar
-from reader.widgets.status_line import StatusLine
+from reader.ui.app import ReaderApp, make_app
+from reader.ui.screens.prompts import ChoicePrompt, NotePrompt, StancePrompt
+from reader.ui.screens.reading import ReadingScreen
+from reader.ui.widgets.annotation_list import AnnotationList
+from reader.ui.widgets.document_list import DocumentList
+from reader.ui.widgets.search_bar import SearchBar
+from reader.ui.widgets.status_line import StatusLine
 
 T = TypeVar("T")
 
