@@ -5,6 +5,7 @@ only spread the kills over the import; nothing here depends on timing."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -62,10 +63,8 @@ def test_a_killed_import_leaves_all_or_nothing(tmp_path: Path, delay: float) -> 
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=delay)
-    except subprocess.TimeoutExpired:
-        pass
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
     with AnnotationStore.open(db, "alice") as store:  # writable: cleans up and recovers
