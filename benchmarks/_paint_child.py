@@ -67,9 +67,9 @@ def run_bare() -> None:
 
 
 def run_reader(paths: list[str], needle: str, paint_only: bool = False) -> None:
-    import reader.app as app_module
+    import reader.ui.app as app_module
     from reader.cli import main
-    from reader.screens.reading import ReadingScreen
+    from reader.ui.screens.reading import ReadingScreen
 
     emit("imported")
     state = {"painted": False, "analysed": False}

@@ -23,7 +23,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from reader.annotations import FIELD_ORDER, span_context
+from reader.annotate.annotations import FIELD_ORDER, span_context
 from reader.corpus import text_id
 from reader.nlp.sentences import split_sentences
 

@@ -43,9 +43,9 @@ from typing import Any
 from _frames import hook_frames
 from startup import spawn
 
-from reader.app import make_app
 from reader.corpus import Corpus, load_corpus
 from reader.resources import seeds_dir
+from reader.ui.app import make_app
 
 SIZE = (110, 36)
 SEED_FILE = "000_1a61316cefcbaba0.txt"

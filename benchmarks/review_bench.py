@@ -71,9 +71,9 @@ def child(args: list[str], wait_for_count: bool) -> None:
 
     emit("started")
 
-    import reader.review_app as review_app
+    import reader.ui.review_app as review_app
     from reader.cli import main
-    from reader.screens.review import ReviewScreen
+    from reader.ui.screens.review import ReviewScreen
 
     emit("imported")
     state = {"painted": False}

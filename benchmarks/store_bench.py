@@ -26,12 +26,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from reader.annotations import make_annotation
+from reader.annotate.annotations import make_annotation
+from reader.annotate.session import AnnotationSession
 from reader.commands.export import collect, export_documents
 from reader.commands.import_ import import_outcome, read_file
 from reader.corpus import Document, text_id
 from reader.formats import ReadOptions
-from reader.session import AnnotationSession
 from reader.store import AnnotationStore, StoredDocument
 
 WORDS = [

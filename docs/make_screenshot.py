@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from reader.app import make_app
 from reader.corpus import load_corpus
 from reader.resources import seeds_dir
+from reader.ui.app import make_app
 
 SIZE = (110, 36)
 OUTPUT = Path(__file__).resolve().parent / "screenshot.svg"

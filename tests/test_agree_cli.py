@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from reader.annotations import Annotation, make_annotation
+from reader.annotate.annotations import Annotation, make_annotation
 from reader.cli import cli
 from reader.corpus import text_id
 from reader.nlp.sentences import split_sentences

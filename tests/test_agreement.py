@@ -9,24 +9,24 @@ from fractions import Fraction
 import pytest
 from nltk.metrics.agreement import AnnotationTask
 
-from reader.agreement import (
+from reader.agreement.agreement import (
     AgreementError,
     NoSharedDocumentsError,
     NothingToCompareError,
     TooFewAnnotatorsError,
     compute_agreement,
 )
-from reader.agreement_spans import _sweep, matches, overlapping_pairs
-from reader.agreement_units import (
+from reader.agreement.sources import LoadedSource, merge_sources
+from reader.agreement.spans import _sweep, matches, overlapping_pairs
+from reader.agreement.units import (
     fast_statistics,
     nltk_statistics,
     sentence_bounds,
     sentence_values,
     statistics,
 )
-from reader.annotations import Annotation
+from reader.annotate.annotations import Annotation
 from reader.corpus import text_id
-from reader.sources import LoadedSource, merge_sources
 
 METHODS = ("nltk", "fast")
 
@@ -413,7 +413,7 @@ def test_sources_merge_one_annotator_and_keep_the_latest_version() -> None:
 
 
 def test_sources_same_id_different_text_is_refused() -> None:
-    from reader.agreement import DocumentTextConflictError
+    from reader.agreement.agreement import DocumentTextConflictError
 
     first = LoadedSource("a.json", [("doc1", "One text.", {})], [])
     second = LoadedSource("b.json", [("doc1", "Another text.", {})], [])

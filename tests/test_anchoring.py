@@ -7,8 +7,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reader.anchoring import reanchor, reanchor_all, reanchor_document
-from reader.annotations import make_annotation
+from reader.annotate.anchoring import reanchor, reanchor_all, reanchor_document
+from reader.annotate.annotations import make_annotation
 from reader.corpus import Document, text_id
 from reader.store import AnnotationStore, StoredDocument
 
@@ -160,7 +160,7 @@ def test_a_version_still_in_the_corpus_is_not_an_earlier_version(tmp_path: Path)
 
 
 def test_an_edit_keeps_most_word_runs_another_article_does_not() -> None:
-    from reader.anchoring import is_edit_of
+    from reader.annotate.anchoring import is_edit_of
 
     assert is_edit_of(OLD, "Correction. " + OLD.replace("in May", "in June"))
     assert not is_edit_of(OLD, OTHER)

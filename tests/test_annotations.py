@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reader.annotations import (
+from reader.annotate.annotations import (
     CONTEXT_CHARS,
     FIELD_ORDER,
     Annotation,

@@ -12,18 +12,18 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
-from reader.annotations import Annotation
-from reader.app import ReaderApp, make_app
+from reader.annotate.annotations import Annotation
+from reader.annotate.schema import default_schema, parse_schema
+from reader.annotate.session import AnnotationSession
 from reader.corpus import Corpus, load_corpus
-from reader.schema import default_schema, parse_schema
-from reader.screens.prompts import NotePrompt, StancePrompt
-from reader.screens.reading import ReadingScreen
-from reader.session import AnnotationSession
 from reader.store import AnnotationStore
-from reader.widgets.annotation_list import AnnotationList
-from reader.widgets.article_view import ArticleView
-from reader.widgets.document_list import DocumentList
-from reader.widgets.status_line import StatusLine
+from reader.ui.app import ReaderApp, make_app
+from reader.ui.screens.prompts import NotePrompt, StancePrompt
+from reader.ui.screens.reading import ReadingScreen
+from reader.ui.widgets.annotation_list import AnnotationList
+from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.document_list import DocumentList
+from reader.ui.widgets.status_line import StatusLine
 
 
 @asynccontextmanager
@@ -469,7 +469,7 @@ async def two_on_one_span(pilot: Pilot, db: Path) -> list[Annotation]:
 async def test_delete_with_two_annotations_on_the_span_asks_which(
     seed_corpus: Corpus, tmp_path: Path
 ) -> None:
-    from reader.screens.prompts import ChoicePrompt
+    from reader.ui.screens.prompts import ChoicePrompt
 
     db = tmp_path / "alice.json"
     async with annotating(seed_corpus, db) as pilot:
@@ -492,7 +492,7 @@ async def test_delete_with_two_annotations_on_the_span_asks_which(
 async def test_note_with_two_annotations_on_the_span_asks_which(
     seed_corpus: Corpus, tmp_path: Path
 ) -> None:
-    from reader.screens.prompts import ChoicePrompt
+    from reader.ui.screens.prompts import ChoicePrompt
 
     db = tmp_path / "alice.json"
     async with annotating(seed_corpus, db) as pilot:

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from reader.app import ReaderApp, make_app
+from reader.annotate.schema import default_schema
+from reader.annotate.session import AnnotationSession
 from reader.corpus import Corpus, load_corpus
-from reader.schema import default_schema
-from reader.screens.prompts import NotePrompt, StancePrompt
-from reader.session import AnnotationSession
 from reader.store import AnnotationStore
-from reader.widgets.status_line import StatusLine
+from reader.ui.app import ReaderApp, make_app
+from reader.ui.screens.prompts import NotePrompt, StancePrompt
+from reader.ui.widgets.status_line import StatusLine
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 ESC = "\x1b"

@@ -15,18 +15,18 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from reader.annotations import Annotation
-from reader.app import ReaderApp, make_app
+from reader.annotate.annotations import Annotation
+from reader.annotate.schema import default_schema
+from reader.annotate.session import AnnotationSession
 from reader.corpus import Corpus, load_corpus
-from reader.schema import default_schema
-from reader.screens.help import HelpScreen
-from reader.screens.prompts import NotePrompt, StancePrompt
-from reader.screens.reading import ReadingScreen
-from reader.session import AnnotationSession
 from reader.store import AnnotationStore
-from reader.widgets.annotation_list import AnnotationList
-from reader.widgets.document_list import DocumentList
-from reader.widgets.search_bar import SearchBar
+from reader.ui.app import ReaderApp, make_app
+from reader.ui.screens.help import HelpScreen
+from reader.ui.screens.prompts import NotePrompt, StancePrompt
+from reader.ui.screens.reading import ReadingScreen
+from reader.ui.widgets.annotation_list import AnnotationList
+from reader.ui.widgets.document_list import DocumentList
+from reader.ui.widgets.search_bar import SearchBar
 
 ANNOTATION_KEYS = ["1", "2", "3", "4", "x", "semicolon", "s", "f", "a", "o", "v", "u", "ctrl+r"]
 

@@ -12,14 +12,14 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from reader.app import ReaderApp, make_app
 from reader.corpus import Corpus, load_corpus
-from reader.screens.help import HelpScreen
-from reader.screens.reading import ReadingScreen
-from reader.widgets.article_view import ArticleView
-from reader.widgets.document_list import DocumentList
-from reader.widgets.search_bar import SearchBar
-from reader.widgets.status_line import StatusLine
+from reader.ui.app import ReaderApp, make_app
+from reader.ui.screens.help import HelpScreen
+from reader.ui.screens.reading import ReadingScreen
+from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.document_list import DocumentList
+from reader.ui.widgets.search_bar import SearchBar
+from reader.ui.widgets.status_line import StatusLine
 
 
 @asynccontextmanager

@@ -14,13 +14,13 @@ from textual import events
 from textual.keys import _character_to_key, _get_unicode_name_from_key
 from textual.pilot import Pilot
 
-from reader.annotations import Annotation
-from reader.app import ReaderApp, make_app
+from reader.annotate.annotations import Annotation
+from reader.annotate.schema import default_schema
+from reader.annotate.session import AnnotationSession
 from reader.corpus import Corpus, load_corpus
-from reader.schema import default_schema
-from reader.screens.reading import ReadingScreen
-from reader.session import AnnotationSession
 from reader.store import AnnotationStore
+from reader.ui.app import ReaderApp, make_app
+from reader.ui.screens.reading import ReadingScreen
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reader.annotations import make_annotation
+from reader.annotate.annotations import make_annotation
 from reader.cli import cli
 from reader.corpus import text_id
 from reader.nlp.sentences import split_sentences

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from reader.annotate.schema import default_schema
+from reader.annotate.session import AnnotationSession
 from reader.cli import cli
 from reader.corpus import Document, text_id
-from reader.schema import default_schema
-from reader.session import AnnotationSession
 from reader.store import AnnotationStore
 
 TEXTS = [

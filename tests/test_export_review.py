@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reader.annotations import make_annotation
+from reader.annotate.annotations import make_annotation
+from reader.annotate.schema import load_schema
+from reader.annotate.session import AnnotationSession
 from reader.cli import cli
 from reader.corpus import Document, text_id
 from reader.review.loading import load_review_input
 from reader.review.workspace import Review, open_gold
-from reader.schema import load_schema
-from reader.session import AnnotationSession
 from reader.store import AnnotationStore, StoredDocument
 
 TEXT = "The port reopened on Monday. Officials said repairs cost millions. Rents rose.\n"
@@ -195,7 +195,7 @@ def test_a_snapshot_needs_one_store_and_a_new_file(tmp_path: Path) -> None:
 def test_a_decisions_only_line_is_read_by_every_reader(tmp_path: Path) -> None:
     """A gold export's line for a document the gold store holds no text of (decisions
     only) is skipped by import, review and agree alike, not refused."""
-    from reader.sources import load_sources
+    from reader.agreement.sources import load_sources
 
     build_store(tmp_path / "a.json", "alice", [(0, 28, "FACT")])
     code, out, _ = run("export", "--db", str(tmp_path / "a.json"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.annotations import make_annotation
+from reader.annotate.annotations import make_annotation
 from reader.corpus import text_id
 from reader.formats import (
     ExportDocument,

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from reader.agreement.sources import load_sources
 from reader.cli import cli
 from reader.corpus import load_corpus, normalise, text_id
 from reader.formats import ReadOptions, brat, native
 from reader.review.loading import load_review_input
-from reader.sources import load_sources
 from reader.store import AnnotationStore
 
 RAW = "\ufeffLine one.\r\nLine two is here.\r\n\r\nLast line.\r\n"

@@ -6,7 +6,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from reader.layout import BLANK, BODY, HEADING, SUBHEAD, TITLE, LineIndex, is_subhead, wrap_range
+from reader.reading.layout import (
+    BLANK,
+    BODY,
+    HEADING,
+    SUBHEAD,
+    TITLE,
+    LineIndex,
+    is_subhead,
+    wrap_range,
+)
 
 
 def test_wrap_keeps_words_whole_and_within_width() -> None:

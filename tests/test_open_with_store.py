@@ -124,7 +124,7 @@ def test_bad_schema_is_one_line_exit_2_and_creates_nothing(
 def test_locked_store_exit_2_names_path_and_lock(
     tmp_path: Path, reader_env: dict[str, str], seed_text: str
 ) -> None:
-    from reader.annotations import make_annotation
+    from reader.annotate.annotations import make_annotation
     from reader.corpus import text_id
     from reader.store import StoredDocument
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reader.nlp.types import Analysis, Entity, Quote, Span
-from reader.reading_state import ReadingState, find_matches
+from reader.reading.state import ReadingState, find_matches
 
 TEXT = (
     "Title line\n"

@@ -96,10 +96,10 @@ def run(command: str, folder: Path, monkeypatch: pytest.MonkeyPatch, status: int
 
 def review(argument: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Run `reader review SOURCE... --gold GOLD` in the app and press the keys given."""
+    from reader.annotate.schema import load_schema
     from reader.review.loading import load_review_input
     from reader.review.workspace import Review, open_gold
-    from reader.review_app import make_review_app
-    from reader.schema import load_schema
+    from reader.ui.review_app import make_review_app
 
     command, keys = argument.split("; keys:", 1)
     words = shlex.split(command)
@@ -277,7 +277,7 @@ def test_command_line_synopsis_names_real_commands_and_options() -> None:
 
 
 def test_schema_examples_in_the_readme_are_valid_schemas() -> None:
-    from reader.schema import parse_schema
+    from reader.annotate.schema import parse_schema
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```toml\n(.*?)\n```", text, re.DOTALL)

@@ -11,18 +11,18 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from reader.annotate.schema import load_schema
+from reader.annotate.session import AnnotationSession
 from reader.corpus import Document
 from reader.review.adjudication import review_log_path
 from reader.review.loading import load_review_input
 from reader.review.workspace import Review, open_gold
-from reader.review_app import ReviewApp, make_review_app
-from reader.schema import load_schema
-from reader.screens.help import HelpScreen
-from reader.screens.prompts import NotePrompt
-from reader.screens.review import ReviewScreen
-from reader.session import AnnotationSession
 from reader.store import AnnotationStore
-from reader.widgets.review_panels import DetailPanel, DisagreementList, ReviewStatus
+from reader.ui.review_app import ReviewApp, make_review_app
+from reader.ui.screens.help import HelpScreen
+from reader.ui.screens.prompts import NotePrompt
+from reader.ui.screens.review import ReviewScreen
+from reader.ui.widgets.review_panels import DetailPanel, DisagreementList, ReviewStatus
 
 FIRST = "Iran’s supreme leader said on Monday"
 SECOND = "World powers meeting in Paris on Monday gave public backing"

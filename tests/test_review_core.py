@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reader.annotations import Annotation, make_annotation
+from reader.annotate.annotations import Annotation, make_annotation
+from reader.annotate.schema import load_schema
+from reader.annotate.session import AnnotationSession
 from reader.cli import cli
 from reader.corpus import Document, text_id
 from reader.review.adjudication import AdjudicationError, review_log_path
@@ -16,8 +18,6 @@ from reader.review.disagreements import find_disagreements, majority
 from reader.review.loading import ReviewSourceError, load_review_input
 from reader.review.store_view import StoreView
 from reader.review.workspace import Review, open_gold
-from reader.schema import load_schema
-from reader.session import AnnotationSession
 from reader.store import AnnotationStore
 
 TEXT = "The port reopened on Monday. Officials said repairs cost millions. Rents rose.\n"
@@ -289,7 +289,7 @@ def test_cli_runs_the_app_on_the_default_gold(
 ) -> None:
     a = build_store(tmp_path / "a.json", "alice", [(0, 28, "FACT")], document)
     ran: list[object] = []
-    monkeypatch.setattr("reader.review_app.ReviewApp.run", lambda self: ran.append(self.review))
+    monkeypatch.setattr("reader.ui.review_app.ReviewApp.run", lambda self: ran.append(self.review))
     code, output = run(str(a))
     assert code == 0, output
     assert ran and ran[0].gold_path == data_dir / "annotations" / "gold.json"  # type: ignore[attr-defined]

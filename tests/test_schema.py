@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.schema import (
+from reader.annotate.schema import (
     DEFAULT_SCHEMA_PATH,
     RESERVED_KEYS,
     SchemaError,
@@ -63,7 +63,7 @@ def test_default_schema_has_the_issue_labels_on_their_keys() -> None:
     assert not set(schema.keys) & RESERVED_KEYS
     assert schema.label_for_key("1").name == "FACT"
     assert schema.kind_of("AGAINST") == "stance"
-    assert DEFAULT_SCHEMA_PATH.parent.name == "reader"  # ships inside the package
+    assert DEFAULT_SCHEMA_PATH.parent.name == "annotate"  # ships inside the package
 
 
 def test_custom_schema_with_groups_colours_and_targets(tmp_path: Path) -> None:

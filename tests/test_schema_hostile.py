@@ -16,7 +16,7 @@ import pytest
 from textual.app import App
 from textual.screen import Screen
 
-from reader.schema import (
+from reader.annotate.schema import (
     MAX_LABELS,
     NAMED_KEYS,
     RESERVED_KEYS,
@@ -293,13 +293,13 @@ def app_bindings() -> dict[str, set[str]]:
     and the article (which has the focus there), with Textual's own keys; and the help
     screen's and the prompts' keys, which a user must not lose either. (A list that has
     the focus takes every key, so its keys never meet a label key.)"""
-    from reader.app import ReaderApp
-    from reader.review_app import ReviewApp
-    from reader.screens.help import HelpScreen
-    from reader.screens.prompts import NotePrompt, StancePrompt
-    from reader.screens.reading import ReadingScreen
-    from reader.screens.review import ReviewScreen
-    from reader.widgets.article_view import ArticleView
+    from reader.ui.app import ReaderApp
+    from reader.ui.review_app import ReviewApp
+    from reader.ui.screens.help import HelpScreen
+    from reader.ui.screens.prompts import NotePrompt, StancePrompt
+    from reader.ui.screens.reading import ReadingScreen
+    from reader.ui.screens.review import ReviewScreen
+    from reader.ui.widgets.article_view import ArticleView
 
     classes: list[type] = [
         ReaderApp, ReviewApp, ReadingScreen, ReviewScreen, HelpScreen, StancePrompt,

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from reader.app import ReaderApp, make_app
+from reader.annotate.schema import parse_schema
+from reader.annotate.session import AnnotationSession
 from reader.corpus import Corpus
-from reader.schema import parse_schema
-from reader.session import AnnotationSession
 from reader.store import AnnotationStore
+from reader.ui.app import ReaderApp, make_app
 
 # (key in the schema, the key Pilot presses)
 KEYS = [

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.annotations import AnnotationError
+from reader.annotate.annotations import AnnotationError
+from reader.annotate.schema import default_schema
+from reader.annotate.session import AnnotationSession
 from reader.corpus import Document
-from reader.schema import default_schema
-from reader.session import AnnotationSession
 from reader.store import AnnotationStore
 
 TEXT = (
@@ -167,7 +167,7 @@ def test_any_sequence_undoes_to_nothing_and_redoes_to_disk(tmp_path: Path, ops: 
 
 
 def test_target_suggestions_show_a_screenful_and_say_what_enter_saves() -> None:
-    from reader.session import TargetSuggestions
+    from reader.annotate.session import TargetSuggestions
 
     many = TargetSuggestions([f"target {n}" for n in range(200_000)], shown=8)
     first = many.suggest("")
@@ -188,8 +188,8 @@ def test_target_suggestions_show_a_screenful_and_say_what_enter_saves() -> None:
 
 
 def test_stance_targets_are_listed_once_in_schema_order() -> None:
-    from reader.schema import parse_schema
-    from reader.session import stance_targets
+    from reader.annotate.schema import parse_schema
+    from reader.annotate.session import stance_targets
 
     schema = parse_schema(
         '[groups.a]\nkind = "stance"\ntargets = ["x", "y", "x"]\n'

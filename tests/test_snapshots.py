@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from reader.app import make_app
 from reader.corpus import load_corpus
 from reader.resources import seeds_dir
+from reader.ui.app import make_app
 
 SIZE = (110, 36)
 
@@ -59,10 +59,10 @@ def test_search_and_document_list(snap_compare, article_folder) -> None:  # noqa
 def annotating_app(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     """The seed with alice's store open (a relative path, so the status line is stable),
     and the `saved:` message kept however slow the run (it is cleared by a timer)."""
-    from reader.schema import default_schema
-    from reader.screens import reading
-    from reader.session import AnnotationSession
+    from reader.annotate.schema import default_schema
+    from reader.annotate.session import AnnotationSession
     from reader.store import AnnotationStore
+    from reader.ui.screens import reading
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(reading, "SAVED_MESSAGE_SECONDS", 24 * 3600)

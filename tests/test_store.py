@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from tinydb import TinyDB
 
-from reader.annotations import make_annotation
+from reader.annotate.annotations import make_annotation
 from reader.corpus import text_id
 from reader.store import (
     AnnotationStore,
@@ -45,7 +45,7 @@ def test_put_get_remove_and_reopen(tmp_path: Path) -> None:
 
 
 def test_a_document_text_is_needed(tmp_path: Path) -> None:
-    from reader.annotations import AnnotationError
+    from reader.annotate.annotations import AnnotationError
 
     with (
         AnnotationStore.open(tmp_path / "a.json") as store,

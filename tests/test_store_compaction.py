@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.annotations import make_annotation
+from reader.annotate.annotations import make_annotation
 from reader.corpus import text_id
 from reader.review.store_view import StoreView
 from reader.store import AnnotationStore, StoredDocument, StoreError
@@ -41,7 +41,7 @@ def ids_view(path: Path) -> set[str]:
 
 WRITER = """
 import sys
-from reader.annotations import make_annotation
+from reader.annotate.annotations import make_annotation
 from reader.corpus import text_id
 from reader.store import AnnotationStore, StoredDocument
 

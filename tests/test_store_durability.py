@@ -15,7 +15,7 @@ from reader.store import AnnotationStore
 
 SAVER = """
 import sys, time
-from reader.annotations import make_annotation
+from reader.annotate.annotations import make_annotation
 from reader.corpus import text_id
 from reader.store import AnnotationStore, StoredDocument
 

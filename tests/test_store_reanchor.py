@@ -14,8 +14,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from reader.anchoring import reanchor_document
-from reader.annotations import make_annotation
+from reader.annotate.anchoring import reanchor_document
+from reader.annotate.annotations import make_annotation
 from reader.corpus import Document
 from reader.store import AnnotationStore, StoredDocument
 
@@ -115,8 +115,8 @@ def test_put_many_is_one_journal_line(tmp_path: Path) -> None:
 
 EDITOR = """
 import random, sys
-from reader.anchoring import reanchor_document
-from reader.annotations import make_annotation
+from reader.annotate.anchoring import reanchor_document
+from reader.annotate.annotations import make_annotation
 sys.path.insert(0, sys.argv[5])
 from test_store_reanchor import document, stored
 from reader.store import AnnotationStore

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.annotations import make_annotation
+from reader.annotate.annotations import make_annotation
 from reader.config import existing_stores
 from reader.corpus import text_id
 from reader.errors import ReaderError

@@ -115,7 +115,7 @@ def test_wheel_bundles_styles_and_seeds(installed: Installed) -> None:
     names = set(zipfile.ZipFile(installed.wheel).namelist())
     assert "reader/_styles/reader.tcss" in names
     assert f"reader/_seeds/{SEED_FILE}" in names
-    assert "reader/default_schema.toml" in names
+    assert "reader/annotate/default_schema.toml" in names
     assert not any(name.startswith("tests/") or "__pycache__" in name for name in names)
 
 
@@ -128,9 +128,9 @@ APP_CHECK = textwrap.dedent(
 
     import reader
     from reader import resources
-    from reader.app import make_app
+    from reader.ui.app import make_app
     from reader.corpus import load_corpus
-    from reader.widgets.article_view import ArticleView
+    from reader.ui.widgets.article_view import ArticleView
 
 
     async def check() -> dict:

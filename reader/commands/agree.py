@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..annotations import KINDS
+from ..annotate.annotations import KINDS
 from ..printable import inert, inert_json
 from . import warn
 
 if TYPE_CHECKING:
-    from ..agreement import AgreementReport
+    from ..agreement.agreement import AgreementReport
 
 
 @click.command("agree")
@@ -34,8 +34,8 @@ def agree_command(sources: tuple[str, ...], as_json: bool, kind: str | None) -> 
     per label, and, with every sentence of every annotated document as one item, Cohen's
     kappa per pair, Fleiss' kappa and Krippendorff's alpha.
     """
-    from ..agreement import compute_grouped
-    from ..sources import load_sources
+    from ..agreement.agreement import compute_grouped
+    from ..agreement.sources import load_sources
 
     with _collector_paused():
         loaded = load_sources(sources)

@@ -1,12 +1,25 @@
-"""`reader analyze`: sentences, entities and quotes with speakers, as JSON or a table."""
+"""`reader analyze`: sentences, entities and quotes with speakers, as JSON or a table.
+
+The table is a readable rich rendering: every string that came from the file (title,
+source, entity and quote text, speakers) is shown inert (control characters as visible
+escapes) and as plain text, never as markup. Rich is imported only when a table is printed.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import click
 
 from ..nlp import analyze
-from ..printable import inert_json
+from ..printable import inert, inert_json
 from .common import load_paths
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..corpus import Document
+    from ..nlp.types import Analysis
 
 
 @click.command("analyze")
@@ -27,6 +40,38 @@ def analyze_command(as_json: bool, engine: str | None, paths: tuple[str, ...]) -
         if as_json:
             click.echo(inert_json(result.to_json(document.source)))
         else:
-            from ..analysis_table import print_analysis
-
             print_analysis(document, result)
+
+
+def print_analysis(document: Document, analysis: Analysis, console: Console | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    def _plain(text: str) -> Text:
+        return Text(inert(text))
+
+    console = console or Console()
+    console.rule(
+        Text.assemble((inert(document.title), "bold"), "  ", (inert(document.source), "dim"))
+    )
+    console.print(
+        Text.assemble(
+            "engine ",
+            (inert(analysis.engine), "bold"),
+            f" · {len(analysis.sentences)} sentences · {len(analysis.entities)} entities · "
+            f"{len(analysis.quotes)} quotes",
+        )
+    )
+    entities = Table("offsets", "label", "text", title="Entities", title_justify="left")
+    for e in analysis.entities:
+        entities.add_row(f"{e.start}-{e.end}", _plain(e.label), _plain(e.text))
+    console.print(entities)
+    quotes = Table("offsets", "quote", "speaker", title="Quotes", title_justify="left")
+    for q in analysis.quotes:
+        speaker = Text("—")
+        if q.speaker:
+            resolved = f" ({q.speaker.resolved})" if q.speaker.resolved else ""
+            speaker = _plain(q.speaker.text + resolved)
+        quotes.add_row(f"{q.start}-{q.end}", _plain(q.text), speaker)
+    console.print(quotes)

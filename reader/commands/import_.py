@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from ..annotate.schema import load_schema
 from ..config import resolve_annotator, resolve_db_path, safe_file_name
 from ..errors import ReaderError
 from ..formats import (
@@ -21,7 +22,6 @@ from ..formats import (
 )
 from ..jsonl import detect_lines_format
 from ..printable import inert
-from ..schema import load_schema
 from ..store import AnnotationStore, StoredDocument
 
 MAX_PROBLEMS_SHOWN = 10

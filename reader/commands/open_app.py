@@ -10,7 +10,7 @@ import click
 from .common import load_paths
 
 if TYPE_CHECKING:
-    from ..session import AnnotationSession
+    from ..annotate.session import AnnotationSession
 
 
 def refuse_another_annotator(db: Path, annotator: str) -> None:
@@ -55,7 +55,7 @@ def open_command(
     paths: tuple[str, ...],
 ) -> None:
     """Open articles in the reading app (the bundled sample when no PATH is given)."""
-    from ..schema import load_schema
+    from ..annotate.schema import load_schema
 
     schema = load_schema(schema_path)  # a bad schema stops here, before anything opens
     if db and annotator and annotator.strip():
@@ -65,8 +65,8 @@ def open_command(
     def open_session() -> AnnotationSession:
         """Called just after the first paint: the store's imports, the config file, the
         lock and the reading are not in the way of the article appearing."""
+        from ..annotate.session import AnnotationSession
         from ..config import resolve_annotator, resolve_db_path
-        from ..session import AnnotationSession
         from ..store import AnnotationStore
 
         # `--annotator` names whose store it must be; without it, the store's own
@@ -77,7 +77,7 @@ def open_command(
         )
         return AnnotationSession(store, store.annotator, schema)
 
-    from ..app import make_app
+    from ..ui.app import make_app
 
     app = make_app(corpus, engine=engine, open_session=open_session, schema=schema)
     try:

@@ -52,10 +52,10 @@ def review_command(
     saved at once; rejections and reviewer notes go to GOLD.review.json beside the
     gold store (annotator `gold`), an ordinary store: `reader export --db GOLD`.
     """
+    from ..annotate.schema import load_schema
     from ..config import resolve_db_path
     from ..review.loading import GOLD, load_review_input
     from ..review.workspace import Review, open_gold
-    from ..schema import load_schema
 
     schema = load_schema(schema_path)
     gold_path = resolve_db_path(gold, GOLD)
@@ -67,7 +67,7 @@ def review_command(
     try:
         review = Review(loaded, store, schema)
         review.disagreements(review.doc_ids[0])  # a damaged first document fails here
-        from ..review_app import make_review_app
+        from ..ui.review_app import make_review_app
 
         make_review_app(review).run()
     finally:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..annotations import (
+from ..annotate.annotations import (
     Annotation,
     record_problem,
     record_sort_key,

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from ..annotations import Annotation, make_annotation
+from ..annotate.annotations import Annotation, make_annotation
 from ..corpus import normalise, text_id
 from ..printable import inert
 from . import (

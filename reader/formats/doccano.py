@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
-from ..annotations import Annotation, make_annotation
+from ..annotate.annotations import Annotation, make_annotation
 from ..corpus import text_id
 from ..jsonl import read_jsonl
 from . import (

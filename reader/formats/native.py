@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
-from ..annotations import (
+from ..annotate.annotations import (
     AnnotationError,
     normalise_record,
     record_problem,

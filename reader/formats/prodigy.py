@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TextIO
 
-from ..annotations import KINDS, Annotation, make_annotation
+from ..annotate.annotations import KINDS, Annotation, make_annotation
 from ..corpus import text_id
 from ..jsonl import read_jsonl
 from . import (

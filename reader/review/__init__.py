@@ -1,6 +1,6 @@
 """`reader review`: compare annotators, walk their disagreements, adjudicate into gold.
 
-No Textual here (the screen is `reader.screens.review`):
+No Textual here (the screen is `reader.ui.screens.review`):
 
 - `loading`: SOURCEs (stores, exports) into documents and annotations by annotator;
 - `store_view`: a lazy read-only view of a store, so big stores open at once;

@@ -1,7 +1,7 @@
 """Adjudication: a reviewer's decisions, written into the gold store.
 
 The gold store is an ordinary annotation store whose annotator is `gold`; every change
-goes through `reader.session.AnnotationSession`, so it is durable when the call returns
+goes through `reader.annotate.session.AnnotationSession`, so it is durable when the call returns
 and it exports like any other store. Accepting a version copies its annotations (span,
 kind, label, target, holder, note) into gold, replacing gold's annotations of that kind
 overlapping the disagreement; rejecting removes them.
@@ -24,11 +24,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..annotations import Annotation, make_annotation, now_iso
+from ..annotate.annotations import Annotation, make_annotation, now_iso
+from ..annotate.schema import Label, Schema
+from ..annotate.session import AnnotationSession, DocumentLike
 from ..errors import ReaderError
-from ..schema import Label, Schema
-from ..session import AnnotationSession, DocumentLike
-from ..span_protocols import Extent
+from ..reading.span_index import Extent
 from ..store import AnnotationStore, StoredDocument
 from ..store.snapshot import atomic_write
 from .disagreements import Disagreement, Version, majority

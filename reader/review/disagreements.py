@@ -23,8 +23,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol, TypeVar
 
-from ..annotations import KINDS, Annotation
-from ..span_protocols import Marked
+from ..annotate.annotations import KINDS, Annotation
+from ..reading.span_index import Marked
 
 REASONS = {
     "label": "same span, different labels",

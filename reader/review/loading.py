@@ -2,7 +2,7 @@
 
 A SOURCE is an annotation store (read through `StoreView`: lazily, never written) or an
 export: native JSONL, Prodigy or doccano JSONL, or a brat folder, told apart the way
-`reader agree` does (`reader.sources.source_format`). Unlike `reader agree`, review needs
+`reader agree` does (`reader.agreement.sources.source_format`). Unlike `reader agree`, review needs
 whole annotations (notes, stance targets and holders), so records are kept as they are.
 
 Records that name no annotator are credited to the file's name without suffix, as in
@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..annotations import Annotation, normalise_record, record_problem, record_sort_key
+from ..annotate.annotations import Annotation, normalise_record, record_problem, record_sort_key
+from ..annotate.schema import Schema
 from ..corpus import Document, text_id, title_for
 from ..errors import ReaderError
 from ..jsonl import parse_object, read_jsonl
 from ..printable import inert
-from ..schema import Schema
 from .disagreements import LightSpan
 from .store_view import StoreView
 
@@ -45,7 +45,7 @@ class ReviewSourceError(ReaderError):
 
 @dataclass(frozen=True)
 class ReviewDocument:
-    """A document under review; fits `reader.session.DocumentLike` (gold writes need it)."""
+    """A document under review; fits `reader.annotate.session.DocumentLike` (gold writes need it)."""
 
     id: str
     text: str
@@ -325,7 +325,7 @@ def _move_onto_docs(sources: Sequence[_Source], documents: Sequence[Document]) -
     """Records given by id only whose `doc_id` is the sha256 of a `--docs` article's text
     as its file holds it (a BOM, `\\r\\n`), moved onto the text as reader reads it (the
     one text rule), so that they are not left without a text."""
-    from ..annotations import text_problem
+    from ..annotate.annotations import text_problem
     from ..formats import on_normalised_text
 
     known = {d.id for d in documents}
@@ -381,7 +381,7 @@ def _raw_text_of(document: Document) -> str | None:
 def open_source(path: Path, schema: Schema | None = None) -> _Source:
     if not path.exists():
         raise ReviewSourceError(f"{inert(str(path))}: no such file or folder")
-    from ..sources import SourceError, source_format
+    from ..agreement.sources import SourceError, source_format
 
     try:
         fmt = source_format(path)  # the one sniffer: review and agree tell SOURCEs apart alike
@@ -405,13 +405,13 @@ def _is_annotation_record(path: Path) -> bool:
 
 
 def _lines(path: Path) -> list[str]:
-    from ..sources import read_lines
+    from ..agreement.sources import read_lines
 
     return read_lines(path, ReviewSourceError)
 
 
 def _read_foreign(path: Path, fmt: str, schema: Schema | None) -> _MemorySource:
-    from ..sources import read_foreign
+    from ..agreement.sources import read_foreign
 
     outcome = read_foreign(path, fmt, schema, ReviewSourceError)
     source = _MemorySource(path)
@@ -423,7 +423,7 @@ def _read_foreign(path: Path, fmt: str, schema: Schema | None) -> _MemorySource:
 
 def _read_native(path: Path) -> _MemorySource:
     """Native JSONL: document lines (with or without `text`) or annotation records."""
-    from ..sources import refuse_problems
+    from ..agreement.sources import refuse_problems
 
     source = _MemorySource(path)
     default_annotator = path.stem or path.name

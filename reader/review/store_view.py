@@ -20,7 +20,7 @@ from operator import eq, itemgetter, lt
 from pathlib import Path
 from typing import Any
 
-from ..annotations import KINDS
+from ..annotate.annotations import KINDS
 from ..store import AnnotationStore, StoreCorruptError, StoreError
 from ..store.checks import records_problem
 from ..store.files import owners_for_reading

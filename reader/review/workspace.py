@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..schema import Schema
+from ..annotate.schema import Schema
 from ..store import AnnotationStore
 from .adjudication import Adjudicator
 from .disagreements import Disagreement, agreed, disagreement_places, find_disagreements

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..annotations import record_problem
+from ..annotate.annotations import record_problem
 from .snapshot import document_problem
 
 OPS = ("batch", "put", "move", "delete", "document")

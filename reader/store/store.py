@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..annotations import Annotation, AnnotationError, now_iso
+from ..annotate.annotations import Annotation, AnnotationError, now_iso
 from ..jsonl import loads
 from ..printable import inert
 from . import compaction, snapshot

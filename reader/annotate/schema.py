@@ -19,9 +19,9 @@ from typing import Any
 
 from rich.color import Color, ColorParseError
 
-from .errors import ReaderError
-from .kinds import KINDS
-from .printable import inert
+from ..errors import ReaderError
+from ..printable import inert
+from .annotations import KINDS
 
 DEFAULT_SCHEMA_PATH = Path(__file__).resolve().parent / "default_schema.toml"
 

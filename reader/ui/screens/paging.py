@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual.binding import Binding
 
 if TYPE_CHECKING:
-    from ..reading_state import ReadingState
+    from ...reading.state import ReadingState
     from ..widgets.article_view import ArticleView
 
 PAGE_BINDINGS = [

@@ -19,14 +19,14 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.worker import get_current_worker
 
-from ..annotation_marks import annotations_here, describe, marks_for
-from ..corpus import Corpus, Document
-from ..errors import ReaderError
-from ..nlp.chunked import analyze_progressively
-from ..nlp.types import Analysis, Entity, Span
-from ..printable import inert
-from ..reading_state import ReadingState
-from ..schema import Label, Schema, default_schema
+from ...annotate.schema import Label, Schema, default_schema
+from ...corpus import Corpus, Document
+from ...errors import ReaderError
+from ...nlp.chunked import analyze_progressively
+from ...nlp.types import Analysis, Entity, Span
+from ...printable import inert
+from ...reading.marks import annotations_here, describe, marks_for
+from ...reading.state import ReadingState
 from ..widgets.annotation_list import AnnotationList
 from ..widgets.article_view import ENTITY_KINDS, ArticleView
 from ..widgets.document_list import DocumentList
@@ -35,8 +35,8 @@ from ..widgets.status_line import StatusLine, warning_summary
 from .paging import DOCUMENT_BINDINGS, PAGE_BINDINGS, turn_page
 
 if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
-    from ..annotations import Annotation
-    from ..session import AnnotationSession, Change
+    from ...annotate.annotations import Annotation
+    from ...annotate.session import AnnotationSession, Change
     from .prompts import StanceChoice
 
 READING_BINDINGS = [
@@ -449,7 +449,7 @@ class ReadingScreen(Screen[None]):
         if self.session is None:
             return
         try:
-            from ..anchoring import reanchor_document
+            from ...annotate.anchoring import reanchor_document
 
             in_corpus = {doc.id for doc in self.corpus.documents}
             placed = reanchor_document(self.session.store, document, in_corpus)
@@ -564,7 +564,7 @@ class ReadingScreen(Screen[None]):
             self.refresh_panels("the schema has no stance labels")
             return
         chosen = self.schema.labels[index] if index is not None else None
-        from ..session import stance_targets
+        from ...annotate.session import stance_targets
 
         targets = stance_targets(self.schema, chosen.name if chosen else None)
         mine = [

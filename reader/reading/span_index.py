@@ -14,6 +14,24 @@ class HasSpan(Protocol):
     def end(self) -> int: ...
 
 
+
+class Extent(HasSpan, Protocol):
+    """Where an annotation of one kind is: a span with its kind. What code comparing
+    annotations needs of one: `Annotation` fits it, and so do the lighter records made
+    for speed (`reader.review.disagreements.LightSpan`, `reader.review.workspace.Place`).
+    The protocols of `reader.agreement.agreement` and `reader.review` add their own fields."""
+
+    @property
+    def kind(self) -> str: ...
+
+
+class Marked(Extent, Protocol):
+    """An extent with its label."""
+
+    @property
+    def label(self) -> str: ...
+
+
 T = TypeVar("T", bound=HasSpan)
 
 

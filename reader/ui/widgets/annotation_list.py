@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets.option_list import Option
 
-from ..annotation_marks import describe
-from ..printable import inert
+from ...printable import inert
+from ...reading.marks import describe
 from .overlay_list import OverlayList
 
 if TYPE_CHECKING:
-    from ..annotations import Annotation
+    from ...annotate.annotations import Annotation
 
 
 class AnnotationList(OverlayList):

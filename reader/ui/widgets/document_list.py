@@ -6,8 +6,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets.option_list import Option
 
-from ..corpus import Document
-from ..printable import inert
+from ...corpus import Document
+from ...printable import inert
 from .overlay_list import OverlayList
 
 ANNOTATED = "●"

@@ -18,10 +18,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..annotation_marks import quoted
-from ..printable import inert
-from ..schema import Label, normalise_key
-from ..session import TargetSuggestions
+from ...annotate.schema import Label, normalise_key
+from ...annotate.session import TargetSuggestions
+from ...printable import inert
+from ...reading.marks import quoted
 
 
 @dataclass(frozen=True)

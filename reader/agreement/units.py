@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from .nlp.sentences import split_sentences
+from ..nlp.sentences import split_sentences
 
 NLTK_MAX_RATINGS = 20_000
 SENTENCE_CACHE_SIZE = 10_000

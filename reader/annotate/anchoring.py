@@ -15,9 +15,9 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from ..corpus import Document, text_id
+from ..store import AnnotationStore, StoredDocument
 from .annotations import Annotation, now_iso, span_context
-from .corpus import Document, text_id
-from .store import AnnotationStore, StoredDocument
 
 Status = Literal["kept", "moved", "orphaned"]
 

@@ -9,16 +9,16 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from .corpus import Corpus
-from .errors import ReaderError
-from .resources import stylesheet
+from ..corpus import Corpus
+from ..errors import ReaderError
+from ..resources import stylesheet
 from .screens.help import GLOBAL_BINDINGS, HelpScreen, InertNotifications, palette_commands
 from .screens.keys import OrderedKeys
 from .screens.reading import ANNOTATION_BINDINGS, READING_BINDINGS, ReadingScreen
 
 if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
-    from .schema import Schema
-    from .session import AnnotationSession
+    from ..annotate.schema import Schema
+    from ..annotate.session import AnnotationSession
 
 APP_BINDINGS = GLOBAL_BINDINGS
 

@@ -14,7 +14,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from ..printable import inert
+from ...printable import inert
 
 _KEY_NAMES = {
     "down": "↓",

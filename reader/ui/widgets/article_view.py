@@ -18,9 +18,9 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..layout import BLANK, HEADING, SUBHEAD, TITLE, LineIndex
-from ..printable import inert
-from ..reading_state import ReadingState
+from ...printable import inert
+from ...reading.layout import BLANK, HEADING, SUBHEAD, TITLE, LineIndex
+from ...reading.state import ReadingState
 
 MEASURE = 80  # readable line length in cells
 GUTTER = 2  # columns left of the text for per-line marks

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from ..printable import inert
+from ...printable import inert
 
 WARNING_CHARS = 70  # of the input's warning, kept in the status line while the app runs
 

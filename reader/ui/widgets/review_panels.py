@@ -11,9 +11,9 @@ from rich.text import Text
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
-from ..annotations import Annotation
-from ..printable import inert
-from ..review.disagreements import Disagreement
+from ...annotate.annotations import Annotation
+from ...printable import inert
+from ...review.disagreements import Disagreement
 from .overlay_list import OverlayList
 
 # Okabe–Ito: distinct for the common kinds of colour blindness. Yellow is kept for gold.

@@ -21,13 +21,13 @@ Semantics (decided here, shown by the tests):
   label's alphabetical order), or NONE when none of theirs touches it. Cohen's kappa and
   observed agreement per pair, Fleiss' kappa (multi-pi: NLTK's `AnnotationTask.pi`) and
   Krippendorff's alpha (nominal) over everyone, exactly as NLTK's `AnnotationTask`
-  computes them (see `agreement_units` for when NLTK itself is asked).
-- Spans (P/R/F1). See `agreement_spans`: pair (a, b) with a first in alphabetical order is
+  computes them (see `units` for when NLTK itself is asked).
+- Spans (P/R/F1). See `spans`: pair (a, b) with a first in alphabetical order is
   scored with a as the reference. Spans in the compared documents only. `per_label` is
   pooled over pairs: for each label, matched and span counts are summed over all pairs
   before dividing (a pair where neither used the label adds nothing).
 - The same annotator's annotations from several sources are merged by the caller
-  (`reader.sources`) before they reach this module.
+  (`reader.agreement.sources`) before they reach this module.
 """
 
 from __future__ import annotations
@@ -38,11 +38,10 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Protocol
 
-from . import agreement_spans as spans
-from . import agreement_units as units
-from .agreement_spans import SpanScore
-from .errors import ReaderError
-from .span_protocols import Marked
+from ..errors import ReaderError
+from ..reading.span_index import Marked
+from . import spans, units
+from .spans import SpanScore
 
 KINDS = ("claim", "stance")
 DIGITS = 6
@@ -69,7 +68,7 @@ class DocumentTextConflictError(AgreementError):
 
 
 class Labelled(Marked, Protocol):
-    """What agreement needs of an annotation (`reader.annotations.Annotation` has it)."""
+    """What agreement needs of an annotation (`reader.annotate.annotations.Annotation` has it)."""
 
     @property
     def doc_id(self) -> str: ...
@@ -172,7 +171,7 @@ def compute_agreement(
 ) -> AgreementReport:
     """Agreement between the annotators of `annotations` (annotator -> annotations) over
     `documents` (doc_id -> text). `coverage` (annotator -> doc ids) says which documents
-    each annotator had; by default, all. `method`: see `agreement_units.statistics`."""
+    each annotator had; by default, all. `method`: see `units.statistics`."""
     grouped = group_annotations(annotations)
     return compute_grouped(documents, grouped, kind=kind, coverage=coverage, method=method)
 

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ..store import AnnotationStore, StoredDocument
 from .annotations import KINDS, Annotation, AnnotationError, make_annotation
 from .schema import Schema
-from .store import AnnotationStore, StoredDocument
 
 
 class DocumentLike(Protocol):

@@ -4,16 +4,28 @@ one-line descriptions for the panel and the status line."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .nlp.types import Span
-from .reading_state import Mark
-from .schema import PALETTE, Schema
+from ..annotate.schema import PALETTE, Schema
+from ..nlp.types import Span
 
 if TYPE_CHECKING:
-    from .annotations import Annotation
+    from ..annotate.annotations import Annotation
 
 FALLBACK_COLOUR = "#9e9e9e"
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A span drawn over the text in a colour: an annotation (or, in review, an
+    annotator's annotation). `key` says what it belongs to (an id or an annotator)."""
+
+    start: int
+    end: int
+    color: str  # a Rich colour, e.g. "#4caf50"
+    label: str = ""
+    key: str = ""
 
 
 def label_colour(schema: Schema | None, label: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .nlp.types import Span
+from ..nlp.types import Span
 
 WORD = re.compile(r"\w+(?:[’'.\-]\w+)*")
 _LOOK_BACK = 400

@@ -18,14 +18,15 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 
-from ..errors import ReaderError
-from ..nlp.types import Span
-from ..reading_state import Focus, Mark, ReadingState
-from ..review.disagreements import Disagreement
-from ..review.loading import GOLD, ReviewDocument
-from ..review.workspace import Review
-from ..schema import Label
-from ..span_index import SpanIndex
+from ...annotate.schema import Label
+from ...errors import ReaderError
+from ...nlp.types import Span
+from ...reading.marks import Mark
+from ...reading.span_index import SpanIndex
+from ...reading.state import Focus, ReadingState
+from ...review.disagreements import Disagreement
+from ...review.loading import GOLD, ReviewDocument
+from ...review.workspace import Review
 from ..widgets.article_view import ArticleView
 from ..widgets.review_panels import (
     GOLD_COLOUR,

@@ -39,15 +39,15 @@ from operator import itemgetter, lt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..annotate.annotations import KINDS, new_id, record_problem, text_problem
+from ..corpus import normalise, text_id
+from ..errors import ReaderError
+from ..jsonl import detect_format, loads, surrogate_problem
 from .agreement import DocumentTextConflictError
-from .annotations import KINDS, new_id, record_problem, text_problem
-from .corpus import normalise, text_id
-from .errors import ReaderError
-from .jsonl import detect_format, loads, surrogate_problem
 
 if TYPE_CHECKING:
-    from .formats import ReadOutcome
-    from .schema import Schema
+    from ..annotate.schema import Schema
+    from ..formats import ReadOutcome
 
 MAX_PROBLEMS_SHOWN = 3
 
@@ -120,10 +120,10 @@ def read_foreign(
     Records that name no annotator are credited to the file's name without suffix;
     labels without a kind take it from `schema` (the default schema when None). Refused
     (`error`) when any record is malformed."""
-    from .formats import ReadOptions, kinds_from_schema
+    from ..formats import ReadOptions, kinds_from_schema
 
     if schema is None:
-        from .schema import load_schema
+        from ..annotate.schema import load_schema
 
         schema = load_schema(None)
     options = ReadOptions(
@@ -131,11 +131,11 @@ def read_foreign(
         kind_of=kinds_from_schema({label.name: label.kind for label in schema.labels}),
     )
     if fmt == "brat":
-        from .formats import brat
+        from ..formats import brat
 
         outcome = brat.read(path, options)
     else:
-        from .formats import doccano, prodigy
+        from ..formats import doccano, prodigy
 
         reader = prodigy.read if fmt == "prodigy" else doccano.read
         outcome = reader(read_lines(path, error), options)
@@ -153,7 +153,7 @@ def read_lines(path: Path, error: type[ReaderError] = SourceError) -> list[str]:
 
 
 def _load_store(path: Path) -> LoadedSource:
-    from .store import AnnotationStore
+    from ..store import AnnotationStore
 
     store = AnnotationStore.open(path, read_only=True)
     source = LoadedSource(str(path))
@@ -246,7 +246,7 @@ def _native_line(line: bytes, source: LoadedSource) -> None:
 def _crlf_line(record: dict[str, Any], text: str, source: LoadedSource) -> None:
     """A document whose text `corpus.normalise` changes: checked and moved by
     `reader.formats.native.checked_records` (the slow path; rare)."""
-    from .formats.native import checked_records
+    from ..formats.native import checked_records
 
     items = record.get("annotations", [])
     if not isinstance(items, list):

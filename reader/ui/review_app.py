@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from .resources import stylesheet
-from .review.workspace import Review
+from ..resources import stylesheet
+from ..review.workspace import Review
 from .screens.help import GLOBAL_BINDINGS, HelpScreen, InertNotifications, palette_commands
 from .screens.keys import OrderedKeys
 from .screens.review import ReviewScreen

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from .errors import ReaderError
-from .kinds import KINDS
+from ..errors import ReaderError
+
+KINDS = ("claim", "stance")
+"""The kinds of annotation."""
 
 CONTEXT_CHARS = 32
 

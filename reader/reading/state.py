@@ -8,26 +8,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+from ..nlp.types import Analysis, Entity, Quote, Span
 from .layout import paragraphs
-from .nlp.types import Analysis, Entity, Quote, Span
 from .selection import Selection, word_at_or_after
 from .span_index import OverlapIndex, SpanIndex
 
+if TYPE_CHECKING:
+    from .marks import Mark
+
 FocusKind = Literal["quote", "entity", "match"]
-
-
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """A span drawn over the text in a colour: an annotation (or, in review, an
-    annotator's annotation). `key` says what it belongs to (an id or an annotator)."""
-
-    start: int
-    end: int
-    color: str  # a Rich colour, e.g. "#4caf50"
-    label: str = ""
-    key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
