@@ -17,6 +17,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check reader tests benchmarks
+	$(BIN)/mypy reader
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -62,7 +62,7 @@ class ReaderGroup(click.Group):
                 raise
             raise CliError(_os_error_message(exc)) from None
 
-    def main(  # type: ignore[override]
+    def main(  # type: ignore[override]  # no standalone_mode: errors are always one line
         self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
     ) -> Any:
         """Click's main, with every error it would print as several lines (usage errors
@@ -163,4 +163,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -71,8 +71,12 @@ _SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
 def surrogate_problem(line: str | bytes, value: Any) -> str | None:
     """Where `value` (parsed from `line`) holds a lone surrogate, which no file can store
     (UTF-8 cannot encode it): None when nowhere, else a message naming the field."""
-    pattern = _SURROGATE_ESCAPE if isinstance(line, str) else _SURROGATE_ESCAPE_BYTES
-    if not pattern.search(line):  # type: ignore[arg-type]
+    escaped: re.Match[str] | re.Match[bytes] | None
+    if isinstance(line, str):
+        escaped = _SURROGATE_ESCAPE.search(line)
+    else:
+        escaped = _SURROGATE_ESCAPE_BYTES.search(line)
+    if not escaped:
         return None
     where = _surrogate_at(value, "")
     if where is None:

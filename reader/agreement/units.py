@@ -115,7 +115,7 @@ def _chance_corrected(observed: float, expected: float) -> float:
 
 
 def nltk_statistics(annotators: Sequence[str], rows: Sequence[tuple[Value, ...]]) -> UnitStatistics:
-    from nltk.metrics.agreement import AnnotationTask  # type: ignore[import-untyped]
+    from nltk.metrics.agreement import AnnotationTask
 
     data = [(c, i, row[n]) for i, row in enumerate(rows) for n, c in enumerate(annotators)]
     task = AnnotationTask(data=data)

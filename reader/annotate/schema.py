@@ -559,7 +559,7 @@ def locate_lines(source: str) -> dict[tuple, int]:
             continue
         header = _HEADER.match(line)
         if header and not _ASSIGN.match(line):
-            path = _dotted(header.group(2))
+            path: tuple[str | int, ...] = _dotted(header.group(2))
             if header.group(1) == "[[":
                 index = counts.get(path, 0)
                 counts[path] = index + 1

@@ -276,8 +276,10 @@ class ReadingState:
         return current, len(self.matches)
 
     # --- internals ----------------------------------------------------------------
-    def _layer(self, kind: FocusKind) -> SpanIndex:
-        return {"quote": self.quotes, "entity": self.entities, "match": self.matches}[kind]
+    def _layer(self, kind: FocusKind) -> SpanIndex[Quote] | SpanIndex[Entity] | SpanIndex[Span]:
+        if kind == "quote":
+            return self.quotes
+        return self.entities if kind == "entity" else self.matches
 
     def _focus(self, focus: Focus) -> None:
         self._move_cursor_to_offset(self._layer(focus.kind)[focus.index].start)

@@ -63,6 +63,7 @@ def op_problem(op: Mapping[str, Any], texts: Mapping[str, Mapping[str, Any]]) ->
         problem = record_problem(record)
         if problem:
             return problem
+        assert isinstance(record, Mapping)  # record_problem refuses anything else
         if kind == "move" and not isinstance(op.get("from"), str):
             return "a move without a string 'from' document"
         value = texts.get(record["doc_id"])

@@ -16,14 +16,18 @@ import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..printable import inert
 from .errors import StoreError, StoreUnsafeError
 
+if TYPE_CHECKING:
+    from filelock import BaseFileLock
+
 try:  # POSIX advisory locks; elsewhere the `filelock` package does it
     import fcntl
 except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # a module or None: None where there is none
 
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -232,7 +236,7 @@ class LockFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd = -1
-        self._fallback: object | None = None
+        self._fallback: BaseFileLock | None = None
 
     def acquire(self) -> bool:
         """True when locked; False when another process (or open) holds it."""
@@ -257,7 +261,7 @@ class LockFile:
 
     def release(self) -> None:
         if self._fallback is not None:  # pragma: no cover - Windows
-            self._fallback.release()  # type: ignore[attr-defined]
+            self._fallback.release()
             self._fallback = None
         if self._fd >= 0:
             os.close(self._fd)  # closing the file lets the lock go

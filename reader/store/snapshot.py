@@ -46,7 +46,7 @@ _SNIFF = re.compile(rb'"_meta"\s*:\s*\{\s*"1"\s*:\s*\{.*?"format"\s*:\s*"reader-
 class StrIdTable(Table):
     """TinyDB table whose ids are strings (doc ids and annotation ids), not ints."""
 
-    document_id_class = str  # type: ignore[assignment]
+    document_id_class = str  # type: ignore[assignment]  # TinyDB types it int; any class works
 
 
 def is_reader_store(path: Path) -> bool:

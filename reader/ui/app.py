@@ -25,7 +25,7 @@ APP_BINDINGS = GLOBAL_BINDINGS
 class ReaderApp(OrderedKeys, InertNotifications, App[None]):
     CSS_PATH = str(stylesheet())
     TITLE = "reader"
-    BINDINGS = APP_BINDINGS
+    BINDINGS = [*APP_BINDINGS]  # a list of the base class's BindingType
 
     def __init__(
         self,

@@ -18,7 +18,7 @@ REVIEW_APP_BINDINGS = GLOBAL_BINDINGS
 class ReviewApp(OrderedKeys, InertNotifications, App[None]):
     CSS_PATH = str(stylesheet())
     TITLE = "reader review"
-    BINDINGS = REVIEW_APP_BINDINGS
+    BINDINGS = [*REVIEW_APP_BINDINGS]  # a list of the base class's BindingType
 
     def __init__(self, review: Review) -> None:
         super().__init__()

@@ -95,7 +95,7 @@ class HelpScreen(ModalScreen[None]):
             box.border_title = "reader — keys (Esc to close)"
             yield Static(bindings_table(self.sections), id="help-table")
 
-    def action_dismiss(self) -> None:  # type: ignore[override]
+    def action_dismiss(self) -> None:  # type: ignore[override]  # Escape closes it with no result
         self.dismiss(None)
 
 
@@ -103,7 +103,7 @@ class InertNotifications:
     """For an App: every notification is shown inertly and never read as markup, since
     most name a file or carry a message about one (warnings, store errors)."""
 
-    def notify(  # type: ignore[no-untyped-def]
+    def notify(
         self,
         message: str,
         *,
@@ -112,7 +112,7 @@ class InertNotifications:
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
-        super().notify(  # type: ignore[misc]
+        super().notify(  # type: ignore[misc]  # a mixin: the App after it in the MRO has notify
             inert(str(message)), title=inert(title), severity=severity, timeout=timeout,
             markup=False,
         )

@@ -71,7 +71,7 @@ class OrderedKeys:
                 if not app.is_running or not app.screen_stack:
                     return  # the app is closing: the key has nowhere to go
                 target = app.focused or app.screen
-                await super().on_event(event)  # type: ignore[misc]
+                await super().on_event(event)  # type: ignore[misc]  # a mixin: the App after it has on_event
                 # Behind the key, on the same path (or to the app when a priority binding
                 # took it): the fence arrives once the key has been through.
                 if not (target if event.is_forwarded else app).post_message(KeyFence()):
@@ -85,7 +85,7 @@ class OrderedKeys:
             if self._key_task is None:
                 self._key_task = asyncio.create_task(self._release_keys())
             return
-        await super().on_event(event)  # type: ignore[misc]
+        await super().on_event(event)  # type: ignore[misc]  # a mixin: the App after it has on_event
 
     async def _release_keys(self) -> None:
         app: Any = self

@@ -26,7 +26,7 @@ from ...nlp.chunked import analyze_progressively
 from ...nlp.types import Analysis, Entity, Span
 from ...printable import inert
 from ...reading.marks import annotations_here, describe, marks_for
-from ...reading.state import ReadingState
+from ...reading.state import FocusKind, ReadingState
 from ..widgets.annotation_list import AnnotationList
 from ..widgets.article_view import ENTITY_KINDS, ArticleView
 from ..widgets.document_list import DocumentList
@@ -107,7 +107,7 @@ def short_path(path: str | Path) -> str:
 
 
 class ReadingScreen(Screen[None]):
-    BINDINGS = READING_BINDINGS + ANNOTATION_BINDINGS
+    BINDINGS = [*READING_BINDINGS, *ANNOTATION_BINDINGS]  # a list of Screen's BindingType
 
     def __init__(
         self,
@@ -334,10 +334,10 @@ class ReadingScreen(Screen[None]):
         turn_page(self.article, self.state, direction)
         self.refresh_panels()
 
-    def action_jump(self, kind: str, forward: bool) -> None:
+    def action_jump(self, kind: FocusKind, forward: bool) -> None:
         names = {"quote": "quotes", "entity": "entities"}
         where = "after" if forward else "before"
-        moved = self.state.jump(kind, forward)  # type: ignore[arg-type]
+        moved = self.state.jump(kind, forward)
         self._moved(moved, f"no more {names[kind]} {where} this point")
 
     def action_match(self, forward: bool) -> None:

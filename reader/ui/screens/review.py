@@ -56,7 +56,7 @@ REVIEW_BINDINGS = [
     Binding("ctrl+r", "redo", "Redo", show=False),
     Binding("semicolon", "note", "Note"),
     *[
-        Binding(f"f{i}", f"toggle({i})", f"Show/hide annotator {i}", show=False)
+        Binding(f"f{i}", f"toggle_annotator({i})", f"Show/hide annotator {i}", show=False)
         for i in range(1, 10)
     ],
     Binding("f10", "toggle_gold", "Show/hide gold", show=False),
@@ -69,7 +69,7 @@ REVIEW_BINDINGS = [
 
 
 class ReviewScreen(Screen[None]):
-    BINDINGS = REVIEW_BINDINGS
+    BINDINGS = [*REVIEW_BINDINGS]  # a list of Screen's BindingType
 
     def __init__(self, review: Review) -> None:
         super().__init__()
@@ -85,7 +85,7 @@ class ReviewScreen(Screen[None]):
         self._label_keys: list[tuple[str, Label]] = []
         taken = set(self._bindings.key_to_bindings) | {"q", "question_mark", "ctrl+p"}
         for key, label in review.schema.keys.items():
-            binding = next(Binding.make_bindings([Binding(key, "x")]))
+            binding = next(iter(Binding.make_bindings([Binding(key, "x")])))
             if binding.key in taken:
                 continue  # a review key wins; the label is still applied in the list of keys
             self._bindings.bind(binding.key, f"label('{label.name}')", f"Gold: {label.name}", False)
@@ -333,7 +333,7 @@ class ReviewScreen(Screen[None]):
     def action_page(self, direction: int) -> None:
         turn_page(self.article, self.state, direction)
 
-    def action_toggle(self, number: int) -> None:
+    def action_toggle_annotator(self, number: int) -> None:
         if number > len(self.annotators):
             self._refresh_status(f"there is no annotator {number}")
             return
@@ -433,11 +433,11 @@ class ReviewScreen(Screen[None]):
 
     def help_bindings(self) -> list[Binding]:
         """The keys for the help screen: one line for each family of keys."""
-        grouped = {"accept", "toggle"}
+        grouped = {"accept", "toggle_annotator"}
         shown = [b for b in REVIEW_BINDINGS if b.action.split("(")[0] not in grouped]
         families = [
             Binding(",".join(ACCEPT_KEYS), "accept(1)", "Accept annotator 1…9's version into gold"),
-            Binding("F1…F9", "toggle(1)", "Show/hide annotator 1…9 (F10: gold)"),
+            Binding("F1…F9", "toggle_annotator(1)", "Show/hide annotator 1…9 (F10: gold)"),
         ]
         return shown[:3] + families + shown[3:] + self._label_bindings()
 

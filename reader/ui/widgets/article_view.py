@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable
+from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
@@ -86,8 +87,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         "article--selection",
     }
 
-    def __init__(self, title: str, state: ReadingState, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, title: str, state: ReadingState, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.title = title
         self.state = state
         self._lines: LineIndex | None = None

@@ -3,6 +3,8 @@ and where you are in it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.widgets.option_list import Option
 
@@ -16,11 +18,11 @@ ANNOTATED = "●"
 class DocumentList(OverlayList):
     """Toggled with `d`; Enter opens the highlighted document."""
 
-    def __init__(self, documents: list[Document], **kwargs: object) -> None:
+    def __init__(self, documents: list[Document], **kwargs: Any) -> None:
         self.titles = [inert(doc.title) for doc in documents]
         self.annotated: set[int] = set()
         options = [Option(self._prompt(n), id=str(n)) for n in range(len(documents))]
-        super().__init__(*options, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*options, **kwargs)
         self.total = len(documents)
         self.current = 0
 
