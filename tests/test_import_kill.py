@@ -49,6 +49,7 @@ def big_import_file(path: Path, documents: int) -> int:
     return documents * 3
 
 
+@pytest.mark.serial  # delays spread the kills over the import only on an idle machine
 @pytest.mark.parametrize("delay", [0.05, 0.2, 0.35, 0.5, 0.7])
 def test_a_killed_import_leaves_all_or_nothing(tmp_path: Path, delay: float) -> None:
     source = tmp_path / "big.jsonl"

@@ -280,6 +280,7 @@ class TmuxReader:
         )
 
 
+@pytest.mark.serial  # a real terminal with waits of seconds
 def test_label_reported_saved_survives_sigkill_in_tmux(
     tmp_path: Path, reader_env: dict[str, str]
 ) -> None:

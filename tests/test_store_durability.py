@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from reader.store import AnnotationStore
 
 SAVER = """
@@ -60,6 +62,7 @@ def test_saved_then_sigkill_is_found_on_reopening(tmp_path: Path) -> None:
     assert stored_ids(path) == {line[1]}
 
 
+@pytest.mark.serial  # kills after time windows: under load they catch fewer saves
 def test_sigkill_in_a_tight_loop_of_saves(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
     reported: set[str] = set()

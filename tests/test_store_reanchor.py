@@ -14,6 +14,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from reader.annotate.anchoring import reanchor_document
 from reader.annotate.annotations import make_annotation
 from reader.corpus import Document
@@ -215,6 +217,7 @@ def run_kills(tmp_path: Path, rounds: int, edit: bool, seed: int) -> dict[str, i
     return dict(totals)
 
 
+@pytest.mark.serial  # rounds of kills after time windows
 def test_sigkill_with_an_edited_article_loses_duplicates_and_reverts_nothing(
     tmp_path: Path,
 ) -> None:
@@ -223,6 +226,7 @@ def test_sigkill_with_an_edited_article_loses_duplicates_and_reverts_nothing(
     assert (totals["lost"], totals["duplicated"], totals["reverted"]) == (0, 0, 0), totals
 
 
+@pytest.mark.serial  # rounds of kills after time windows
 def test_sigkill_without_an_edit_loses_nothing(tmp_path: Path) -> None:
     totals = run_kills(tmp_path, rounds=5, edit=False, seed=2)
     assert (totals["lost"], totals["duplicated"], totals["reverted"]) == (0, 0, 0), totals

@@ -29,6 +29,8 @@ import pytest
 
 import reader
 
+pytestmark = pytest.mark.serial  # a wheel build and a fresh venv: heavy I/O beside the rest
+
 CHECKOUT = Path(__file__).resolve().parents[1]
 SEED_FILE = "000_1a61316cefcbaba0.txt"
 TIMEOUT = 120
