@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from ..annotate.annotations import Annotation, make_annotation
+from ..annotate.annotations import Annotation, annotation_sort_key, make_annotation
 from ..corpus import normalise, text_id
 from ..printable import inert
 from . import (
@@ -30,7 +30,6 @@ from . import (
     LineProblem,
     ReadOptions,
     ReadOutcome,
-    annotation_sort_key,
     checked_record,
     on_normalised_text,
 )

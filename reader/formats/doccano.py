@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
-from ..annotate.annotations import Annotation, make_annotation
+from ..annotate.annotations import Annotation, annotation_sort_key, make_annotation
 from ..corpus import text_id
 from ..jsonl import read_jsonl
 from . import (
@@ -18,7 +18,6 @@ from . import (
     LineProblem,
     ReadOptions,
     ReadOutcome,
-    annotation_sort_key,
     at_line,
     checked_record,
     on_normalised_text,

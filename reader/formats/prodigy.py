@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TextIO
 
-from ..annotate.annotations import KINDS, Annotation, make_annotation
+from ..annotate.annotations import KINDS, Annotation, annotation_sort_key, make_annotation
 from ..corpus import text_id
 from ..jsonl import read_jsonl
 from . import (
@@ -25,7 +25,6 @@ from . import (
     LineProblem,
     ReadOptions,
     ReadOutcome,
-    annotation_sort_key,
     at_line,
     checked_record,
     on_normalised_text,

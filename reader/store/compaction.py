@@ -14,21 +14,18 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..annotate.annotations import record_sort_key
 from . import snapshot
 from .errors import StoreError
 
 
-def sort_key(record: Mapping[str, Any]) -> tuple:
-    return (record["start"], record["end"], record["kind"], record["created"], record["id"])
-
-
 def pack(records: list[dict[str, Any]]) -> str:
-    ordered = sorted(records, key=sort_key)
+    ordered = sorted(records, key=record_sort_key)
     return json.dumps(ordered, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..annotate.annotations import Annotation, AnnotationError, now_iso
+from ..annotate.annotations import Annotation, AnnotationError, now_iso, record_sort_key
 from ..jsonl import loads
 from ..printable import inert
 from . import compaction, snapshot
 from .checks import fit_problem, op_problem, records_problem
-from .compaction import Compaction, Frozen, sort_key
+from .compaction import Compaction, Frozen
 from .errors import (
     StoreAnnotatorError,
     StoreCorruptError,
@@ -370,7 +370,7 @@ class AnnotationStore:
     def records(self, doc_id: str) -> list[dict[str, Any]]:
         """The document's annotation records as checked JSON objects, in text order
         (the fast path for exports; do not modify them)."""
-        return sorted(self._decoded(doc_id).values(), key=sort_key)
+        return sorted(self._decoded(doc_id).values(), key=record_sort_key)
 
     def get(self, annotation_id: str, doc_id: str | None = None) -> Annotation | None:
         if doc_id is None:
