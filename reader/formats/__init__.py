@@ -11,10 +11,12 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from operator import attrgetter, itemgetter
+from typing import Any, Protocol, TypeVar
 
 from ..annotate.annotations import (
     Annotation,
+    annotation_sort_key,
     record_problem,
     record_sort_key,
     span_context,
@@ -111,24 +113,53 @@ def on_normalised_text(
 def merge_raw(groups: Iterable[Iterable[RawDocument]]) -> list[RawDocument]:
     """One entry per doc_id (first seen first), records from all (the latest version of
     each id), in text order; documents without annotations are left out."""
-    merged: dict[str, RawDocument] = {}
-    by_id: dict[str, dict[str, dict[str, Any]]] = {}
+    merged = []
+    for copies, latest in _latest_by_document(groups, _records_of, itemgetter("id", "updated")):
+        first = copies[0]
+        document = RawDocument(first.doc_id, first.text, dict(first.meta))
+        document.records = sorted(latest, key=record_sort_key)
+        document.review = [decision for copy in copies for decision in copy.review]
+        if document.records or document.review:
+            merged.append(document)
+    return merged
+
+
+def _records_of(document: RawDocument) -> list[dict[str, Any]]:
+    return document.records
+
+
+def _annotations_of(document: ExportDocument) -> list[Annotation]:
+    return document.annotations
+
+
+class _OfDocument(Protocol):
+    @property
+    def doc_id(self) -> str: ...
+
+
+_Doc = TypeVar("_Doc", bound=_OfDocument)
+_Item = TypeVar("_Item")
+
+
+def _latest_by_document(
+    groups: Iterable[Iterable[_Doc]],
+    items_of: Callable[[_Doc], Iterable[_Item]],
+    id_and_updated: Callable[[_Item], tuple[str, str]],
+) -> list[tuple[list[_Doc], list[_Item]]]:
+    """Per doc_id, first seen first: every document of that id, and its items merged by
+    id (of those sharing an id, the one updated last; on a tie, the later one)."""
+    copies: dict[str, list[_Doc]] = {}
+    latest: dict[str, dict[str, _Item]] = {}
     for documents in groups:
         for document in documents:
-            if document.doc_id not in merged:
-                merged[document.doc_id] = RawDocument(
-                    document.doc_id, document.text, dict(document.meta)
-                )
-                by_id[document.doc_id] = {}
-            found = by_id[document.doc_id]
-            for record in document.records:
-                known = found.get(record["id"])
-                if known is None or record["updated"] >= known["updated"]:
-                    found[record["id"]] = record
-            merged[document.doc_id].review.extend(document.review)
-    for doc_id, document in merged.items():
-        document.records = sorted(by_id[doc_id].values(), key=record_sort_key)
-    return [d for d in merged.values() if d.records or d.review]
+            copies.setdefault(document.doc_id, []).append(document)
+            found = latest.setdefault(document.doc_id, {})
+            for item in items_of(document):
+                item_id, updated = id_and_updated(item)
+                known = found.get(item_id)
+                if known is None or updated >= id_and_updated(known)[1]:
+                    found[item_id] = item
+    return [(copies[doc_id], list(latest[doc_id].values())) for doc_id in copies]
 
 
 def at_line(document: Any, number: int) -> Any:
@@ -167,29 +198,18 @@ class ReadOptions:
     kind_of: KindOf = lambda label: "claim"
 
 
-def annotation_sort_key(annotation: Annotation) -> tuple:
-    return (annotation.start, annotation.end, annotation.kind, annotation.created, annotation.id)
-
-
 def merge_documents(groups: Iterable[Iterable[ExportDocument]]) -> list[ExportDocument]:
     """One entry per doc_id (first seen first), annotations from all, in text order."""
-    merged: dict[str, ExportDocument] = {}
-    by_id: dict[str, dict[str, Annotation]] = {}
-    for documents in groups:
-        for document in documents:
-            if document.doc_id not in merged:
-                merged[document.doc_id] = ExportDocument(
-                    document.doc_id, document.text, dict(document.meta)
-                )
-                by_id[document.doc_id] = {}
-            found = by_id[document.doc_id]
-            for annotation in document.annotations:
-                known = found.get(annotation.id)
-                if known is None or annotation.updated >= known.updated:
-                    found[annotation.id] = annotation
-    for doc_id, document in merged.items():
-        document.annotations = sorted(by_id[doc_id].values(), key=annotation_sort_key)
-    return [d for d in merged.values() if d.annotations]
+    merged = []
+    for copies, latest in _latest_by_document(
+        groups, _annotations_of, attrgetter("id", "updated")
+    ):
+        first = copies[0]
+        document = ExportDocument(first.doc_id, first.text, dict(first.meta))
+        document.annotations = sorted(latest, key=annotation_sort_key)
+        if document.annotations:
+            merged.append(document)
+    return merged
 
 
 def kinds_from_schema(labels: Mapping[str, str]) -> KindOf:
