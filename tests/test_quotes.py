@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from reader.nlp.quotes import find_quotes
@@ -88,7 +90,22 @@ def test_stray_marks() -> None:
     assert quotes("") == []
 
 
+def marks(times: int) -> str:
+    return "‘“'\"`»«’” " * (5_000 * times) + "“" * (12_500 * times)
+
+
+def best_seconds(text: str) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        find_quotes(text)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@pytest.mark.serial  # it times itself
 def test_many_marks_stay_linear() -> None:
-    text = "‘“'\"`»«’” " * 20_000 + "“" * 50_000
-    found = find_quotes(text)
-    assert all(q.text == text[q.start : q.end] for q in found)
+    found = find_quotes(marks(4))
+    assert all(q.text == marks(4)[q.start : q.end] for q in found)
+    # Four times the marks take about four times as long (quadratic would be sixteen).
+    assert best_seconds(marks(4)) < 10 * best_seconds(marks(1))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from reader.nlp.sentences import split_sentences
@@ -86,7 +88,23 @@ def test_empty_and_blank() -> None:
     assert sentences(" \n\t\n ") == []
 
 
+def long_input(times: int) -> str:
+    return "x" + "." * (50_000 * times) + " y " + "U.S. " * (12_500 * times) + "a" * (50_000 * times)
+
+
+def best_seconds(text: str) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        split_sentences(text)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@pytest.mark.serial  # it times itself
 def test_long_inputs_stay_linear() -> None:
-    text = "x" + "." * 200_000 + " y " + "U.S. " * 50_000 + "a" * 200_000
+    text = long_input(4)
     spans = split_sentences(text)
     assert spans and spans[-1].end == len(text)
+    # Four times the text takes about four times as long (quadratic would be sixteen).
+    assert best_seconds(text) < 10 * best_seconds(long_input(1))

@@ -20,6 +20,7 @@ from reader.store import (
     StoreLockedError,
     StrIdTable,
 )
+from reader.store.files import temp_prefix
 
 TEXT = "One claim here. Another claim there. A third claim at the end."
 DOC = StoredDocument(text_id(TEXT), TEXT, {"title": "Three"}, "three.txt")
@@ -68,7 +69,7 @@ def test_changes_live_in_the_journal_until_compaction(tmp_path: Path) -> None:
     snapshot = json.loads(path.read_text())
     assert snapshot["annotations"][DOC.doc_id]["count"] == 3
     store.close()
-    assert path.with_name(".a.json.tmp-0").exists() is False
+    assert list(path.parent.glob(f"{temp_prefix(path)}*")) == []  # no temporary file left
 
 
 def test_journal_replays_over_the_snapshot_without_close(tmp_path: Path) -> None:
@@ -181,19 +182,16 @@ def test_corrupt_packed_annotations_stop_saving(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
-def test_the_snapshot_is_a_tinydb_database(tmp_path: Path) -> None:
+def test_the_snapshot_is_a_tinydb_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "a.json"
     with AnnotationStore.open(path, "a") as store:
         store.put(ann(), DOC)
-    TinyDB.table_class = StrIdTable
-    try:
-        db = TinyDB(path, storage=SnapshotStorage)
-        assert db.tables() == {"_meta", "documents", "annotations"}
-        [entry] = db.table("annotations").all()
-        assert entry.doc_id == DOC.doc_id and json.loads(entry["records"])[0]["label"] == "FACT"
-        assert db.table("documents").get(doc_id=DOC.doc_id)["text"] == TEXT
-    finally:
-        TinyDB.table_class = __import__("tinydb").table.Table
+    monkeypatch.setattr(TinyDB, "table_class", StrIdTable)
+    db = TinyDB(path, storage=SnapshotStorage)
+    assert db.tables() == {"_meta", "documents", "annotations"}
+    [entry] = db.table("annotations").all()
+    assert entry.doc_id == DOC.doc_id and json.loads(entry["records"])[0]["label"] == "FACT"
+    assert db.table("documents").get(doc_id=DOC.doc_id)["text"] == TEXT
 
 
 def test_bulk_is_all_at_once(tmp_path: Path) -> None:
