@@ -83,9 +83,7 @@ async def test_digit_labels_the_sentence_and_saves_it(seed_corpus: Corpus, tmp_p
         assert [(a.start, a.end, a.label) for a in on_disk(db)] == [(start, end, "OPINION")]
         # The gutter shows a mark on the annotated lines.
         view = reading(pilot).query_one(ArticleView)
-        gutter_marks = [
-            y for y in range(view.size.height) if "▌" in view.render_line(y).text
-        ]
+        gutter_marks = [y for y in range(view.size.height) if "▌" in view.render_line(y).text]
         assert gutter_marks
 
 
@@ -548,8 +546,12 @@ async def test_annotation_tint_and_cursor_show_under_entities(
         state = reading(pilot).state
         entity = next(e for e in state.entities.overlapping(start, end) if e.start > start)
         view = reading(pilot).query_one(ArticleView)
-        plain = next(i for i in range(start, end) if state.text[i] != " " and not any(
-            e.start <= i < e.end for e in state.entities.overlapping(i, i + 1)))
+        plain = next(
+            i
+            for i in range(start, end)
+            if state.text[i] != " "
+            and not any(e.start <= i < e.end for e in state.entities.overlapping(i, i + 1))
+        )
         # The cursor's background is on the entity too.
         paint = backgrounds(view, start, end)
         assert paint[entity.start] == paint[plain] == paint[entity.end - 1]
@@ -595,3 +597,19 @@ async def test_every_copy_of_an_annotated_article_is_marked(tmp_path: Path) -> N
         assert documents.annotated == {0, 2}
         await pilot.press("right_parenthesis")
         assert reading(pilot).index == 1
+
+
+async def test_a_message_stays_up_when_the_screen_redraws(
+    seed_corpus: Corpus, tmp_path: Path
+) -> None:
+    """A message such as "no annotation here" used to vanish at the next redraw (highlights
+    arriving) or when an earlier `saved:` message's timer fired; it stays up as `saved:` does."""
+    async with annotating(seed_corpus, tmp_path / "alice.json") as pilot:
+        await pilot.press("j", "1")
+        await pilot.pause()
+        assert "saved: FACT" in status(pilot)
+        await pilot.press("j", "x")
+        await pilot.pause()
+        assert "no annotation here" in status(pilot)
+        reading(pilot).refresh_panels()  # what analysis results arriving do
+        assert "no annotation here" in status(pilot)

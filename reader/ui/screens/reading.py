@@ -253,8 +253,12 @@ class ReadingScreen(Screen[None]):
 
     # --- panels -------------------------------------------------------------------------
     def refresh_panels(self, message: str = "") -> None:
+        """Redraw the status and quote lines; a `message` stays up like a saved one (a
+        later redraw, or an earlier message's timer, does not wipe it at once)."""
+        if message:
+            self._hold_message(message)
         state = self.state
-        message = message or self._message
+        message = self._message
         if not message and state.selection is not None:
             words = len(self.document.text[state.selection.span.start : state.selection.span.end].split())
             message = f"selecting {words} words: a label key applies, Esc cancels"
@@ -489,11 +493,13 @@ class ReadingScreen(Screen[None]):
 
     def _flash(self, message: str) -> None:
         """A brief confirmation in the status line."""
+        self.refresh_panels(message)
+
+    def _hold_message(self, message: str) -> None:
         self._message = message
         if self._message_timer is not None:
             self._message_timer.stop()
         self._message_timer = self.set_timer(SAVED_MESSAGE_SECONDS, self._clear_flash)
-        self.refresh_panels()
 
     def _clear_flash(self) -> None:
         self._message = ""
