@@ -1,9 +1,6 @@
 """JSON Lines as every reader of them here wants it: one JSON object a line, blank lines
 skipped, and each bad line named by its 1-based number with what is wrong with it.
 
-`detect_format` guesses which of reader's formats a file is in (`reader import` and
-`reader agree` both ask), without importing `reader.formats`.
-
 A line's own problems and the problems its caller finds in the object (raised as
 `ValueError` by `convert`) are reported alike, in line order. A leading BOM and `\\r` at
 line ends are the caller's business: `\\r` is JSON white space, so a CRLF file reads as
@@ -17,7 +14,6 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from functools import cache
-from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from .printable import inert
@@ -158,30 +154,3 @@ def read_jsonl(
         except ValueError as exc:
             problems.append(BadLine(number, str(exc)))
     return results, problems
-
-
-def detect_format(path: Path) -> str:
-    """brat for a folder; otherwise native, prodigy or doccano, guessed from the first
-    JSON line's fields (OSError when the file cannot be opened)."""
-    if path.is_dir():
-        return "brat"
-    with open(path, encoding="utf-8-sig", errors="replace") as lines:  # -sig: a BOM dropped
-        return detect_lines_format(lines)
-
-
-def detect_lines_format(lines: Iterable[str]) -> str:
-    """native, prodigy or doccano, guessed from the first non-blank line's fields (for
-    text read once: a pipe cannot be read twice)."""
-    for line in lines:
-        if line.strip():
-            try:
-                record = loads(line)
-            except ValueError:
-                return "native"  # its reader will report the line
-            if isinstance(record, dict):
-                if "spans" in record or "_input_hash" in record:
-                    return "prodigy"
-                if "annotations" not in record and ("label" in record or "entities" in record):
-                    return "doccano"
-            return "native"
-    return "native"

@@ -152,3 +152,32 @@ def test_brat_problems_name_file_and_line(tmp_path: Path) -> None:
 def test_empty_input_reads_as_nothing(module) -> None:
     outcome = module.read(["", "  "], OPTIONS)
     assert outcome.documents == [] and outcome.problems == []
+
+
+SNIFFED = [  # (file name, content, format for import, for agree, for review)
+    ("a.jsonl", '{"text": "x", "annotations": []}\n', "native", "native", "native"),
+    ("a.jsonl", '\n\n{"text": "x", "spans": []}\n', "prodigy", "prodigy", "prodigy"),
+    ("a.jsonl", '{"_input_hash": 1, "text": "x"}\n', "prodigy", "prodigy", "prodigy"),
+    ("a.jsonl", '\ufeff{"text": "x", "label": [[0, 1, "A"]]}\n', "doccano", "doccano", "doccano"),
+    ("a.jsonl", '{"text": "x", "entities": []}\n', "doccano", "doccano", "doccano"),
+    ("a.jsonl", '{"doc_id": "d", "start": 0, "label": "A"}\n', "doccano", "doccano", "native"),
+    ("a.jsonl", "not json\n", "native", "native", "native"),
+    ("a.jsonl", "", "native", "native", "native"),
+    ("a.jsonl", '  {"_meta": {"1": {}}}', "native", "store", "store"),
+    ("a.json", '{"text": "x", "spans": []}\n', "prodigy", "store", "store"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "for_import", "for_agree", "for_review"), SNIFFED)
+def test_one_sniffer_for_every_command(
+    tmp_path: Path, name: str, content: str, for_import: str, for_agree: str, for_review: str
+) -> None:
+    from reader.formats.detect import detect_format, detect_lines_format
+
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    assert detect_format(path) == for_import
+    assert detect_lines_format(content.removeprefix("\ufeff").split("\n")) == for_import
+    assert detect_format(path, stores=True) == for_agree
+    assert detect_format(path, stores=True, records=True) == for_review
+    assert detect_format(tmp_path, stores=True) == "brat"

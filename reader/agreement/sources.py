@@ -6,7 +6,7 @@ A SOURCE is one of:
   or any file starting `{"_meta"`), opened read-only through `reader.store`;
 - a JSONL export read with `reader.formats`: native (one document per line with its
   `annotations`), Prodigy (`spans`) or doccano (`label`/`entities`), told apart by the
-  first record's fields as `reader import` does;
+  first record's fields as `reader import` does (`reader.formats.detect`, the one sniffer);
 - a brat folder (`.txt`/`.ann` pairs).
 
 Records that name no annotator (doccano, brat, Prodigy without `_annotator_id`) are
@@ -42,7 +42,8 @@ from typing import TYPE_CHECKING, Any
 from ..annotate.annotations import KINDS, new_id, record_problem, text_problem
 from ..corpus import normalise, text_id
 from ..errors import ReaderError
-from ..jsonl import detect_format, loads, surrogate_problem
+from ..formats.detect import detect_format
+from ..jsonl import loads, surrogate_problem
 from .agreement import DocumentTextConflictError
 
 if TYPE_CHECKING:
@@ -79,25 +80,13 @@ def load_sources(paths: Sequence[str]) -> AgreementInput:
     return merge_sources([load_source(Path(p)) for p in paths])
 
 
-def source_format(path: Path) -> str:
-    """The format of a SOURCE: store, or as `reader import` guesses it (brat, native,
-    prodigy or doccano)."""
-    if path.is_dir():
-        return "brat"
-    try:
-        with open(path, encoding="utf-8", errors="replace") as lines:
-            head = lines.read(16)
-        if path.suffix.lower() == ".json" or head.lstrip().startswith('{"_meta"'):
-            return "store"
-        return detect_format(path)
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
-
-
 def load_source(path: Path) -> LoadedSource:
     if not path.exists():
         raise SourceError(f"{path}: no such file or folder")
-    fmt = source_format(path)
+    try:
+        fmt = detect_format(path, stores=True)  # the one sniffer (reader.formats.detect)
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if fmt == "store":
         return _load_store(path)
     if fmt == "native":

@@ -20,7 +20,7 @@ from ..formats import (
     kinds_from_schema,
     progress,
 )
-from ..jsonl import detect_lines_format
+from ..formats.detect import detect_lines_format
 from ..printable import inert
 from ..store import AnnotationStore, StoredDocument
 

@@ -2,7 +2,7 @@
 
 A SOURCE is an annotation store (read through `StoreView`: lazily, never written) or an
 export: native JSONL, Prodigy or doccano JSONL, or a brat folder, told apart the way
-`reader agree` does (`reader.agreement.sources.source_format`). Unlike `reader agree`, review needs
+`reader agree` does (`reader.formats.detect`, the one sniffer). Unlike `reader agree`, review needs
 whole annotations (notes, stance targets and holders), so records are kept as they are.
 
 Records that name no annotator are credited to the file's name without suffix, as in
@@ -381,27 +381,17 @@ def _raw_text_of(document: Document) -> str | None:
 def open_source(path: Path, schema: Schema | None = None) -> _Source:
     if not path.exists():
         raise ReviewSourceError(f"{inert(str(path))}: no such file or folder")
-    from ..agreement.sources import SourceError, source_format
+    from ..formats.detect import detect_format
 
-    try:
-        fmt = source_format(path)  # the one sniffer: review and agree tell SOURCEs apart alike
-    except SourceError as exc:
-        raise ReviewSourceError(str(exc)) from None
+    try:  # the one sniffer: review and agree tell SOURCEs apart alike
+        fmt = detect_format(path, stores=True, records=True)
+    except OSError as exc:
+        raise ReviewSourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if fmt == "store":
         return _StoreSource(path)
-    if fmt == "native" or (fmt == "doccano" and _is_annotation_record(path)):
+    if fmt == "native":  # also a file of annotation records, one a line
         return _read_native(path)
     return _read_foreign(path, fmt, schema)
-
-
-def _is_annotation_record(path: Path) -> bool:
-    """A JSONL file of annotation records (one per line) looks like doccano at first."""
-    first = next((line for line in _lines(path) if line.strip()), "")
-    try:
-        record = parse_object(first)
-    except ValueError:
-        return False
-    return "doc_id" in record and "start" in record
 
 
 def _lines(path: Path) -> list[str]:
