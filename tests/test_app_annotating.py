@@ -4,11 +4,10 @@ afterwards (reopened read-only, as another process would see it)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from pilot_support import annotating, reading
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
@@ -17,7 +16,7 @@ from reader.annotate.schema import default_schema, parse_schema
 from reader.annotate.session import AnnotationSession
 from reader.corpus import Corpus, load_corpus
 from reader.store import AnnotationStore
-from reader.ui.app import ReaderApp, make_app
+from reader.ui.app import make_app
 from reader.ui.screens.prompts import NotePrompt, StancePrompt
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.widgets.annotation_list import AnnotationList
@@ -26,31 +25,10 @@ from reader.ui.widgets.document_list import DocumentList
 from reader.ui.widgets.status_line import StatusLine
 
 
-@asynccontextmanager
-async def annotating(
-    corpus: Corpus, db: Path, schema_text: str | None = None, size: tuple[int, int] = (110, 36)
-) -> AsyncIterator[Pilot]:
-    schema = parse_schema(schema_text) if schema_text else default_schema()
-    store = AnnotationStore.open(db, "alice")
-    app = make_app(corpus, session=AnnotationSession(store, "alice", schema))
-    try:
-        async with app.run_test(size=size) as pilot:
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
-            yield pilot
-    finally:
-        store.close()
-
-
 def on_disk(db: Path) -> list[Annotation]:
     """What another process finds in the store file right now."""
     with AnnotationStore.open(db, read_only=True) as store:
         return list(store)
-
-
-def reading(pilot: Pilot) -> ReadingScreen:
-    assert isinstance(pilot.app, ReaderApp)
-    return pilot.app.reading
 
 
 def status(pilot: Pilot) -> str:
@@ -219,7 +197,7 @@ async def test_stance_targets_from_the_schema_filter_as_typed(
         '[[groups.stance.labels]]\nname = "CON"\nkey = "c"\n'
     )
     db = tmp_path / "alice.json"
-    async with annotating(seed_corpus, db, schema) as pilot:
+    async with annotating(seed_corpus, db, parse_schema(schema)) as pilot:
         await pilot.press("j", "c")  # a stance key opens the prompt with CON chosen
         await pilot.pause()
         assert isinstance(pilot.app.screen, StancePrompt)
@@ -439,7 +417,7 @@ async def test_stance_prompt_with_200000_targets_shows_a_screenful(
         '[[groups.stance.labels]]\nname = "PRO"\nkey = "p"\n'
     )
     db = tmp_path / "alice.json"
-    async with annotating(seed_corpus, db, schema) as pilot:
+    async with annotating(seed_corpus, db, parse_schema(schema)) as pilot:
         await pilot.press("j", "p")
         await pilot.pause()
         prompt = pilot.app.screen

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pilot_support import annotating, until
 from textual.pilot import Pilot
 
-from reader.annotate.schema import default_schema
 from reader.annotate.session import AnnotationSession
 from reader.corpus import Corpus, load_corpus
 from reader.store import AnnotationStore
-from reader.ui.app import ReaderApp, make_app
+from reader.ui.app import ReaderApp
 from reader.ui.screens.prompts import NotePrompt, StancePrompt
 from reader.ui.widgets.status_line import StatusLine
 
@@ -61,31 +60,18 @@ def assert_inert(pilot: Pilot, where: str) -> None:
     assert not found, f"control characters painted with {where}: {found!r}"
 
 
-async def until(pilot: Pilot, condition: Callable[[], bool], what: str) -> None:
-    for _ in range(500):
-        if condition():
-            return
-        await pilot.pause()
-    raise AssertionError(f"timed out waiting for {what}")
+def seeded(corpus: Corpus) -> Callable[[AnnotationSession], None]:
+    """A stance with a hostile target, holder and note on the first article."""
 
+    def seed(session: AnnotationSession) -> None:
+        document = corpus.documents[0]
+        start = document.text.index("The minister")
+        end = document.text.index("Monday.") + len("Monday.")
+        holder = f"Maria{ESC}c Costa"
+        stance = session.apply_stance(document, start, end, "FAVOR", TARGET, holder)
+        session.set_note(stance, NOTE)
 
-@asynccontextmanager
-async def annotating(corpus: Corpus, db: Path) -> AsyncIterator[Pilot]:
-    store = AnnotationStore.open(db, "alice")
-    session = AnnotationSession(store, "alice", default_schema())
-    document = corpus.documents[0]
-    start = document.text.index("The minister")
-    end = document.text.index("Monday.") + len("Monday.")
-    stance = session.apply_stance(document, start, end, "FAVOR", TARGET, f"Maria{ESC}c Costa")
-    session.set_note(stance, NOTE)
-    app = make_app(corpus, session=session)
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
-            yield pilot
-    finally:
-        store.close()
+    return seed
 
 
 def status(pilot: Pilot) -> str:
@@ -99,7 +85,9 @@ def notifications(pilot: Pilot) -> list[str]:
 
 async def test_the_input_warnings_are_shown_in_the_app(evil: Corpus, tmp_path: Path) -> None:
     assert any("skipped 3 malformed line(s)" in w for w in evil.warnings)
-    async with annotating(evil, tmp_path / "alice.json") as pilot:
+    async with annotating(
+        evil, tmp_path / "alice.json", size=(120, 40), before=seeded(evil)
+    ) as pilot:
         assert any("skipped 3 malformed line(s)" in n for n in notifications(pilot))
         assert "skipped 3 malformed line(s)" in status(pilot)
         await pilot.press("j", "j")  # still there after moving about
@@ -109,7 +97,7 @@ async def test_the_input_warnings_are_shown_in_the_app(evil: Corpus, tmp_path: P
 
 async def test_nothing_from_a_file_reaches_the_screen_raw(evil: Corpus, tmp_path: Path) -> None:
     db = tmp_path / "alice.json"
-    async with annotating(evil, db) as pilot:
+    async with annotating(evil, db, size=(120, 40), before=seeded(evil)) as pilot:
         assert_inert(pilot, "the article, its title, the legend and the status line")
         await pilot.press("tab")  # the quote and its speaker in the quote line
         await pilot.pause()

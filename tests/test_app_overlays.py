@@ -8,22 +8,18 @@ annotation key and reads the store back: it must be exactly what it was.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pilot_support import annotating, reading, until
 from textual.pilot import Pilot
 
 from reader.annotate.annotations import Annotation
-from reader.annotate.schema import default_schema
-from reader.annotate.session import AnnotationSession
 from reader.corpus import Corpus, load_corpus
 from reader.store import AnnotationStore
-from reader.ui.app import ReaderApp, make_app
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.prompts import NotePrompt, StancePrompt
-from reader.ui.screens.reading import ReadingScreen
 from reader.ui.widgets.annotation_list import AnnotationList
 from reader.ui.widgets.document_list import DocumentList
 from reader.ui.widgets.search_bar import SearchBar
@@ -51,33 +47,6 @@ def thirty(tmp_path: Path) -> Corpus:
 def on_disk(db: Path) -> list[Annotation]:
     with AnnotationStore.open(db, read_only=True) as store:
         return sorted(store, key=lambda a: (a.doc_id, a.start, a.kind, a.label))
-
-
-async def until(pilot: Pilot, condition: Callable[[], bool], what: str) -> None:
-    """Wait for the app to reach a state (never a fixed sleep)."""
-    for _ in range(500):
-        if condition():
-            return
-        await pilot.pause()
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-@asynccontextmanager
-async def annotating(corpus: Corpus, db: Path) -> AsyncIterator[Pilot]:
-    store = AnnotationStore.open(db, "alice")
-    app = make_app(corpus, session=AnnotationSession(store, "alice", default_schema()))
-    try:
-        async with app.run_test(size=(110, 36)) as pilot:
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
-            yield pilot
-    finally:
-        store.close()
-
-
-def reading(pilot: Pilot) -> ReadingScreen:
-    assert isinstance(pilot.app, ReaderApp)
-    return pilot.app.reading
 
 
 async def open_documents(pilot: Pilot) -> Callable[[], bool]:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from pilot_support import reading, settle, until
 from textual.command import CommandList, CommandPalette
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Static
 
 from reader.corpus import Corpus, load_corpus
-from reader.ui.app import ReaderApp, make_app
+from reader.ui.app import make_app
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.widgets.article_view import ArticleView
@@ -28,25 +29,6 @@ async def opened(corpus: Corpus, size: tuple[int, int] = (100, 36)) -> AsyncIter
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         yield pilot
-
-
-async def until(pilot: Pilot, condition: Callable[[], bool], what: str) -> None:
-    """Wait for the app to reach a state (never a fixed sleep), with a generous bound."""
-    for _ in range(2000):
-        if condition():
-            return
-        await pilot.pause()
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-async def settle(pilot: Pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def reading(pilot: Pilot) -> ReadingScreen:
-    assert isinstance(pilot.app, ReaderApp)
-    return pilot.app.reading
 
 
 def article_lines(pilot: Pilot) -> list[str]:

@@ -42,11 +42,12 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Coroutine, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pilot_support
 import pytest
 from hypothesis import HealthCheck, Phase, note, settings
 from hypothesis import strategies as st
@@ -1059,17 +1060,8 @@ def test_hunt_state_machine() -> None:
 # --- regression tests: what the hunt found, as ordinary Pilot tests -------------------
 
 
-@asynccontextmanager
-async def annotating(db: Path) -> AsyncIterator[Pilot]:
-    store = AnnotationStore.open(db, ANNOTATOR)
-    app = make_app(CORPUS, session=AnnotationSession(store, ANNOTATOR, SCHEMA))
-    try:
-        async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
-            yield pilot
-    finally:
-        store.close()
+def annotating(db: Path) -> AbstractAsyncContextManager[Pilot]:
+    return pilot_support.annotating(CORPUS, db, SCHEMA, size=(100, 30))
 
 
 async def press(pilot: Pilot, *keys: str) -> None:
@@ -1139,16 +1131,8 @@ def write_corpus(path: Path, *texts: str) -> Corpus:
     return load_corpus([path])
 
 
-@asynccontextmanager
-async def annotating_corpus(corpus: Corpus, db: Path) -> AsyncIterator[Pilot]:
-    store = AnnotationStore.open(db, ANNOTATOR)
-    app = make_app(corpus, session=AnnotationSession(store, ANNOTATOR, SCHEMA))
-    try:
-        async with app.run_test(size=(100, 30)) as pilot:
-            await press(pilot)
-            yield pilot
-    finally:
-        store.close()
+def annotating_corpus(corpus: Corpus, db: Path) -> AbstractAsyncContextManager[Pilot]:
+    return pilot_support.annotating(corpus, db, SCHEMA, size=(100, 30))
 
 
 @pytest.mark.xfail(

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from pilot_support import annotating, reading, until
 from textual import events
 from textual.keys import _character_to_key, _get_unicode_name_from_key
 from textual.pilot import Pilot
@@ -19,7 +18,7 @@ from reader.annotate.schema import default_schema
 from reader.annotate.session import AnnotationSession
 from reader.corpus import Corpus, load_corpus
 from reader.store import AnnotationStore
-from reader.ui.app import ReaderApp, make_app
+from reader.ui.app import make_app
 from reader.ui.screens.reading import ReadingScreen
 
 
@@ -66,32 +65,6 @@ async def typed_at_once(pilot: Pilot, *keys: str) -> None:
         driver.send_message(event)
     for _ in range(20):
         await pilot.pause()
-
-
-async def until(pilot: Pilot, condition: Callable[[], bool], what: str) -> None:
-    for _ in range(500):
-        if condition():
-            return
-        await pilot.pause()
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-@asynccontextmanager
-async def annotating(corpus: Corpus, db: Path) -> AsyncIterator[Pilot]:
-    store = AnnotationStore.open(db, "alice")
-    app = make_app(corpus, session=AnnotationSession(store, "alice", default_schema()))
-    try:
-        async with app.run_test(size=(110, 36)) as pilot:
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
-            yield pilot
-    finally:
-        store.close()
-
-
-def reading(pilot: Pilot) -> ReadingScreen:
-    assert isinstance(pilot.app, ReaderApp)
-    return pilot.app.reading
 
 
 async def test_stance_typed_at_once_saves_target_and_holder(

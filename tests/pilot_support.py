@@ -1,0 +1,64 @@
+"""What the Pilot tests of the reading app share: waiting on the app's state, opening it on
+an annotator's store, and its reading screen.
+
+Imported by the test modules as `pilot_support` (pytest puts `tests/` on `sys.path`, in
+each xdist worker too, since the folder has a conftest.py and no `__init__.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from reader.annotate.schema import Schema, default_schema
+from reader.annotate.session import AnnotationSession
+from reader.corpus import Corpus
+from reader.store import AnnotationStore
+from reader.ui.app import ReaderApp, make_app
+from reader.ui.screens.reading import ReadingScreen
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], what: str) -> None:
+    """Wait for the app to reach a state (never a fixed sleep), with a generous bound."""
+    for _ in range(2000):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def settle(pilot: Pilot) -> None:
+    """Every worker done (the corpus analysed) and the screen caught up."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@asynccontextmanager
+async def annotating(
+    corpus: Corpus,
+    db: Path,
+    schema: Schema | None = None,
+    size: tuple[int, int] = (110, 36),
+    before: Callable[[AnnotationSession], None] | None = None,
+) -> AsyncIterator[Pilot]:
+    """The app on `corpus`, annotating as alice into the store `db` (closed afterwards);
+    `before` is given the session first (to save annotations the test starts from)."""
+    store = AnnotationStore.open(db, "alice")
+    try:
+        session = AnnotationSession(store, "alice", schema or default_schema())
+        if before is not None:
+            before(session)
+        app = make_app(corpus, session=session)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            yield pilot
+    finally:
+        store.close()
+
+
+def reading(pilot: Pilot) -> ReadingScreen:
+    assert isinstance(pilot.app, ReaderApp)
+    return pilot.app.reading
