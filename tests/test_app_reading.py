@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -247,6 +248,34 @@ async def test_help_lists_every_binding(seed_corpus: Corpus) -> None:
             assert words in table
         await pilot.press("escape")
         assert isinstance(pilot.app.screen, ReadingScreen)
+
+
+async def test_help_names_keys_as_typed(seed_corpus: Corpus, tmp_path: Path) -> None:
+    """Key names come from Textual (`textual.keys.format_key`): the next-unannotated key
+    shows as `)`, not `right_parenthesis`; a schema label's `'` as `'`, not `apostrophe`."""
+    from reader.annotate.schema import parse_schema
+    from reader.annotate.session import AnnotationSession
+    from reader.store import AnnotationStore
+
+    schema = parse_schema(
+        '[groups.claim]\nkind = "claim"\n[[groups.claim.labels]]\nname = "QUOTED"\nkey = "\'"\n'
+    )
+    store = AnnotationStore.open(tmp_path / "alice.json", "alice")
+    app = make_app(seed_corpus, session=AnnotationSession(store, "alice", schema))
+    try:
+        async with app.run_test(size=(100, 60)) as pilot:
+            await settle(pilot)
+            await pilot.press("question_mark")
+            await until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), "the help")
+            help_table = pilot.app.screen.query_one("#help-table")
+            strips = help_table.render_lines(Region(0, 0, *help_table.size))
+            rows = [strip.text.strip() for strip in strips]
+            assert any(re.fullmatch(r"\)\s+Next unannotated doc", row) for row in rows), rows
+            assert any(re.fullmatch(r"\(\s+Previous unannotated doc", row) for row in rows), rows
+            assert any(re.fullmatch(r"'\s+QUOTED: claim", row) for row in rows), rows
+            assert not any("parenthesis" in row or "apostrophe" in row for row in rows)
+    finally:
+        store.close()
 
 
 async def test_command_palette_offers_the_actions(seed_corpus: Corpus) -> None:

@@ -10,36 +10,16 @@ from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.keys import format_key
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from ...printable import inert
 
-_KEY_NAMES = {
-    "down": "↓",
-    "up": "↑",
-    "right_curly_bracket": "}",
-    "left_curly_bracket": "{",
-    "right_square_bracket": "]",
-    "left_square_bracket": "[",
-    "right_parenthesis": ")",
-    "left_parenthesis": "(",
-    "slash": "/",
-    "question_mark": "?",
-    "pagedown": "PgDn",
-    "pageup": "PgUp",
-    "space": "Space",
-    "tab": "Tab",
-    "shift+tab": "Shift+Tab",
-    "escape": "Esc",
-    "home": "Home",
-    "end": "End",
-    "enter": "Enter",
-    "semicolon": ";",
-    "ctrl+p": "Ctrl+P",
-    "ctrl+r": "Ctrl+R",
-}
+# Where reader's help words a key differently from Textual's footer (`textual.keys.format_key`
+# names the rest: `right_parenthesis` is `)`, `down` is `↓`).
+_KEY_WORDS = {"escape": "Esc", "enter": "Enter", "pagedown": "PgDn", "pageup": "PgUp"}
 
 
 # Keys every reader app has, wherever you are.
@@ -65,8 +45,18 @@ def palette_commands(screen: Screen, bindings: Iterable[Binding]) -> Iterator[Sy
 
 
 def key_label(keys: str) -> str:
-    """`j,down` -> `j / ↓`."""
-    return " / ".join(_KEY_NAMES.get(key, key) for key in keys.split(","))
+    """`j,down` -> `j / ↓`; `right_parenthesis` -> `)`, `ctrl+r` -> `Ctrl+R`."""
+    return " / ".join(map(key_display, keys.split(",")))
+
+
+def key_display(key: str) -> str:
+    """One Textual key name as the help shows it: a character as itself (Textual's public
+    `format_key`), a named key as a capitalised word (`f5` stays), modifiers as `Ctrl+`/`Shift+`."""
+    *modifiers, name = key.split("+") if key != "+" else [key]
+    shown = _KEY_WORDS.get(name) or format_key(name)
+    if modifiers or len(shown) > 1 and shown.isascii() and shown.isalpha():
+        shown = shown[0].upper() + shown[1:]
+    return "+".join([*(m.capitalize() for m in modifiers), shown])
 
 
 def bindings_table(sections: Iterable[tuple[str, Iterable[Binding]]]) -> Table:

@@ -13,7 +13,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.keys import _character_to_key
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, Static
@@ -80,7 +79,9 @@ SAVED_MESSAGE_SECONDS = 4.0
 def textual_key(key: str) -> str:
     """The schema's key (a character like `1` or `;`, or a name like `f5`) as Textual
     names it."""
-    return _character_to_key(key) if len(key) == 1 else key
+    if key == ",":
+        return "comma"  # make_bindings reads a comma as between two keys
+    return next(iter(Binding.make_bindings([Binding(key, "")]))).key
 
 
 def label_bindings(schema: Schema) -> list[Binding]:
