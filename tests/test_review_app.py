@@ -280,3 +280,27 @@ async def test_a_disk_error_during_undo_is_a_message_and_the_step_stays(
         await pilot.press("u")
         assert "undid" in status(pilot)
         assert gold_on_disk(gold) == [agreed]
+
+
+async def test_a_label_on_the_comma_key_works_in_review(
+    tmp_path: Path, stores: list[Path], seed: Document
+) -> None:
+    """A schema may put a label on `,`; the review screen used to split it as two keys."""
+    from reader.annotate.schema import parse_schema
+
+    schema = parse_schema(
+        'name = "comma"\n[groups.claims]\nkind = "claim"\n'
+        '[[groups.claims.labels]]\nname = "FACT"\nkey = ","\n'
+        '[[groups.claims.labels]]\nname = "OPINION"\nkey = "2"\n'
+    )
+    gold = tmp_path / "gold.json"
+    review = Review(load_review_input(stores, schema=schema), open_gold(gold), schema)
+    try:
+        async with make_review_app(review).run_test(size=(110, 36)) as pilot:
+            await pilot.app.workers.wait_for_complete()
+            await pilot.press("n", "comma")
+            await pilot.pause()
+            first = span(seed, FIRST)
+            assert (*first, "claim", "FACT", "", "gold") in gold_on_disk(gold)
+    finally:
+        review.close()

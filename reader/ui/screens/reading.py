@@ -32,6 +32,7 @@ from ..widgets.document_list import DocumentList
 from ..widgets.search_bar import SearchBar
 from ..widgets.status_line import StatusLine, warning_summary
 from .paging import DOCUMENT_BINDINGS, PAGE_BINDINGS, turn_page
+from .schema_keys import textual_key
 
 if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
     from ...annotate.annotations import Annotation
@@ -74,14 +75,6 @@ ANNOTATION_BINDINGS = [
     Binding("L", "annotations", "Annotation list", show=False),
 ]
 SAVED_MESSAGE_SECONDS = 4.0
-
-
-def textual_key(key: str) -> str:
-    """The schema's key (a character like `1` or `;`, or a name like `f5`) as Textual
-    names it."""
-    if key == ",":
-        return "comma"  # make_bindings reads a comma as between two keys
-    return next(iter(Binding.make_bindings([Binding(key, "")]))).key
 
 
 def label_bindings(schema: Schema) -> list[Binding]:

@@ -38,6 +38,7 @@ from ..widgets.review_panels import (
     who_said_what,
 )
 from .paging import DOCUMENT_BINDINGS, PAGE_BINDINGS, turn_page
+from .schema_keys import textual_key
 
 ACCEPT_KEYS = "!@#$%^&*("  # shift + 1..9 on a US keyboard
 COUNT_DELAY = 0.2  # seconds after the first paint before counting every document
@@ -85,10 +86,10 @@ class ReviewScreen(Screen[None]):
         self._label_keys: list[tuple[str, Label]] = []
         taken = set(self._bindings.key_to_bindings) | {"q", "question_mark", "ctrl+p"}
         for key, label in review.schema.keys.items():
-            binding = next(iter(Binding.make_bindings([Binding(key, "x")])))
-            if binding.key in taken:
+            name = textual_key(key)
+            if name in taken:
                 continue  # a review key wins; the label is still applied in the list of keys
-            self._bindings.bind(binding.key, f"label('{label.name}')", f"Gold: {label.name}", False)
+            self._bindings.bind(name, f"label('{label.name}')", f"Gold: {label.name}", False)
             self._label_keys.append((key, label))
 
     # --- composition ------------------------------------------------------------------
