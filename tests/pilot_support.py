@@ -7,6 +7,7 @@ each xdist worker too, since the folder has a conftest.py and no `__init__.py`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,7 +16,7 @@ from textual.pilot import Pilot
 
 from reader.annotate.schema import Schema, default_schema
 from reader.annotate.session import AnnotationSession
-from reader.corpus import Corpus
+from reader.corpus import Corpus, load_corpus
 from reader.store import AnnotationStore
 from reader.ui.app import ReaderApp, make_app
 from reader.ui.screens.reading import ReadingScreen
@@ -62,3 +63,20 @@ async def annotating(
 def reading(pilot: Pilot) -> ReadingScreen:
     assert isinstance(pilot.app, ReaderApp)
     return pilot.app.reading
+
+
+def thirty_articles(folder: Path) -> Corpus:
+    """A 30-article JSONL corpus (the issue's case for keys behind the document list)."""
+    path = folder / "thirty.jsonl"
+    lines = [
+        json.dumps(
+            {
+                "text": f"Article {n} headline\nThe council met on day {n}. "
+                f"It voted on budget item {n}.\n",
+                "meta": {"title": f"Article {n}"},
+            }
+        )
+        for n in range(1, 31)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return load_corpus([path])

@@ -7,16 +7,15 @@ annotation key and reads the store back: it must be exactly what it was.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from pilot_support import annotating, reading, until
+from pilot_support import annotating, reading, thirty_articles, until
 from textual.pilot import Pilot
 
 from reader.annotate.annotations import Annotation
-from reader.corpus import Corpus, load_corpus
+from reader.corpus import Corpus
 from reader.store import AnnotationStore
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.prompts import NotePrompt, StancePrompt
@@ -29,19 +28,7 @@ ANNOTATION_KEYS = ["1", "2", "3", "4", "x", "semicolon", "s", "f", "a", "o", "v"
 
 @pytest.fixture
 def thirty(tmp_path: Path) -> Corpus:
-    path = tmp_path / "thirty.jsonl"
-    lines = [
-        json.dumps(
-            {
-                "text": f"Article {n} headline\nThe council met on day {n}. "
-                f"It voted on budget item {n}.\n",
-                "meta": {"title": f"Article {n}"},
-            }
-        )
-        for n in range(1, 31)
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return load_corpus([path])
+    return thirty_articles(tmp_path)
 
 
 def on_disk(db: Path) -> list[Annotation]:

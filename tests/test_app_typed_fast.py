@@ -3,12 +3,11 @@ where the screen says they do: every key is sent at once, before any of them is 
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from pathlib import Path
 
 import pytest
-from pilot_support import annotating, reading, until
+from pilot_support import annotating, reading, thirty_articles, until
 from textual import events
 from textual.keys import _character_to_key, _get_unicode_name_from_key
 from textual.pilot import Pilot
@@ -16,7 +15,7 @@ from textual.pilot import Pilot
 from reader.annotate.annotations import Annotation
 from reader.annotate.schema import default_schema
 from reader.annotate.session import AnnotationSession
-from reader.corpus import Corpus, load_corpus
+from reader.corpus import Corpus
 from reader.store import AnnotationStore
 from reader.ui.app import make_app
 from reader.ui.screens.reading import ReadingScreen
@@ -24,19 +23,7 @@ from reader.ui.screens.reading import ReadingScreen
 
 @pytest.fixture
 def thirty(tmp_path: Path) -> Corpus:
-    path = tmp_path / "thirty.jsonl"
-    lines = [
-        json.dumps(
-            {
-                "text": f"Article {n} headline\nThe council met on day {n}. "
-                f"It voted on budget item {n}.\n",
-                "meta": {"title": f"Article {n}"},
-            }
-        )
-        for n in range(1, 31)
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return load_corpus([path])
+    return thirty_articles(tmp_path)
 
 
 def on_disk(db: Path) -> list[Annotation]:

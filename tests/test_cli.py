@@ -8,15 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_support import run
 from click.testing import CliRunner
 
 from reader import __version__
 from reader.cli import cli
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_version_and_help() -> None:

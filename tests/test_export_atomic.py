@@ -17,10 +17,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_support import run
 
 from reader.annotate.annotations import make_annotation
-from reader.cli import cli
 from reader.corpus import text_id
 from reader.formats import ExportDocument, brat
 from reader.store import AnnotationStore, StoredDocument
@@ -35,9 +34,6 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "data"
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def make_store(path: Path, documents: int = 3) -> None:

@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_support import run
 
 from reader.annotate.schema import default_schema
 from reader.annotate.session import AnnotationSession
-from reader.cli import cli
 from reader.corpus import Document, text_id
 from reader.store import AnnotationStore
 
@@ -27,9 +26,6 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "data"
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def make_store(path: Path, annotator: str) -> None:

@@ -9,12 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_support import run
 
 from reader.annotate.annotations import make_annotation
 from reader.annotate.schema import load_schema
 from reader.annotate.session import AnnotationSession
-from reader.cli import cli
 from reader.corpus import Document, text_id
 from reader.review.loading import load_review_input
 from reader.review.workspace import Review, open_gold
@@ -31,9 +30,6 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "data"
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def build_store(path: Path, annotator: str, spans: list[tuple[int, int, str]]) -> Path:

@@ -11,10 +11,9 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_support import run
 
 from reader.agreement.sources import load_sources
-from reader.cli import cli
 from reader.corpus import load_corpus, normalise, text_id
 from reader.formats import ReadOptions, brat, native
 from reader.review.loading import load_review_input
@@ -32,9 +31,6 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "data"
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def raw_span(words: str) -> tuple[int, int]:
