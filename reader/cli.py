@@ -119,6 +119,7 @@ LAZY_COMMANDS = {
     "stats": "reader.commands.stats:stats_command",
     "models": "reader.commands.models:models_command",
     "share": "reader.commands.export:share_command",
+    "serve": "reader.commands.serve:serve_command",
 }
 
 

@@ -35,6 +35,7 @@ class ReaderApp(OrderedKeys, InertNotifications, App[None]):
         *,
         open_session: Callable[[], AnnotationSession] | None = None,
         schema: Schema | None = None,
+        ask_annotator: Callable[[str], AnnotationSession] | None = None,
     ) -> None:
         super().__init__()
         self.corpus = corpus
@@ -42,6 +43,7 @@ class ReaderApp(OrderedKeys, InertNotifications, App[None]):
         self.session = session
         self.schema = schema
         self.open_session = open_session
+        self.ask_annotator = ask_annotator
         self.startup_error: ReaderError | None = None
 
     def on_mount(self) -> None:
@@ -50,6 +52,10 @@ class ReaderApp(OrderedKeys, InertNotifications, App[None]):
             # The article is painted first; the store (its imports, lock and reading) next,
             # or at once when a key needs it before then (`ensure_session`).
             self.call_after_refresh(self.ensure_session)
+        if self.ask_annotator is not None:  # a served tab: whose store, first
+            from .screens.annotator_name import AnnotatorNameScreen
+
+            self.push_screen(AnnotatorNameScreen(self.ask_annotator), self.attach_session)
         from .widgets.status_line import warnings_to_notify
 
         # Problems with the input: notified here, kept in the status line, and printed on
@@ -67,8 +73,23 @@ class ReaderApp(OrderedKeys, InertNotifications, App[None]):
                 self.startup_error = exc
                 self.exit(return_code=2)
                 return None
-            self.reading.attach_session(self.session)
+            self.attach_session(self.session)
         return self.session
+
+    def attach_session(self, session: AnnotationSession | None) -> None:
+        """Annotate into `session` from now on; a read-only store (open in another tab or
+        process) is said at once, since nothing pressed here will be saved."""
+        if session is None:
+            return
+        self.session = session
+        self.reading.attach_session(session)
+        if session.store.read_only:
+            self.notify(
+                f"{session.store.path} is open in another tab or reader: this one is "
+                "read-only, nothing you mark here is saved",
+                severity="warning",
+                timeout=60,
+            )
 
     @property
     def reading(self) -> ReadingScreen:
@@ -107,8 +128,17 @@ def make_app(
     *,
     open_session: Callable[[], AnnotationSession] | None = None,
     schema: Schema | None = None,
+    ask_annotator: Callable[[str], AnnotationSession] | None = None,
 ) -> ReaderApp:
     """The one factory the CLI and the tests use to build the app. `open_session` opens
     the store just after the first paint (the CLI's way); without a session the app only
-    reads (annotation keys say that no store is open)."""
-    return ReaderApp(corpus, engine, session, open_session=open_session, schema=schema)
+    reads (annotation keys say that no store is open). `ask_annotator` (a served tab) asks
+    for a name first and opens that name's store with it."""
+    return ReaderApp(
+        corpus,
+        engine,
+        session,
+        open_session=open_session,
+        schema=schema,
+        ask_annotator=ask_annotator,
+    )

@@ -1,0 +1,245 @@
+"""`reader serve`: the reading app (or `reader serve review`: the review app) in a browser.
+
+Each browser tab is its own app process, started by textual-serve with the command line
+of `reader.serving.tabs`: `reader serve tab ...` for reading, `reader review ...` for
+review. Everything a tab would refuse (a bad schema, a missing file, another annotator's
+`--db`) is checked here first, so it is one line at start-up instead of a dead page.
+
+Stores: with `--annotator`, every tab annotates into that annotator's store (the terminal
+app's: `--db`, else the data folder's), the first tab writes and the others are read-only
+(the store's lock). Without it, each tab asks for a name first and opens that name's own
+store: `<name>.json` in the folder of `--db` when given, else in the data folder, exactly
+where `reader --annotator NAME` keeps it, so `reader export`, `stats` and `agree` find it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .common import load_paths
+
+if TYPE_CHECKING:
+    from ..annotate.schema import Schema
+    from ..annotate.session import AnnotationSession
+
+SERVER_OPTIONS_WITH_VALUE = {"--host", "--port", "--token", "--db", "--annotator", "--schema",
+                             "--engine", "--docs", "--gold"}
+
+
+class ServeGroup(click.Group):
+    """`reader serve [PATH]...` serves the reading app; `reader serve review SOURCE...`
+    the review app (the word may come after the server's options)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] in ("-h", "--help"):
+            return super().parse_args(ctx, args)
+        first = _first_word(args)
+        if first is not None and args[first] in self.commands:
+            args = [args[first], *args[:first], *args[first + 1 :]]
+        else:
+            args = ["open", *args]
+        return super().parse_args(ctx, args)
+
+
+def _first_word(args: list[str]) -> int | None:
+    """Where the first argument that is not an option (or an option's value) is."""
+    index = 0
+    while index < len(args):
+        word = args[index]
+        if word == "--":
+            return None
+        if not word.startswith("-"):
+            return index
+        index += 2 if word in SERVER_OPTIONS_WITH_VALUE else 1
+    return None
+
+
+def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option(
+        "--token",
+        default=None,
+        metavar="SECRET",
+        help="A secret every page must give before an app starts (required with a "
+        "non-local --host); the printed URL carries it.",
+    )(command)
+    command = click.option(
+        "--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+        help="Port to listen on (0: any free port).",
+    )(command)
+    command = click.option(
+        "--host", default="127.0.0.1", show_default=True,
+        help="Address to listen on; anything but a loopback address needs --token.",
+    )(command)
+    return command
+
+
+@click.group("serve", cls=ServeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def serve_command() -> None:
+    """Serve reader as a web page: `reader serve [PATH]...` (the reading app) or
+    `reader serve review SOURCE...` (the review app). Each browser tab runs its own app;
+    see `reader serve open --help` and `reader serve review --help` for the options."""
+
+
+@serve_command.command("open")
+@server_options
+@click.option("--engine", default=None, help="Analysis engine for the highlights (default: rules).")
+@click.option(
+    "--db", default=None, type=click.Path(dir_okay=False),
+    help="With --annotator: that annotator's store. Without: each name a page is given "
+    "gets <name>.json in this file's folder.",
+)
+@click.option(
+    "--annotator", default=None,
+    help="Who annotates in every tab. Unset: each tab asks for a name and opens that "
+    "name's own store (in the data folder, or beside --db).",
+)
+@click.option(
+    "--schema", "schema_path", default=None, type=click.Path(dir_okay=False),
+    help="Label schema TOML file (default: the one shipped with reader).",
+)
+@click.argument("paths", nargs=-1, type=click.Path())
+def serve_open_command(
+    host: str,
+    port: int,
+    token: str | None,
+    engine: str | None,
+    db: str | None,
+    annotator: str | None,
+    schema_path: str | None,
+    paths: tuple[str, ...],
+) -> None:
+    """Serve the reading app on articles (the bundled sample when no PATH is given)."""
+    from ..annotate.schema import load_schema
+    from ..serving.access import check_binding
+    from ..serving.tabs import reading_tab
+    from .open_app import refuse_another_annotator
+
+    check_binding(host, token)
+    load_schema(schema_path)
+    name = annotator.strip() if annotator and annotator.strip() else None
+    if db and name:
+        refuse_another_annotator(Path(db), name)
+    load_paths(paths)
+    arguments = reading_tab(paths, db=db, annotator=name, schema=schema_path, engine=engine)
+    _serve(arguments, host, port, token, "the reading app")
+
+
+@serve_command.command("review")
+@server_options
+@click.argument("sources", nargs=-1, required=True, type=click.Path(), metavar="SOURCE...")
+@click.option("--docs", multiple=True, type=click.Path(), metavar="PATH",
+              help="Articles holding the texts of SOURCEs that give only ids.")
+@click.option("--gold", type=click.Path(), default=None, metavar="STORE",
+              help="The gold store (default: annotations/gold.json in the data folder).")
+@click.option("--schema", "schema_path", type=click.Path(), default=None, metavar="FILE",
+              help="Label schema (TOML) for the label keys (default: the bundled schema).")
+def serve_review_command(
+    host: str,
+    port: int,
+    token: str | None,
+    sources: tuple[str, ...],
+    docs: tuple[str, ...],
+    gold: str | None,
+    schema_path: str | None,
+) -> None:
+    """Serve the review app (`reader review`) on annotators' stores or exports. One tab at
+    a time adjudicates: the gold store's lock keeps a second tab out."""
+    from ..annotate.schema import load_schema
+    from ..config import resolve_db_path
+    from ..review.loading import GOLD, load_review_input
+    from ..serving.access import check_binding
+    from ..serving.tabs import review_tab
+    from .review import _check_gold
+
+    check_binding(host, token)
+    schema = load_schema(schema_path)
+    gold_path = resolve_db_path(gold, GOLD)
+    _check_gold(gold_path, load_review_input(sources, docs, schema).sources)
+    arguments = review_tab(sources, docs=docs, gold=str(gold_path), schema=schema_path)
+    _serve(arguments, host, port, token, "the review app")
+
+
+def _serve(arguments: list[str], host: str, port: int, token: str | None, what: str) -> None:
+    from ..serving.server import ReaderServer
+    from ..serving.tabs import reader_command
+
+    def announce(bound: int) -> None:
+        shown = f"[{host}]" if ":" in host else host
+        url = f"http://{shown}:{bound}/" + (f"?token={token}" if token else "")
+        click.echo(f"reader: serving {what} at {url}")
+        who = "anyone who has the token and" if token else "anyone on this machine who"
+        click.echo(
+            f"reader: warning: {who} can reach port {bound} can annotate; "
+            "press Ctrl+C to stop",
+            err=True,
+        )
+
+    server = ReaderServer(reader_command(arguments), host, port, token=token, announce=announce)
+    server.serve()
+
+
+@serve_command.command("tab", hidden=True)
+@click.option("--engine", default=None)
+@click.option("--db", default=None)
+@click.option("--annotator", default=None)
+@click.option("--schema", "schema_path", default=None)
+@click.argument("paths", nargs=-1)
+def serve_tab_command(
+    engine: str | None,
+    db: str | None,
+    annotator: str | None,
+    schema_path: str | None,
+    paths: tuple[str, ...],
+) -> None:
+    """What one browser tab runs: the reading app, asking for a name when none is given."""
+    from ..annotate.schema import load_schema
+    from ..config import resolve_db_path
+    from ..ui.app import make_app
+
+    schema = load_schema(schema_path)
+    corpus = load_paths(paths)
+    if annotator:
+        path = resolve_db_path(db, annotator)
+        app = make_app(
+            corpus, engine=engine, schema=schema,
+            open_session=lambda: open_tab_session(path, annotator, schema),
+        )
+    else:
+        app = make_app(
+            corpus, engine=engine, schema=schema,
+            ask_annotator=lambda name: open_tab_session(store_of(name, db), name, schema),
+        )
+    try:
+        app.run()
+    finally:
+        if app.session is not None:
+            app.session.store.close()
+    if app.startup_error is not None:
+        raise app.startup_error
+
+
+def store_of(name: str, db: str | None) -> Path:
+    """The store of an annotator who gave their name in the page."""
+    from ..config import default_db_path, safe_file_name
+
+    if db:
+        return Path(os.path.dirname(os.path.abspath(db))) / f"{safe_file_name(name)}.json"
+    return default_db_path(name)
+
+
+def open_tab_session(path: Path, annotator: str, schema: Schema) -> AnnotationSession:
+    """The annotator's store for writing; read-only when another tab (or a terminal) has
+    it open: the app then says so and saves nothing."""
+    from ..annotate.session import AnnotationSession
+    from ..store import AnnotationStore, StoreLockedError
+
+    try:
+        store = AnnotationStore.open(path, annotator, default_annotator=annotator)
+    except StoreLockedError:
+        store = AnnotationStore.open(path, annotator, read_only=True)
+    return AnnotationSession(store, store.annotator, schema)
