@@ -11,6 +11,7 @@ holds it. Keys go in as the browser's own key events (`Input.dispatchKeyEvent`).
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -164,10 +165,8 @@ class Chromium:
     def close(self) -> None:
         socket = getattr(self, "socket", None)
         if socket is not None:
-            try:
+            with contextlib.suppress(Exception):
                 self.call("Browser.close")
-            except Exception:
-                pass
             socket.close()
         try:
             self.process.wait(timeout=15)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import os
 import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -144,8 +145,9 @@ class ReaderServer(Server):
             try:
                 await site.start()
             except OSError as exc:
+                what = os.strerror(exc.errno) if exc.errno else str(exc)
                 raise ServeError(
-                    f"cannot listen on {self.host} port {self.port}: {exc.strerror or exc}"
+                    f"cannot listen on {self.host} port {self.port}: {what[:1].lower()}{what[1:]}"
                 ) from None
             self.bound_port = runner.addresses[0][1]
             if self.announce is not None:
