@@ -146,8 +146,9 @@ class Chromium:
             time.sleep(0.1)
 
     def type(self, text: str) -> None:
-        """Each character as a key press in the focused terminal."""
-        self.evaluate("window.__readerTerminal.focus()")
+        """Each character as a key press: into the page's terminal when it has one, else
+        into whatever has the focus (a form's field)."""
+        self.evaluate("window.__readerTerminal && window.__readerTerminal.focus()")
         for char in text:
             key, code = KEYS.get(char, (char, ord(char.upper())))
             self.call(

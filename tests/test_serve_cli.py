@@ -9,6 +9,7 @@ client, and the tab's app with Textual's Pilot.
 from __future__ import annotations
 
 import asyncio
+import gc
 import shlex
 import sys
 from pathlib import Path
@@ -161,6 +162,13 @@ async def serving(server: ReaderServer) -> tuple[web.AppRunner, str]:
     return runner, f"127.0.0.1:{runner.addresses[0][1]}"
 
 
+async def stopped(runner: web.AppRunner) -> None:
+    await runner.cleanup()
+    # textual-serve never waits on a tab's process: let its transport go while the loop
+    # still runs (else it is collected after, and complains that the loop is closed)
+    gc.collect()
+
+
 async def test_without_the_token_no_app_process_starts(tmp_path: Path) -> None:
     marker = tmp_path / "started"
     server = ReaderServer(marker_command(marker), "127.0.0.1", 0, token="s3cret")
@@ -185,7 +193,7 @@ async def test_without_the_token_no_app_process_starts(tmp_path: Path) -> None:
             assert await started(marker)
             await socket.close()
     finally:
-        await runner.cleanup()
+        await stopped(runner)
 
 
 async def test_a_websocket_from_another_site_starts_nothing(tmp_path: Path) -> None:
@@ -203,7 +211,7 @@ async def test_a_websocket_from_another_site_starts_nothing(tmp_path: Path) -> N
             assert await started(marker)
             await socket.close()
     finally:
-        await runner.cleanup()
+        await stopped(runner)
 
 
 # --- a tab's app: the name page, its own store, the read-only second tab ------------------

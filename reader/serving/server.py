@@ -72,6 +72,7 @@ class ReaderServer(Server):
         self.token = token
         self.announce = announce
         self.bound_port: int | None = None
+        self._tabs: set[asyncio.Task[Any]] = set()
 
     # --- the door ---------------------------------------------------------------------
 
@@ -162,3 +163,19 @@ class ReaderServer(Server):
 
     async def on_startup(self, app: web.Application) -> None:
         """textual-serve prints a banner here; `announce` says what reader has to say."""
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        """One tab: its app process lives as long as this handler."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._tabs.add(task)
+        try:
+            return await super().handle_websocket(request)
+        finally:
+            self._tabs.discard(task)
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        """Stopping: each tab's handler tells its app to quit (the app closes its store,
+        as on `q`) and waits for it, instead of aiohttp cutting it off later."""
+        for task in list(self._tabs):
+            task.cancel()
