@@ -64,6 +64,7 @@ class Chromium:
 
     def __init__(self, binary: str, profile: Path, size: tuple[int, int] = (1280, 800)) -> None:
         profile.mkdir(parents=True, exist_ok=True)
+        (profile / "DevToolsActivePort").unlink(missing_ok=True)  # a former run's port
         self.log = (profile / "chromium.log").open("wb")
         self.process = subprocess.Popen(
             [
@@ -150,13 +151,11 @@ class Chromium:
         into whatever has the focus (a form's field)."""
         self.evaluate("window.__readerTerminal && window.__readerTerminal.focus()")
         for char in text:
-            key, code = KEYS.get(char, (char, ord(char.upper())))
-            self.call(
-                "Input.dispatchKeyEvent", type="keyDown", key=key, text=char,
-                windowsVirtualKeyCode=code, nativeVirtualKeyCode=code,
-            )
-            self.call("Input.dispatchKeyEvent", type="keyUp", key=key,
-                      windowsVirtualKeyCode=code, nativeVirtualKeyCode=code)
+            key, code = KEYS.get(char, (char, ord(char.upper()) if char.isalnum() else 0))
+            # a virtual key code only where it names the key (33 would be PageUp, not !)
+            codes = {"windowsVirtualKeyCode": code, "nativeVirtualKeyCode": code} if code else {}
+            self.call("Input.dispatchKeyEvent", type="keyDown", key=key, text=char, **codes)
+            self.call("Input.dispatchKeyEvent", type="keyUp", key=key, **codes)
 
     def screenshot(self, path: Path) -> Path:
         data = self.call("Page.captureScreenshot", format="png")["data"]

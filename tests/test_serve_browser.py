@@ -35,22 +35,38 @@ pytestmark = pytest.mark.serial  # a web server, its app processes and a browser
 TOKEN = "correct-horse-battery"
 
 
-@pytest.fixture
-def chromium(tmp_path: Path) -> Any:
+def the_browser() -> str:
     binary = chromium_binary()
     if binary is None:
         if in_ci():
             pytest.fail("chromium is not installed: .ci/run installs it (apt-get install chromium)")
         print("SKIPPED: no chromium on this machine (apt-get install chromium)")
         pytest.skip("no chromium on this machine (apt-get install chromium)")
-    browser = Chromium(binary, tmp_path / "profile")
+    return binary
+
+
+@pytest.fixture
+def chromium(tmp_path: Path) -> Any:
+    browser = Chromium(the_browser(), tmp_path / "profile")
     try:
         yield browser
     finally:
         browser.close()
 
 
-def start_server(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
+@pytest.fixture
+def second_chromium(tmp_path: Path) -> Any:
+    """Another browser: another person's tab."""
+    browser = Chromium(the_browser(), tmp_path / "profile-2")
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+def start_server(
+    tmp_path: Path, *args: str, what: str = "the reading app"
+) -> tuple[subprocess.Popen[str], str]:
     """The real `reader serve` on a free port; (the process, the URL it printed)."""
     env = {**os.environ, "READER_DATA_DIR": str(tmp_path / "data"),
            "READER_CONFIG": str(tmp_path / "none.toml")}
@@ -60,7 +76,7 @@ def start_server(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], str
     )
     assert server.stdout is not None
     line = server.stdout.readline()  # blocks until the server listens (or dies)
-    assert line.startswith("reader: serving the reading app at http://127.0.0.1:"), (
+    assert line.startswith(f"reader: serving {what} at http://127.0.0.1:"), (
         line + server.communicate(timeout=30)[1]
     )
     return server, line.split(" at ", 1)[1].strip()
@@ -186,3 +202,39 @@ def test_a_wrong_token_in_the_url_starts_no_tab(chromium: Chromium, tmp_path: Pa
         assert tabs.stdout == ""
     finally:
         stop_server(server)
+
+
+def test_serve_review_and_a_second_reviewer_told_why_not(
+    chromium: Chromium, second_chromium: Chromium, tmp_path: Path, seed_text: str
+) -> None:
+    from reader.annotate.annotations import make_annotation
+    from reader.corpus import text_id
+    from reader.store import StoredDocument
+
+    start, end = first_sentence(seed_text)
+    for who, label in (("alice", "FACT"), ("bob", "OPINION")):
+        with AnnotationStore.open(tmp_path / f"{who}.json", who) as store:
+            doc = StoredDocument(text_id(seed_text), seed_text, {"title": "seed"})
+            store.put(make_annotation(seed_text, doc.doc_id, start, end, "claim", label, who), doc)
+    server, url = start_server(
+        tmp_path, "review", "alice.json", "bob.json", "--gold", "gold.json", what="the review app"
+    )
+    try:
+        chromium.open(url)
+        chromium.wait_for(lambda: shows(chromium.screen(), "1 disagreement(s)"), "the review")
+        chromium.type("n")  # to the disagreement
+        chromium.wait_for(lambda: shows(chromium.screen(), "gold nothing yet"), "the panel")
+        chromium.type("!")  # annotator 1's version (alice's FACT) into gold
+        chromium.wait_for(lambda: "resolved 1/1" in (chromium.screen() or ""), "the decision")
+        # a second reviewer while the first has the gold store: told why, in the page
+        second_chromium.open(url)
+        second_chromium.wait_for(
+            lambda: shows(second_chromium.screen(), "This tab cannot open the app:"),
+            "the second tab's refusal",
+        )
+        assert shows(second_chromium.screen(), "this annotation store is open in another reader process")
+        second_chromium.screenshot(tmp_path / "serve-second-reviewer.png")
+    finally:
+        stop_server(server)
+    (decided,) = stored(tmp_path / "gold.json")["records"]
+    assert (decided["start"], decided["end"], decided["label"]) == (start, end, "FACT")

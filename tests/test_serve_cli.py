@@ -80,7 +80,8 @@ def test_serve_review_builds_the_review_tab(
     (server,) = served
     assert server.port == 9001
     assert words(server)[3:] == [
-        "review", "--gold", str(tmp_path / "g.json"), "--", str(tmp_path / "alice.json")
+        "serve", "review-tab", "--gold", str(tmp_path / "g.json"), "--",
+        str(tmp_path / "alice.json"),
     ]
 
 
@@ -114,6 +115,16 @@ def test_a_review_on_a_non_local_host_without_token_is_refused(
 )
 def test_which_hosts_are_local(host: str, local: bool) -> None:
     assert is_local(host) is local
+
+
+def test_a_damaged_store_stops_the_server_before_it_starts(
+    served: list[ReaderServer], tmp_path: Path
+) -> None:
+    (tmp_path / "alice.json").write_text("not json {", encoding="utf-8")
+    code, _, error = run("serve", "--annotator", "alice", "--db", "alice.json")
+    assert code == 2 and "alice.json" in error and "invalid JSON" in error
+    assert (tmp_path / "alice.json").read_text(encoding="utf-8") == "not json {"
+    assert served == []
 
 
 def test_a_bad_schema_stops_the_server_before_it_starts(

@@ -15,7 +15,8 @@ where `reader --annotator NAME` keeps it, so `reader export`, `stats` and `agree
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,19 @@ class ServeGroup(click.Group):
         else:
             args = ["open", *args]
         return super().parse_args(ctx, args)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The group's help, then the options of both apps (what `serve --help` is for)."""
+        super().format_help(ctx, formatter)
+        for name, heading in (
+            ("open", "Serving the reading app (`reader serve [OPTIONS] [PATH]...`):"),
+            ("review", "Serving the review app (`reader serve review [OPTIONS] SOURCE...`):"),
+        ):
+            command = self.commands[name]
+            with click.Context(command, info_name=name, parent=ctx) as sub:
+                formatter.write_paragraph()
+                formatter.write_text(heading)
+                command.format_options(sub, formatter)
 
 
 def _first_word(args: list[str]) -> int | None:
@@ -81,8 +95,8 @@ def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.group("serve", cls=ServeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def serve_command() -> None:
     """Serve reader as a web page: `reader serve [PATH]...` (the reading app) or
-    `reader serve review SOURCE...` (the review app). Each browser tab runs its own app;
-    see `reader serve open --help` and `reader serve review --help` for the options."""
+    `reader serve review SOURCE...` (the review app). Each browser tab runs its own app
+    process; with no --annotator, each tab asks for a name and opens that name's store."""
 
 
 @serve_command.command("open")
@@ -115,15 +129,20 @@ def serve_open_command(
 ) -> None:
     """Serve the reading app on articles (the bundled sample when no PATH is given)."""
     from ..annotate.schema import load_schema
+    from ..config import resolve_db_path
     from ..serving.access import check_binding
     from ..serving.tabs import reading_tab
+    from ..store import AnnotationStore
     from .open_app import refuse_another_annotator
 
     check_binding(host, token)
     load_schema(schema_path)
     name = annotator.strip() if annotator and annotator.strip() else None
-    if db and name:
-        refuse_another_annotator(Path(db), name)
+    if name:
+        store = resolve_db_path(db, name)
+        refuse_another_annotator(store, name)
+        if store.exists():  # a damaged store stops here, not in every tab
+            AnnotationStore.open(store, name, read_only=True).close()
     load_paths(paths)
     arguments = reading_tab(paths, db=db, annotator=name, schema=schema_path, engine=engine)
     _serve(arguments, host, port, token, "the reading app")
@@ -197,6 +216,17 @@ def serve_tab_command(
     paths: tuple[str, ...],
 ) -> None:
     """What one browser tab runs: the reading app, asking for a name when none is given."""
+    with in_the_page():
+        _run_reading_tab(engine, db, annotator, schema_path, paths)
+
+
+def _run_reading_tab(
+    engine: str | None,
+    db: str | None,
+    annotator: str | None,
+    schema_path: str | None,
+    paths: tuple[str, ...],
+) -> None:
     from ..annotate.schema import load_schema
     from ..config import resolve_db_path
     from ..ui.app import make_app
@@ -221,6 +251,35 @@ def serve_tab_command(
             app.session.store.close()
     if app.startup_error is not None:
         raise app.startup_error
+
+
+@serve_command.command(
+    "review-tab", hidden=True, context_settings={"ignore_unknown_options": True}
+)
+@click.argument("arguments", nargs=-1, type=click.UNPROCESSED)
+@click.pass_context
+def serve_review_tab_command(ctx: click.Context, arguments: tuple[str, ...]) -> None:
+    """What one browser tab runs to review: `reader review`, its refusal (the gold store
+    open in another tab) said in the page."""
+    from .review import review_command
+
+    with in_the_page():
+        review_command.main(list(arguments), "reader review", standalone_mode=False)
+
+
+@contextmanager
+def in_the_page() -> Iterator[None]:
+    """A tab's app that could not start says why in the page (and on the server's
+    terminal, as the CLI does), instead of leaving the page blank."""
+    from ..errors import ReaderError
+
+    try:
+        yield
+    except ReaderError as exc:
+        from ..ui.tab_error import TabErrorApp
+
+        TabErrorApp(str(exc)).run()
+        raise
 
 
 def store_of(name: str, db: str | None) -> Path:

@@ -1,4 +1,5 @@
-"""The command line each browser tab runs: `reader serve tab ...` or `reader review ...`,
+"""The command line each browser tab runs: `reader serve tab ...` (reading) or
+`reader serve review-tab ...` (`reader review`),
 with every path made absolute (a tab is its own process, started by the server)."""
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ def review_tab(
     gold: str,
     schema: str | None = None,
 ) -> list[str]:
-    """The arguments of `reader review`, the review app of one tab."""
-    arguments = ["review", "--gold", _absolute(gold), *_option("--schema", schema, path=True)]
+    """The arguments of `reader serve review-tab` (`reader review` in a tab)."""
+    arguments = ["serve", "review-tab", "--gold", _absolute(gold), *_option("--schema", schema, path=True)]
     for doc in docs:
         arguments += ["--docs", _absolute(doc)]
     return [*arguments, "--", *(_absolute(s) for s in sources)]
