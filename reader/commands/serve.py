@@ -215,24 +215,15 @@ def serve_tab_command(
     schema_path: str | None,
     paths: tuple[str, ...],
 ) -> None:
-    """What one browser tab runs: the reading app, asking for a name when none is given."""
-    with in_the_page():
-        _run_reading_tab(engine, db, annotator, schema_path, paths)
-
-
-def _run_reading_tab(
-    engine: str | None,
-    db: str | None,
-    annotator: str | None,
-    schema_path: str | None,
-    paths: tuple[str, ...],
-) -> None:
+    """What one browser tab runs: the reading app, asking for a name when none is given.
+    (Its store's problems are said in the app: on the name page, or as the app ends.)"""
     from ..annotate.schema import load_schema
     from ..config import resolve_db_path
     from ..ui.app import make_app
 
-    schema = load_schema(schema_path)
-    corpus = load_paths(paths)
+    with in_the_page():  # checked when the server started; changed since?
+        schema = load_schema(schema_path)
+        corpus = load_paths(paths)
     if annotator:
         path = resolve_db_path(db, annotator)
         app = make_app(
@@ -257,8 +248,7 @@ def _run_reading_tab(
     "review-tab", hidden=True, context_settings={"ignore_unknown_options": True}
 )
 @click.argument("arguments", nargs=-1, type=click.UNPROCESSED)
-@click.pass_context
-def serve_review_tab_command(ctx: click.Context, arguments: tuple[str, ...]) -> None:
+def serve_review_tab_command(arguments: tuple[str, ...]) -> None:
     """What one browser tab runs to review: `reader review`, its refusal (the gold store
     open in another tab) said in the page."""
     from .review import review_command
@@ -270,7 +260,8 @@ def serve_review_tab_command(ctx: click.Context, arguments: tuple[str, ...]) -> 
 @contextmanager
 def in_the_page() -> Iterator[None]:
     """A tab's app that could not start says why in the page (and on the server's
-    terminal, as the CLI does), instead of leaving the page blank."""
+    terminal, as the CLI does), instead of leaving the page blank. Only around what runs
+    before the tab's own app: one app per tab process."""
     from ..errors import ReaderError
 
     try:
