@@ -1,0 +1,96 @@
+"""Offsets counted in UTF-16 code units (what JavaScript, and so the web UIs of doccano,
+brat and Label Studio, count) to and from reader's offsets (Python `str` indices, one per
+code point).
+
+A character outside the Basic Multilingual Plane (most emoji, each part of a ZWJ
+sequence or a skin-tone modifier that is itself astral) is one `str` index but two UTF-16
+units, a surrogate pair. A UTF-16 offset that lands between the two halves of a pair
+names no character boundary: it is refused, never rounded.
+
+The unit is always explicit (`--offsets utf16`): reader never guesses it from the data.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+CODEPOINT = "codepoint"
+UTF16 = "utf16"
+UNITS = (CODEPOINT, UTF16)
+
+
+class OffsetError(ValueError):
+    """A UTF-16 offset that is not a character boundary of the text (or is past its end)."""
+
+
+class Utf16Offsets:
+    """Conversions for one text, each in O(log n) after one O(n) scan."""
+
+    __slots__ = ("_astral", "_text", "_units", "length", "units")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        # str indices of the astral characters, and where each starts in UTF-16 units
+        self._astral = [i for i, c in enumerate(text) if ord(c) > 0xFFFF]
+        self._units = [index + k for k, index in enumerate(self._astral)]
+        self.length = len(text)
+        self.units = self.length + len(self._astral)
+
+    def to_utf16(self, index: int) -> int:
+        """The UTF-16 offset of the `str` index `index` (0 <= index <= len(text))."""
+        if not 0 <= index <= self.length:
+            raise OffsetError(f"offset {index} is outside the {self.length}-character text")
+        return index + bisect_left(self._astral, index)
+
+    def from_utf16(self, unit: int) -> int:
+        """The `str` index at UTF-16 offset `unit`; OffsetError inside a surrogate pair."""
+        if not 0 <= unit <= self.units:
+            raise OffsetError(
+                f"UTF-16 offset {unit} is outside the text ({self.units} UTF-16 units)"
+            )
+        before = bisect_left(self._units, unit)  # astral characters starting before `unit`
+        if before and self._units[before - 1] + 1 == unit:
+            index = self._astral[before - 1]
+            raise OffsetError(
+                f"UTF-16 offset {unit} falls inside the surrogate pair of character {index} "
+                f"(U+{ord(self._text[index]):04X}), not between two characters"
+            )
+        return unit - before
+
+
+def to_index(text: str, value: int, unit: str) -> int:
+    """A file's offset `value` counted in `unit` as a `str` index of `text`."""
+    if unit == CODEPOINT:
+        return value
+    return Utf16Offsets(text).from_utf16(value)
+
+
+def from_index(text: str, index: int, unit: str) -> int:
+    """A `str` index of `text` counted in `unit`."""
+    if unit == CODEPOINT:
+        return index
+    return Utf16Offsets(text).to_utf16(index)
+
+
+class OffsetCounter:
+    """Converts offsets of one text in `unit`, scanning the text at most once."""
+
+    __slots__ = ("_map", "_text", "unit")
+
+    def __init__(self, text: str, unit: str) -> None:
+        self._text = text
+        self.unit = unit
+        self._map: Utf16Offsets | None = None
+
+    def _utf16(self) -> Utf16Offsets:
+        if self._map is None:
+            self._map = Utf16Offsets(self._text)
+        return self._map
+
+    def to_index(self, value: int) -> int:
+        """A file offset (in `unit`) as a `str` index."""
+        return value if self.unit == CODEPOINT else self._utf16().from_utf16(value)
+
+    def from_index(self, index: int) -> int:
+        """A `str` index as a file offset (in `unit`)."""
+        return index if self.unit == CODEPOINT else self._utf16().to_utf16(index)
