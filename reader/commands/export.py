@@ -1,4 +1,5 @@
-"""`reader export`: annotations with their documents' texts, as JSONL or brat files."""
+"""`reader export`: annotations with their documents' texts, as JSONL, brat files, CoNLL,
+Label Studio JSON or CSV."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar, cast
 
 import click
 
 from ..config import stores_dir, stores_to_read
 from ..errors import ReaderError
-from ..formats import FORMATS, FormatError, RawDocument, merge_raw, progress
+from ..formats import EXPORT_FORMATS, UTF16_FORMATS, FormatError, RawDocument, merge_raw, progress
+from ..formats.offsets import CODEPOINT, UNITS
 from ..printable import inert
 from ..store import AnnotationStore, StoreError
 from ..store.snapshot import fsync_dir
@@ -381,24 +383,60 @@ def guard_target(output: str, owner: str | None = None) -> None:
     )
 
 
-def export_documents(documents: list[RawDocument], fmt: str, output: str | None) -> int:
-    """Write `documents` in `fmt` to `output` (stdout when None); returns records written.
-    A file or folder named by `output` is replaced atomically (see `atomic_output`)."""
-    from ..formats import doccano, native, prodigy
+def warn(message: str) -> None:
+    """An export warning: what the format could not hold, or what it left out."""
+    click.echo(f"reader: warning: {message}", err=True)
 
+
+def check_offsets(fmt: str, offsets: str) -> None:
+    """`--offsets utf16` only for the formats whose tools count UTF-16 code units."""
+    if offsets != CODEPOINT and fmt not in UTF16_FORMATS:
+        raise FormatError(
+            f"--offsets {offsets} applies to {', '.join(UTF16_FORMATS)} (tools that count "
+            f"UTF-16 code units); {fmt} offsets are always code points"
+        )
+
+
+def _writer(fmt: str, offsets: str) -> Callable[[list[RawDocument], Any, Callable[..., Any]], int]:
+    """The function that writes `documents` in `fmt` to a text sink."""
+    from ..formats import conll, csv_rows, doccano, label_studio, native, prodigy
+    from ..formats.offsets import Utf16DoccanoOut
+
+    if fmt == "native":
+        return native.write_raw
+
+    def writer(docs: list[RawDocument], out: Any, advance: Callable[..., Any]) -> int:
+        documents = (d.to_document() for d in docs if d.text)
+        if fmt == "prodigy":
+            return prodigy.write(documents, out, advance, warn)
+        if fmt == "conll":
+            return conll.write(documents, out, advance, warn)
+        if fmt == "label-studio":
+            return label_studio.write(documents, out, advance, warn, offsets)
+        if fmt == "csv":
+            return csv_rows.write(documents, out, advance, warn, offsets)
+        if offsets == CODEPOINT:
+            return doccano.write(documents, out, advance)
+        sink = Utf16DoccanoOut(out, offsets)
+        count = doccano.write(documents, cast(TextIO, sink), advance)
+        sink.flush()
+        return count
+
+    return writer
+
+
+def export_documents(
+    documents: list[RawDocument], fmt: str, output: str | None, offsets: str = CODEPOINT
+) -> int:
+    """Write `documents` in `fmt` to `output` (stdout when None); returns records written.
+    A file or folder named by `output` is replaced atomically (see `atomic_output`).
+    Offsets are `str` indices, or UTF-16 code units with `offsets="utf16"`."""
+    check_offsets(fmt, offsets)
     if fmt == "brat":
         if not output:
             raise FormatError("brat export writes a folder of files: name it with -o DIR")
         return export_brat(documents, Path(os.path.abspath(output)))
-    writer: Callable[[list[RawDocument], Any, Callable[..., Any]], int]
-    if fmt == "native":
-        writer = native.write_raw
-    else:
-        foreign = {"prodigy": prodigy.write, "doccano": doccano.write}[fmt]
-
-        def writer(docs: list[RawDocument], out: Any, advance: Callable[..., Any]) -> int:
-            return foreign((d.to_document() for d in docs if d.text), out, advance)
-
+    writer = _writer(fmt, offsets)
     if output is None:
         show = sys.stdout.isatty() and sys.stderr.isatty()
         with progress(len(documents), "Exporting", enabled=show) as advance:
@@ -453,10 +491,19 @@ def write_snapshot(db: Path, output: str) -> int:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice(EXPORT_FORMATS),
     default="native",
     show_default=True,
-    help="native JSONL, Prodigy or doccano JSONL, or a brat standoff folder.",
+    help="native JSONL, Prodigy or doccano JSONL, a brat standoff folder, CoNLL/IOB2, "
+    "Label Studio JSON or CSV.",
+)
+@click.option(
+    "--offsets",
+    type=click.Choice(UNITS),
+    default=CODEPOINT,
+    show_default=True,
+    help="How offsets are counted: codepoint (Python str indices, reader's own) or utf16 "
+    "(UTF-16 code units, as doccano's and Label Studio's web pages count); never guessed.",
 )
 @click.option(
     "-o", "--output", default=None, help="Output file (a folder for brat); default stdout."
@@ -467,7 +514,9 @@ def write_snapshot(db: Path, output: str) -> int:
     help="Write one consistent store file (-o FILE) of the one --db store, journal "
     "included: the safe way to share a store while the app has it open.",
 )
-def export_command(dbs: tuple[str, ...], fmt: str, output: str | None, snapshot: bool) -> None:
+def export_command(
+    dbs: tuple[str, ...], fmt: str, output: str | None, offsets: str, snapshot: bool
+) -> None:
     """Export annotations with their documents' texts: one JSON line per document.
 
     A file or folder named with -o is replaced whole, never left half-written.
@@ -482,7 +531,8 @@ def export_command(dbs: tuple[str, ...], fmt: str, output: str | None, snapshot:
         count = write_snapshot(db, output)
         click.echo(f"wrote {count} annotation(s) of {inert(str(db))} to {inert(output)}", err=True)
         return
-    export_documents(collect(dbs, review=True), fmt, output)
+    check_offsets(fmt, offsets)
+    export_documents(collect(dbs, review=True), fmt, output, offsets)
 
 
 @click.command("share")

@@ -12,7 +12,11 @@ The unit is always explicit (`--offsets utf16`): reader never guesses it from th
 
 from __future__ import annotations
 
+import io
+import json
 from bisect import bisect_left
+from collections.abc import Callable
+from typing import Any
 
 CODEPOINT = "codepoint"
 UTF16 = "utf16"
@@ -94,3 +98,81 @@ class OffsetCounter:
     def from_index(self, index: int) -> int:
         """A `str` index as a file offset (in `unit`)."""
         return index if self.unit == CODEPOINT else self._utf16().to_utf16(index)
+
+
+def doccano_record(record: dict, unit: str, *, reading: bool) -> dict:
+    """A doccano record (`label`/`labels` triples or `entities` objects) with its offsets
+    turned from `unit` into `str` indices (`reading`) or from `str` indices into `unit`:
+    doccano's own reader and writer then work on indices as everywhere in reader. The
+    record is returned as it is when `unit` is codepoint or it has no text; OffsetError
+    names the label whose offset is not a character boundary."""
+    text = record.get("text")
+    if unit == CODEPOINT or not isinstance(text, str):
+        return record
+    counter = OffsetCounter(text, unit)
+    convert = counter.to_index if reading else counter.from_index
+    out = dict(record)
+    for key in ("label", "labels"):
+        items = record.get(key)
+        if isinstance(items, list):
+            out[key] = [
+                _converted_triple(item, convert, f"label {n}") for n, item in enumerate(items, 1)
+            ]
+    entities = record.get("entities")
+    if isinstance(entities, list):
+        converted = []
+        for n, entity in enumerate(entities, 1):
+            if isinstance(entity, dict):
+                entity = dict(entity)
+                for key in ("start_offset", "end_offset"):
+                    if type(entity.get(key)) is int:
+                        entity[key] = _converted(convert, entity[key], f"entity {n}")
+            converted.append(entity)
+        out["entities"] = converted
+    return out
+
+
+def _converted(convert: Callable[[int], int], value: int, where: str) -> int:
+    try:
+        return convert(value)
+    except OffsetError as exc:
+        raise OffsetError(f"{where}: {exc}") from None
+
+
+def _converted_triple(item: Any, convert: Callable[[int], int], where: str) -> Any:
+    if not isinstance(item, list) or len(item) != 3:
+        return item  # doccano's reader reports it
+    start, end, label = item
+    if type(start) is int:
+        start = _converted(convert, start, where)
+    if type(end) is int:
+        end = _converted(convert, end, where)
+    return [start, end, label]
+
+
+class Utf16DoccanoOut(io.TextIOBase):
+    """A text sink that turns each doccano JSON line written to it from `str` indices
+    into `unit` before passing it on to `out` (for any doccano writer)."""
+
+    def __init__(self, out: Any, unit: str) -> None:
+        super().__init__()
+        self._out = out
+        self._unit = unit
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        *lines, self._pending = self._pending.split("\n")
+        for line in lines:
+            if line.strip():
+                record = json.loads(line)
+                if isinstance(record, dict):
+                    line = json.dumps(doccano_record(record, self._unit, reading=False),
+                                      ensure_ascii=False)
+            self._out.write(line + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self._out.write(self._pending)
+            self._pending = ""
