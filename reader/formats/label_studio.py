@@ -197,7 +197,7 @@ def _offset(counter: OffsetCounter, value: Any, where: str) -> int:
 
 def _utf16_hint(text: str, start: Any, end: Any, shown: Any, unit: str) -> str:
     """A hint when the offsets, read as UTF-16 units, would give the region's text."""
-    if unit != CODEPOINT or not isinstance(shown, str):
+    if unit != CODEPOINT or not isinstance(shown, str) or text.isascii():
         return ""
     try:
         counter = OffsetCounter(text, UTF16)
@@ -238,11 +238,11 @@ def _entry_records(
             raise ValueError(f"{here}: missing value")
         start = _offset(counter, value.get("start"), here)
         end = _offset(counter, value.get("end"), here)
-        if not 0 <= start < end <= len(text):
-            raise ValueError(f"{here}: start and end must be a span of the text")
         shown = value.get("text")
+        hint = _utf16_hint(text, value.get("start"), value.get("end"), shown, options.offsets)
+        if not 0 <= start < end <= len(text):
+            raise ValueError(f"{here}: start and end must be a span of the text{hint}")
         if shown is not None and shown != text[start:end]:
-            hint = _utf16_hint(text, value.get("start"), value.get("end"), shown, options.offsets)
             raise ValueError(
                 f"{here}: its text is not the text at {value.get('start')}:{value.get('end')}"
                 + hint
