@@ -20,6 +20,7 @@ HEADER = ["doc_id", "title", "start", "end", "text", "kind", "label", "target", 
 def export(store: Path, out: Path, *options: str) -> str:
     code, _, err = run("export", "--db", str(store), "--format", "csv", "-o", str(out), *options)
     assert code == 0, err
+    assert "CSV rows hold no document text" in err  # the loss, said at export
     return out.read_bytes().decode("utf-8")  # no newline translation
 
 

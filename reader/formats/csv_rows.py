@@ -60,6 +60,10 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 Texts = Callable[[str], "tuple[str, Mapping[str, Any]] | None"]
 
 
+NO_TEXT = "CSV rows hold no document text: an import takes it from the store or --docs"
+NO_META = "CSV keeps only the title of a document's meta"
+
+
 def _noop(n: int = 1) -> None:
     return None
 
@@ -110,7 +114,9 @@ def write(
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([*COLUMNS, *EXTRA_COLUMNS])
     count = 0
+    lost_meta = False
     for document in documents:
+        lost_meta = lost_meta or bool(set(document.meta) - {"title"})
         counter = OffsetCounter(document.text, offsets)
         for a in document.annotations:
             writer.writerow(row_of(document, a, counter))
@@ -120,6 +126,9 @@ def write(
         buffer.truncate()
         advance()
     out.write(buffer.getvalue())
+    warn(NO_TEXT)
+    if lost_meta:
+        warn(NO_META)
     return count
 
 

@@ -42,6 +42,10 @@ from . import (
 )
 
 _EXTRA = ("target", "holder", "note")
+LOSS = (
+    "Prodigy tasks keep no annotation ids and one time per task (the latest updated, in "
+    "seconds): an import gives new ids and that time to every span"
+)
 
 
 def _noop(n: int = 1) -> None:
@@ -130,6 +134,8 @@ def write(
             out.write("\n")
             count += 1
         advance()
+    if count:
+        warn(LOSS)
     if off_tokens:
         warn(
             listed(
