@@ -166,3 +166,11 @@ def test_offsets_a_javascript_page_counted_are_refused_unless_said(tmp_path: Pat
     assert code == 0, err
     store = AnnotationStore.open(tmp_path / "x.json", read_only=True)
     assert [r["text"] for r in store.records(next(iter(store.counts())))] == [TEXT[start:end]]
+
+
+def test_a_file_that_is_not_label_studio_json_is_one_clear_line(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "\n", encoding="utf-8")
+    code, _, err = run("import", str(path), "--db", str(tmp_path / "s.json"))
+    assert code == 2 and err.startswith(f"reader: error: {path}: not Label Studio JSON")
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "s.json").exists()

@@ -298,7 +298,7 @@ def export_documents(
 def export_command(
     dbs: tuple[str, ...], fmt: str, output: str | None, offsets: str, snapshot: bool
 ) -> None:
-    """Export annotations with their documents' texts: one JSON line per document.
+    """Export annotations with their documents' texts, in the format --format names.
 
     A file or folder named with -o is replaced whole, never left half-written.
     See docs/FORMATS.md for the fields of each format.

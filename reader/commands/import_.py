@@ -104,10 +104,13 @@ def _read_doccano_units(lines: list[str], options: ReadOptions, advance: Any) ->
 
 
 def guess_format(path: Path, lines: list[str]) -> str:
-    """The format of FILE when --format is not given: `.csv` is CSV, a JSON array is
-    Label Studio's, else the first JSON line decides (`detect_lines_format`)."""
+    """The format of FILE when --format is not given: `.csv` is CSV, a file (not
+    `.jsonl`) that starts with a JSON array is Label Studio's, else the first JSON line
+    decides (`detect_lines_format`)."""
     if path.suffix.lower() == ".csv":
         return "csv"
+    if path.suffix.lower() == ".jsonl":
+        return detect_lines_format(lines)
     for line in lines:
         if line.strip():
             if line.lstrip().startswith("["):
@@ -372,7 +375,10 @@ def import_command(
         outcome = read_file(path, fmt, options)
     else:
         texts = texts_for_csv(db_path, docs) if fmt == "csv" else None
-        outcome = read_lines(lines, fmt, options, texts)
+        try:
+            outcome = read_lines(lines, fmt, options, texts)
+        except FormatError as exc:  # the file as a whole is not in the format
+            raise FormatError(f"{inert(str(path))}: {exc}") from None
     if fmt == "native":  # other formats' records get new ids
         outcome.problems = sorted(
             [*outcome.problems, *repeated_ids(outcome)], key=lambda p: (p.where, p.line)
