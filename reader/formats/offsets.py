@@ -62,20 +62,6 @@ class Utf16Offsets:
         return unit - before
 
 
-def to_index(text: str, value: int, unit: str) -> int:
-    """A file's offset `value` counted in `unit` as a `str` index of `text`."""
-    if unit == CODEPOINT:
-        return value
-    return Utf16Offsets(text).from_utf16(value)
-
-
-def from_index(text: str, index: int, unit: str) -> int:
-    """A `str` index of `text` counted in `unit`."""
-    if unit == CODEPOINT:
-        return index
-    return Utf16Offsets(text).to_utf16(index)
-
-
 class OffsetCounter:
     """Converts offsets of one text in `unit`, scanning the text at most once."""
 
