@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench screenshot clean
+.PHONY: run test lint bench screenshot clean interop-formats
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,16 @@ test: $(STAMP)
 	$(BIN)/pytest -n auto -m "not serial" $(PYTEST_ARGS)
 	$(BIN)/pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
+# Label Studio's SDK (pandas, opencv: too heavy for the test extra) checks reader's Label
+# Studio export, in a venv of its own; the other format tests run beside it.
+INTEROP_FORMATS := .venv-interop-formats
+interop-formats:
+	$(PYTHON) -m venv $(INTEROP_FORMATS)
+	$(INTEROP_FORMATS)/bin/python -m pip install --quiet -e '.[test]' 'label-studio-sdk==2.1.2'
+	$(INTEROP_FORMATS)/bin/pytest -q -p no:randomly tests/test_format_label_studio.py \
+		tests/test_interop_prodigy.py tests/test_format_conll.py tests/test_format_csv.py \
+		tests/test_offsets_utf16.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check reader tests benchmarks
 
@@ -38,4 +48,4 @@ screenshot: $(STAMP)
 	$(BIN)/python docs/make_screenshot.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache
+	rm -rf $(VENV) $(INTEROP_FORMATS) build dist .pytest_cache

@@ -118,7 +118,7 @@ LAZY_COMMANDS = {
     "import": "reader.commands.import_:import_command",
     "stats": "reader.commands.stats:stats_command",
     "models": "reader.commands.models:models_command",
-    "share": "reader.commands.export:share_command",
+    "share": "reader.commands.share:share_command",
     "serve": "reader.commands.serve:serve_command",
 }
 

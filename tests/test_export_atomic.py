@@ -59,9 +59,9 @@ def test_a_full_disk_leaves_the_previous_export_whole(
     make_store(store, documents=50)
     out = tmp_path / "out.jsonl"
     out.write_text("the previous export\n")
-    import reader.commands.export as export
+    import reader.atomicfile as atomicfile
 
-    monkeypatch.setattr(export, "CHUNK", 256)
+    monkeypatch.setattr(atomicfile, "CHUNK", 256)
     real_write = os.write
     written = [0]
 
@@ -86,8 +86,8 @@ def test_a_full_disk_leaves_the_previous_export_whole(
 
 STOP_AFTER_WRITES = """
 import os, signal, sys
-import reader.commands.export as export
-export.CHUNK = 512
+import reader.atomicfile as atomicfile
+atomicfile.CHUNK = 512
 name = os.environ["STOP_ON"]  # "write" (a chunk of a file) or "fsync" (a brat file)
 real, seen = getattr(os, name), [0]
 def stopping(*args):

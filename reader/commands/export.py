@@ -1,26 +1,27 @@
-"""`reader export`: annotations with their documents' texts, as JSONL or brat files."""
+"""`reader export`: annotations with their documents' texts, as JSONL, brat files, CoNLL,
+Label Studio JSON or CSV."""
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 import re
 import shutil
-import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar, cast
 
 import click
 
+from .. import atomicfile
 from ..config import stores_dir, stores_to_read
 from ..errors import ReaderError
-from ..formats import FORMATS, FormatError, RawDocument, merge_raw, progress
+from ..formats import EXPORT_FORMATS, UTF16_FORMATS, FormatError, RawDocument, merge_raw, progress
+from ..formats.offsets import CODEPOINT, UNITS
 from ..printable import inert
 from ..store import AnnotationStore, StoreError
 from ..store.snapshot import fsync_dir
@@ -60,6 +61,8 @@ def store_documents(store: AnnotationStore, review: bool = False) -> list[RawDoc
 
     With `review`, a gold store's reviewer decisions (`<gold>.review.json`) come with
     it: each document's `review` list, reviewer notes on the gold annotations' `note`."""
+    from ..review.decisions import gold_decisions, with_reviewer_notes
+
     counts = store.counts()
     decisions = gold_decisions(store.path) if review else {}
     documents = []
@@ -77,206 +80,26 @@ def store_documents(store: AnnotationStore, review: bool = False) -> list[RawDoc
     return documents
 
 
-_DECISION_KINDS = {"accept": "accepted", "majority": "majority", "reject": "rejected"}
-
-
-def gold_decisions(store_path: Path) -> dict[str, list[dict[str, Any]]]:
-    """doc_id -> the reviewer's decisions on it, from a gold store's `<gold>.review.json`
-    (nothing for a store without one), each `{"kind", "from", "span", "note"}` (and
-    `label` for an edit, `at` for when): see docs/FORMATS.md."""
-    from ..review.adjudication import ReviewLog, review_log_path
-
-    path = review_log_path(store_path)
-    if not path.exists():
-        return {}
-    log = ReviewLog.open(path)
-    by_doc: dict[str, list[dict[str, Any]]] = {}
-    for entry in log.entries.values():
-        doc_id = entry.get("doc_id")
-        if not isinstance(doc_id, str):
-            continue
-        found = entry.get("decision")
-        decision: dict[str, Any] = found if isinstance(found, dict) else {}
-        action = decision.get("action")
-        if action == "edit":
-            kind, from_ = "edited", []
-        elif action in _DECISION_KINDS:
-            kind = _DECISION_KINDS[action]
-            named = decision.get("annotators") or decision.get("annotator") or decision.get("as")
-            from_ = named if isinstance(named, list) else [named] if named else []
-            from_ = [name for name in from_ if name != "majority"]
-        else:
-            kind, from_ = "note", []
-        item: dict[str, Any] = {
-            "kind": kind,
-            "from": from_,
-            "span": {
-                "start": entry.get("start"),
-                "end": entry.get("end"),
-                "kind": entry.get("kind"),
-            },
-            "note": str(entry.get("note", "")),
-        }
-        if action == "edit":
-            item["label"] = decision.get("label")
-        if decision.get("at"):
-            item["at"] = decision["at"]
-        by_doc.setdefault(doc_id, []).append(item)
-    for items in by_doc.values():
-        items.sort(key=lambda d: (_int(d["span"]["start"]), _int(d["span"]["end"]), d["kind"]))
-    return by_doc
-
-
-def _int(value: Any) -> int:
-    return value if type(value) is int else -1
-
-
-def with_reviewer_notes(
-    records: list[dict[str, Any]], review: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """`records` (copied where changed) with each reviewer note added to the `note` of
-    the gold annotations of its kind that overlap the disagreement it was made on."""
-    notes = [d for d in review if d["note"]]
-    if not notes:
-        return records
-    out = []
-    for record in records:
-        extra = [
-            d["note"]
-            for d in notes
-            if d["span"]["kind"] == record["kind"]
-            and _int(d["span"]["start"]) < record["end"]
-            and _int(d["span"]["end"]) > record["start"]
-        ]
-        if extra:
-            own = [record["note"]] if record["note"] else []
-            record = {**record, "note": "\n".join(own + [f"reviewer: {n}" for n in extra])}
-        out.append(record)
-    return out
-
-
 def collect(dbs: Sequence[str], review: bool = False) -> list[RawDocument]:
     """Every annotated document in the stores, merged by doc_id (with `review`, also the
     documents of a gold store's reviewer decisions: see `store_documents`)."""
     return merge_raw(store_documents(store, review) for store in open_stores(dbs))
 
 
-CHUNK = 1 << 20  # bytes handed to os.write at a time
-
-
-class _ChunkedWriter:
-    """A text sink over a file descriptor, written in `CHUNK`-byte pieces by `os.write`."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-        self._parts: list[str] = []
-        self._size = 0
-
-    def write(self, text: str) -> int:
-        self._parts.append(text)
-        self._size += len(text)
-        if self._size >= CHUNK:
-            self.flush()
-        return len(text)
-
-    def flush(self) -> None:
-        data = "".join(self._parts).encode("utf-8")
-        self._parts, self._size = [], 0
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self.fd, view) :]
-
-
-def remove_stale(folder: Path, prefix: str, suffix: str = "") -> None:
-    """Remove what a killed export left in `folder`: temporary files and folders named
-    `<prefix><pid>.<random><suffix>` whose process is gone (a live one may still be
-    writing its own)."""
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return
-    for name in names:
-        if not name.startswith(prefix) or not name.endswith(suffix):
-            continue
-        pid = name[len(prefix) :].split(".", 1)[0]
-        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
-            continue
-        path = folder / name
-        with contextlib.suppress(OSError):
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path)
-            else:
-                path.unlink()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # someone else's process
-        return True
-    return True
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 @contextmanager
 def atomic_output(output: str) -> Iterator[Any]:
     """A text file object whose content replaces `output` only when the block ends
-    without error: written to a temporary file (from `tempfile`, in the same folder),
-    fsync'ed and renamed into place, so a kill or a full disk leaves the previous file
-    whole and never a part of the new one. Something that is not a regular file
-    (`/dev/stdout`, a pipe) is written directly."""
-    target = Path(output)
+    without error (`reader.atomicfile.atomic_text`: a temporary file beside it, fsync'ed
+    and renamed into place), so a kill or a full disk leaves the previous file whole and
+    never a part of the new one. Something that is not a regular file (`/dev/stdout`, a
+    pipe) is written directly."""
     try:
-        info = os.stat(target)
-    except FileNotFoundError:
-        info = None
+        with atomicfile.atomic_text(Path(output)) as out:
+            yield out
     except OSError as exc:
         raise FormatError(f"{inert(output)}: cannot write ({exc.strerror or exc})") from None
-    if info is not None and not stat.S_ISREG(info.st_mode):
-        try:
-            with open(target, "w", encoding="utf-8", newline="\n") as direct:
-                yield direct
-        except OSError as exc:
-            raise FormatError(f"{inert(output)}: cannot write ({exc.strerror or exc})") from None
-        return
-    folder = target.parent
-    remove_stale(folder, f".{target.name}.", ".tmp")
-    try:
-        fd, tmp_name = tempfile.mkstemp(
-            dir=folder, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp"
-        )
-    except OSError as exc:
-        raise FormatError(f"{inert(output)}: cannot write ({exc.strerror or exc})") from None
-    tmp = Path(tmp_name)
-    try:
-        try:
-            mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask()
-            os.fchmod(fd, mode)
-            writer = _ChunkedWriter(fd)
-            yield writer
-            writer.flush()
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        if isinstance(exc, OSError):
-            raise FormatError(f"{inert(output)}: cannot write ({exc.strerror or exc})") from None
-        if isinstance(exc, UnicodeEncodeError):
-            raise FormatError(
-                f"{inert(output)}: cannot write text that is not valid Unicode"
-            ) from None
-        raise
-    fsync_dir(folder)
+    except UnicodeEncodeError:
+        raise FormatError(f"{inert(output)}: cannot write text that is not valid Unicode") from None
 
 
 _BRAT_NAMES = re.compile(r"[^/]+\.(txt|ann)|annotation\.conf")
@@ -332,13 +155,13 @@ def export_brat(documents: list[RawDocument], folder: Path) -> int:
     parent = folder.absolute().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        remove_stale(parent, f".{folder.name}.tmp-")
-        remove_stale(parent, f".{folder.name}.old-")
+        atomicfile.remove_stale(parent, f".{folder.name}.tmp-")
+        atomicfile.remove_stale(parent, f".{folder.name}.old-")
         tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}.tmp-{os.getpid()}."))
     except OSError as exc:
         raise FormatError(f"{inert(str(folder))}: cannot write ({exc.strerror or exc})") from None
     try:
-        os.chmod(tmp, 0o777 & ~_umask())
+        os.chmod(tmp, 0o777 & ~atomicfile.umask())
         with progress(len(documents), "Exporting") as advance:
             count = brat.write((d.to_document() for d in documents if d.text), tmp, advance)
         fsync_dir(tmp)
@@ -381,24 +204,60 @@ def guard_target(output: str, owner: str | None = None) -> None:
     )
 
 
-def export_documents(documents: list[RawDocument], fmt: str, output: str | None) -> int:
-    """Write `documents` in `fmt` to `output` (stdout when None); returns records written.
-    A file or folder named by `output` is replaced atomically (see `atomic_output`)."""
-    from ..formats import doccano, native, prodigy
+def warn(message: str) -> None:
+    """An export warning: what the format could not hold, or what it left out."""
+    click.echo(f"reader: warning: {message}", err=True)
 
+
+def check_offsets(fmt: str, offsets: str) -> None:
+    """`--offsets utf16` only for the formats whose tools count UTF-16 code units."""
+    if offsets != CODEPOINT and fmt not in UTF16_FORMATS:
+        raise FormatError(
+            f"--offsets {offsets} applies to {', '.join(UTF16_FORMATS)} (tools that count "
+            f"UTF-16 code units); {fmt} offsets are always code points"
+        )
+
+
+def _writer(fmt: str, offsets: str) -> Callable[[list[RawDocument], Any, Callable[..., Any]], int]:
+    """The function that writes `documents` in `fmt` to a text sink."""
+    from ..formats import conll, csv_rows, doccano, label_studio, native, prodigy
+    from ..formats.offsets import Utf16DoccanoOut
+
+    if fmt == "native":
+        return native.write_raw
+
+    def writer(docs: list[RawDocument], out: Any, advance: Callable[..., Any]) -> int:
+        documents = (d.to_document() for d in docs if d.text)
+        if fmt == "prodigy":
+            return prodigy.write(documents, out, advance, warn)
+        if fmt == "conll":
+            return conll.write(documents, out, advance, warn)
+        if fmt == "label-studio":
+            return label_studio.write(documents, out, advance, warn, offsets)
+        if fmt == "csv":
+            return csv_rows.write(documents, out, advance, warn, offsets)
+        if offsets == CODEPOINT:
+            return doccano.write(documents, out, advance)
+        sink = Utf16DoccanoOut(out, offsets)
+        count = doccano.write(documents, cast(TextIO, sink), advance)
+        sink.flush()
+        return count
+
+    return writer
+
+
+def export_documents(
+    documents: list[RawDocument], fmt: str, output: str | None, offsets: str = CODEPOINT
+) -> int:
+    """Write `documents` in `fmt` to `output` (stdout when None); returns records written.
+    A file or folder named by `output` is replaced atomically (see `atomic_output`).
+    Offsets are `str` indices, or UTF-16 code units with `offsets="utf16"`."""
+    check_offsets(fmt, offsets)
     if fmt == "brat":
         if not output:
             raise FormatError("brat export writes a folder of files: name it with -o DIR")
         return export_brat(documents, Path(os.path.abspath(output)))
-    writer: Callable[[list[RawDocument], Any, Callable[..., Any]], int]
-    if fmt == "native":
-        writer = native.write_raw
-    else:
-        foreign = {"prodigy": prodigy.write, "doccano": doccano.write}[fmt]
-
-        def writer(docs: list[RawDocument], out: Any, advance: Callable[..., Any]) -> int:
-            return foreign((d.to_document() for d in docs if d.text), out, advance)
-
+    writer = _writer(fmt, offsets)
     if output is None:
         show = sys.stdout.isatty() and sys.stderr.isatty()
         with progress(len(documents), "Exporting", enabled=show) as advance:
@@ -408,55 +267,24 @@ def export_documents(documents: list[RawDocument], fmt: str, output: str | None)
         return writer(documents, out, advance)
 
 
-def write_snapshot(db: Path, output: str) -> int:
-    """A consistent single-file copy of the store at `db` (snapshot and journal folded
-    together, as a reader reads it), written atomically to `output`; returns the number
-    of annotations. Safe while the store is open in the app."""
-    target = Path(output)
-    if target.absolute() == db.absolute():
-        raise FormatError(f"{inert(output)}: is the store itself; name another file")
-    store = AnnotationStore.open(db, read_only=True)
-    guard_target(output, owner=store.annotator or None)
-    journal = target.with_name(target.name + ".journal")
-    if journal.exists() or journal.is_symlink():
-        raise FormatError(
-            f"{inert(output)}: has a journal beside it ({inert(journal.name)}), so it is a "
-            "store in use; name another file"
-        )
-    from ..store import snapshot
-
-    meta = dict(getattr(store, "meta", None) or getattr(store, "_meta", {}) or {})
-    meta.update(format=snapshot.FORMAT, version=snapshot.VERSION, generation=1)
-    documents = {}
-    annotations = {}
-    counts = store.counts()
-    for doc_id in store.document_ids():
-        stored = store.document(doc_id)
-        if stored is not None:
-            documents[doc_id] = stored.to_json()
-    for doc_id in counts:
-        records = store.records(doc_id)
-        annotations[doc_id] = {
-            "doc_id": doc_id,
-            "count": len(records),
-            "records": json.dumps(records, ensure_ascii=False, separators=(",", ":")),
-        }
-    tables = {"_meta": {"1": meta}, "documents": documents, "annotations": annotations}
-    data = snapshot.dump(tables)
-    with atomic_output(output) as out:
-        out.write(data.decode("utf-8"))
-    return sum(counts.values())
-
-
 @click.command("export")
 @stores_option("Annotation store to export")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice(EXPORT_FORMATS),
     default="native",
     show_default=True,
-    help="native JSONL, Prodigy or doccano JSONL, or a brat standoff folder.",
+    help="native JSONL, Prodigy or doccano JSONL, a brat standoff folder, CoNLL/IOB2, "
+    "Label Studio JSON or CSV.",
+)
+@click.option(
+    "--offsets",
+    type=click.Choice(UNITS),
+    default=CODEPOINT,
+    show_default=True,
+    help="How offsets are counted: codepoint (Python str indices, reader's own) or utf16 "
+    "(UTF-16 code units, as doccano's and Label Studio's web pages count); never guessed.",
 )
 @click.option(
     "-o", "--output", default=None, help="Output file (a folder for brat); default stdout."
@@ -467,8 +295,10 @@ def write_snapshot(db: Path, output: str) -> int:
     help="Write one consistent store file (-o FILE) of the one --db store, journal "
     "included: the safe way to share a store while the app has it open.",
 )
-def export_command(dbs: tuple[str, ...], fmt: str, output: str | None, snapshot: bool) -> None:
-    """Export annotations with their documents' texts: one JSON line per document.
+def export_command(
+    dbs: tuple[str, ...], fmt: str, output: str | None, offsets: str, snapshot: bool
+) -> None:
+    """Export annotations with their documents' texts, in the format --format names.
 
     A file or folder named with -o is replaced whole, never left half-written.
     See docs/FORMATS.md for the fields of each format.
@@ -478,18 +308,11 @@ def export_command(dbs: tuple[str, ...], fmt: str, output: str | None, snapshot:
             raise FormatError(
                 "--snapshot copies one store: name it with --db and the copy with -o FILE"
             )
+        from .share import write_snapshot
+
         [db] = open_paths(dbs)
         count = write_snapshot(db, output)
         click.echo(f"wrote {count} annotation(s) of {inert(str(db))} to {inert(output)}", err=True)
         return
-    export_documents(collect(dbs, review=True), fmt, output)
-
-
-@click.command("share")
-@click.argument("store", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", required=True, help="The single store file to write.")
-def share_command(store: str, output: str) -> None:
-    """Write STORE as one consistent file to send to a reviewer (safe while it is open)."""
-    [db] = open_paths([store])
-    count = write_snapshot(db, output)
-    click.echo(f"wrote {count} annotation(s) of {inert(str(db))} to {inert(output)}", err=True)
+    check_offsets(fmt, offsets)
+    export_documents(collect(dbs, review=True), fmt, output, offsets)

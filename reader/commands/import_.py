@@ -11,7 +11,8 @@ from ..annotate.schema import load_schema
 from ..config import resolve_annotator, resolve_db_path, safe_file_name
 from ..errors import ReaderError
 from ..formats import (
-    FORMATS,
+    IMPORT_FORMATS,
+    UTF16_FORMATS,
     FormatError,
     LineProblem,
     RawDocument,
@@ -21,6 +22,7 @@ from ..formats import (
     progress,
 )
 from ..formats.detect import detect_lines_format
+from ..formats.offsets import CODEPOINT, UNITS
 from ..printable import inert
 from ..store import AnnotationStore, StoredDocument
 
@@ -60,16 +62,82 @@ def file_lines(path: Path) -> list[str]:
         ) from None
 
 
-def read_lines(lines: list[str], fmt: str, options: ReadOptions) -> ReadOutcome:
-    """JSONL `lines` in `fmt` (native, prodigy or doccano)."""
-    from ..formats import doccano, native, prodigy
+def read_lines(
+    lines: list[str], fmt: str, options: ReadOptions, texts: Any = None
+) -> ReadOutcome:
+    """`lines` of a file in `fmt` (native, prodigy or doccano JSONL, Label Studio JSON,
+    CSV: `texts` gives a CSV row's document text by doc_id)."""
+    from ..formats import csv_rows, doccano, label_studio, native, prodigy
 
     with progress(len(lines), "Reading") as advance:
         if fmt == "native":
             raw, problems = native.read_raw(lines, options, advance)
             return ReadOutcome(problems=problems, raw=raw)
+        if fmt == "label-studio":
+            return _with_raw(label_studio.read(lines, options, advance))
+        if fmt == "csv":
+            content = "\n".join(lines)
+            return _with_raw(csv_rows.read_text(content, options, texts or _no_texts, advance))
+        if fmt == "doccano" and options.offsets != CODEPOINT:
+            return _with_raw(_read_doccano_units(lines, options, advance))
         reader = {"prodigy": prodigy.read, "doccano": doccano.read}[fmt]
         return _with_raw(reader(lines, options, advance))
+
+
+def _no_texts(doc_id: str) -> None:
+    return None
+
+
+def _read_doccano_units(lines: list[str], options: ReadOptions, advance: Any) -> ReadOutcome:
+    """doccano JSONL whose offsets are in `options.offsets` (UTF-16 code units): each
+    record's offsets become `str` indices before doccano's reader checks it."""
+    from ..formats import LineProblem, at_line, doccano
+    from ..formats.offsets import doccano_record
+    from ..jsonl import read_jsonl
+
+    def convert(record: dict[str, Any], number: int) -> Any:
+        record = doccano_record(record, options.offsets, reading=True)
+        return at_line(doccano.parse_record(record, options), number)
+
+    documents, bad = read_jsonl(lines, convert, advance)
+    return ReadOutcome(documents, [LineProblem(p.line, p.message) for p in bad])
+
+
+def guess_format(path: Path, lines: list[str]) -> str:
+    """The format of FILE when --format is not given: `.csv` is CSV, a file (not
+    `.jsonl`) that starts with a JSON array is Label Studio's, else the first JSON line
+    decides (`detect_lines_format`)."""
+    if path.suffix.lower() == ".csv":
+        return "csv"
+    if path.suffix.lower() == ".jsonl":
+        return detect_lines_format(lines)
+    for line in lines:
+        if line.strip():
+            if line.lstrip().startswith("["):
+                return "label-studio"
+            break
+    return detect_lines_format(lines)
+
+
+def texts_for_csv(db_path: Path | None, docs: tuple[str, ...]) -> Any:
+    """doc_id -> (text, meta) from the store imported into and the `--docs` files."""
+    from ..corpus import load_corpus
+
+    known: dict[str, tuple[str, dict[str, Any]]] = {}
+    if docs:
+        for document in load_corpus(docs).documents:
+            known.setdefault(document.id, (document.text, dict(document.meta)))
+    store = None
+    if db_path is not None and db_path.exists():
+        store = AnnotationStore.open(db_path, read_only=True)
+
+    def texts(doc_id: str) -> tuple[str, dict[str, Any]] | None:
+        if doc_id in known:
+            return known[doc_id]
+        stored = store.document(doc_id) if store is not None else None
+        return None if stored is None else (stored.text, dict(stored.meta))
+
+    return texts
 
 
 def _with_raw(outcome: ReadOutcome) -> ReadOutcome:
@@ -225,9 +293,25 @@ def _summary(outcome: ReadOutcome, fmt: str, duplicates: int) -> str:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice(IMPORT_FORMATS),
     default=None,
-    help="Format of FILE (default: guessed; a folder is brat).",
+    help="Format of FILE (default: guessed; a folder is brat, a .csv file CSV, a JSON "
+    "array Label Studio's).",
+)
+@click.option(
+    "--offsets",
+    type=click.Choice(UNITS),
+    default=CODEPOINT,
+    show_default=True,
+    help="How FILE counts offsets: codepoint (Python str indices) or utf16 (UTF-16 code "
+    "units, as doccano's and Label Studio's web pages count); never guessed.",
+)
+@click.option(
+    "--docs",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Articles or JSONL corpora holding the texts of a CSV file's documents "
+    "(repeatable; the store's own documents are used too).",
 )
 @click.option("--db", default=None, help="Store to import into (default: the annotator's store).")
 @click.option(
@@ -253,8 +337,11 @@ def import_command(
     skip_bad: bool,
     schema_path: str | None,
     split_dir: str | None,
+    offsets: str,
+    docs: tuple[str, ...],
 ) -> None:
-    """Import annotations from native, Prodigy or doccano JSONL (or a brat folder).
+    """Import annotations from native, Prodigy or doccano JSONL, a brat folder, Label
+    Studio JSON or CSV.
 
     All or nothing: a file with a malformed line imports nothing (see --skip-bad). A
     store holds one annotator's work: records by anyone else are refused with their
@@ -263,7 +350,12 @@ def import_command(
     """
     path = Path(file)
     lines = None if path.is_dir() or fmt == "brat" else file_lines(path)
-    fmt = fmt or ("brat" if lines is None else detect_lines_format(lines))
+    fmt = fmt or ("brat" if lines is None else guess_format(path, lines))
+    if offsets != CODEPOINT and fmt not in UTF16_FORMATS:
+        raise ImportRefused(
+            f"--offsets {offsets} applies to {', '.join(UTF16_FORMATS)} (tools that count "
+            f"UTF-16 code units); {fmt} offsets are always code points"
+        )
     if annotator is not None and not annotator.strip():
         raise ImportRefused("--annotator needs a name")
     if annotator is not None and inert(annotator) != annotator:
@@ -277,11 +369,16 @@ def import_command(
         annotator=owner or resolve_annotator(annotator),
         override_annotator=annotator is not None,
         kind_of=kinds_from_schema({label.name: label.kind for label in schema.labels}),
+        offsets=offsets,
     )
     if lines is None or fmt == "brat":
         outcome = read_file(path, fmt, options)
     else:
-        outcome = read_lines(lines, fmt, options)
+        texts = texts_for_csv(db_path, docs) if fmt == "csv" else None
+        try:
+            outcome = read_lines(lines, fmt, options, texts)
+        except FormatError as exc:  # the file as a whole is not in the format
+            raise FormatError(f"{inert(str(path))}: {exc}") from None
     if fmt == "native":  # other formats' records get new ids
         outcome.problems = sorted(
             [*outcome.problems, *repeated_ids(outcome)], key=lambda p: (p.where, p.line)

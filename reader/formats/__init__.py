@@ -1,4 +1,5 @@
-"""Export and import formats: native JSONL, Prodigy, doccano and brat standoff.
+"""Export and import formats: native JSONL, Prodigy, doccano, brat standoff, Label Studio
+JSON and CSV (both ways), and CoNLL/IOB2 (export only).
 
 Every format works on `ExportDocument`s: a document's text, meta and id with its
 annotations. Readers return what they could read and a list of `LineProblem`s, so
@@ -27,9 +28,35 @@ from ..corpus import dropped_positions, moved_offset, normalise, text_id
 from ..errors import ReaderError
 
 FORMATS = ("native", "prodigy", "doccano", "brat")
+IMPORT_FORMATS = (*FORMATS, "label-studio", "csv")
+EXPORT_FORMATS = (*FORMATS, "conll", "label-studio", "csv")
+# Formats whose tools may count offsets in UTF-16 code units (JavaScript web UIs,
+# spreadsheets): the ones `--offsets utf16` applies to (not brat yet: see FORMATS.md).
+UTF16_FORMATS = ("doccano", "label-studio", "csv")
 PROGRESS_MIN_ITEMS = 200
+PLACES_SHOWN = 5
 
 KindOf = Callable[[str], str]
+Warn = Callable[[str], None]
+
+
+def no_warning(message: str) -> None:
+    return None
+
+
+def listed(count: int, what: str, places: list[str]) -> str:
+    """`N <what>: place; place; ... (and N more)`: a warning that says how many and where."""
+    shown = "; ".join(places[:PLACES_SHOWN])
+    more = f" (and {len(places) - PLACES_SHOWN} more)" if len(places) > PLACES_SHOWN else ""
+    return f"{count} {what}: {shown}{more}"
+
+
+def span_place(document_id: str, start: int, end: int, text: str) -> str:
+    """Where a span is, for a warning: document id (short), offsets and its text."""
+    from ..printable import inert
+
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return f'{document_id[:12]} {start}:{end} "{inert(shown)}"'
 
 
 class FormatError(ReaderError):
@@ -196,6 +223,7 @@ class ReadOptions:
     annotator: str  # used when a record names no annotator
     override_annotator: bool = False  # use `annotator` even when a record names one
     kind_of: KindOf = lambda label: "claim"
+    offsets: str = "codepoint"  # the file's offset unit: codepoint (str indices) or utf16
 
 
 def merge_documents(groups: Iterable[Iterable[ExportDocument]]) -> list[ExportDocument]:

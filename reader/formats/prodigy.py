@@ -5,8 +5,14 @@ and annotator:
      "answer": "accept", "_input_hash": ..., "_task_hash": ..., "_annotator_id": "...",
      "_session_id": "...", "_timestamp": ...}
 
-Spans also carry `text` and, when set, reader's `kind`, `target`, `holder` and `note`
-(Prodigy keeps extra span keys). Only accepted tasks are imported.
+Each task has `tokens` (`{"text", "start", "end", "id", "ws"}`, from
+`reader.nlp.tokens`), and each span on token boundaries its `token_start` and `token_end`
+(both inclusive, as Prodigy counts). A span that starts or ends inside a token keeps its
+offsets and gets no token indices, and the export warns about it (Prodigy's NER
+training would drop it). Spans also carry `text` and, when set, reader's `kind`,
+`target`, `holder` and `note` (Prodigy keeps extra span keys). Only accepted tasks are
+imported; their `tokens` and token indices are not needed (reader's offsets are the
+characters'), and `_timestamp` becomes the annotations' `created` and `updated`.
 """
 
 from __future__ import annotations
@@ -14,23 +20,32 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from ..annotate.annotations import KINDS, Annotation, annotation_sort_key, make_annotation
 from ..corpus import text_id
 from ..jsonl import read_jsonl
+from ..nlp.tokens import Token, tokenize
 from . import (
     ExportDocument,
     LineProblem,
     ReadOptions,
     ReadOutcome,
+    Warn,
     at_line,
     checked_record,
+    listed,
+    no_warning,
     on_normalised_text,
+    span_place,
 )
 
 _EXTRA = ("target", "holder", "note")
+LOSS = (
+    "Prodigy tasks keep no annotation ids and one time per task (the latest updated, in "
+    "seconds): an import gives new ids and that time to every span"
+)
 
 
 def _noop(n: int = 1) -> None:
@@ -52,10 +67,34 @@ def _timestamp(iso: str) -> int:
         return 0
 
 
-def task(document: ExportDocument, annotator: str, annotations: list[Annotation]) -> dict:
+def token_bounds(tokens: list[Token]) -> tuple[dict[int, int], dict[int, int]]:
+    """Token number by start offset and by end offset (whitespace tokens left out: a span
+    does not start or end on one)."""
+    starts = {t.start: n for n, t in enumerate(tokens) if not t.is_space}
+    ends = {t.end: n for n, t in enumerate(tokens) if not t.is_space}
+    return starts, ends
+
+
+def task(
+    document: ExportDocument,
+    annotator: str,
+    annotations: list[Annotation],
+    tokens: list[Token] | None = None,
+    off_tokens: list[str] | None = None,
+) -> dict:
+    """The Prodigy task of `annotator`'s `annotations` on `document`; each span not on
+    token boundaries is named in `off_tokens`."""
+    if tokens is None:
+        tokens = tokenize(document.text)
+    starts, ends = token_bounds(tokens)
     spans = []
     for a in annotations:
         span: dict[str, Any] = {"start": a.start, "end": a.end, "label": a.label, "text": a.text}
+        first, last = starts.get(a.start), ends.get(a.end)
+        if first is not None and last is not None:
+            span["token_start"], span["token_end"] = first, last
+        elif off_tokens is not None:
+            off_tokens.append(span_place(document.doc_id, a.start, a.end, a.text))
         span["kind"] = a.kind
         for name in _EXTRA:
             if getattr(a, name):
@@ -65,6 +104,7 @@ def task(document: ExportDocument, annotator: str, annotations: list[Annotation]
     return {
         "text": document.text,
         "meta": document.meta,
+        "tokens": [t.to_json(n) for n, t in enumerate(tokens)],
         "spans": spans,
         "answer": "accept",
         "_input_hash": input_hash,
@@ -76,18 +116,35 @@ def task(document: ExportDocument, annotator: str, annotations: list[Annotation]
 
 
 def write(
-    documents: Iterable[ExportDocument], out: TextIO, advance: Callable[..., Any] = _noop
+    documents: Iterable[ExportDocument],
+    out: TextIO,
+    advance: Callable[..., Any] = _noop,
+    warn: Warn = no_warning,
 ) -> int:
     count = 0
+    off_tokens: list[str] = []
     for document in documents:
         by_annotator: dict[str, list[Annotation]] = {}
         for a in document.annotations:
             by_annotator.setdefault(a.annotator, []).append(a)
+        tokens = tokenize(document.text)
         for annotator, spans_of in by_annotator.items():
-            out.write(json.dumps(task(document, annotator, spans_of), ensure_ascii=False))
+            made = task(document, annotator, spans_of, tokens, off_tokens)
+            out.write(json.dumps(made, ensure_ascii=False))
             out.write("\n")
             count += 1
         advance()
+    if count:
+        warn(LOSS)
+    if off_tokens:
+        warn(
+            listed(
+                len(off_tokens),
+                "span(s) not on token boundaries, written without token_start/token_end "
+                "(Prodigy's NER training drops such spans)",
+                off_tokens,
+            )
+        )
     return count
 
 
@@ -109,8 +166,11 @@ def parse_record(record: dict[str, Any], options: ReadOptions) -> ExportDocument
     if isinstance(named, str) and named and not options.override_annotator:
         annotator = named
     raw_id = text_id(text)
+    when = _iso(record.get("_timestamp"))
     records = [
-        checked_record(_span(s, n, text, raw_id, annotator, options).to_json(), text, f"span {n}")
+        checked_record(
+            _span(s, n, text, raw_id, annotator, options, when).to_json(), text, f"span {n}"
+        )
         for n, s in enumerate(spans, 1)
     ]
     text, doc_id, records = on_normalised_text(text, records)
@@ -118,8 +178,22 @@ def parse_record(record: dict[str, Any], options: ReadOptions) -> ExportDocument
     return ExportDocument(doc_id, text, meta, sorted(annotations, key=annotation_sort_key))
 
 
+def _iso(timestamp: Any) -> str | None:
+    """Prodigy's `_timestamp` (Unix seconds) as reader's time; None when there is none."""
+    if type(timestamp) is not int or not 0 < timestamp < 253402300800:  # before year 10000
+        return None
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def _span(
-    span: Any, number: int, text: str, doc_id: str, annotator: str, options: ReadOptions
+    span: Any,
+    number: int,
+    text: str,
+    doc_id: str,
+    annotator: str,
+    options: ReadOptions,
+    when: str | None = None,
 ) -> Annotation:
     where = f"span {number}"
     if not isinstance(span, dict):
@@ -141,6 +215,8 @@ def _span(
             raise ValueError(f"{where}: {name} must be a string")
         if value:
             extra[name] = value
+    if when is not None:
+        extra["created"] = extra["updated"] = when
     return make_annotation(text, doc_id, start, end, kind, label, annotator, **extra)
 
 

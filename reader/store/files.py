@@ -3,23 +3,25 @@
 A store's companions (its journal, the journal of a compaction under way, its lock) are
 opened without following symbolic links and must be regular files of the user running
 reader: a planted link or someone else's file is refused by name, never written through.
-Temporary files come from `tempfile` (random names, created exclusively) in the store's
-own folder, so a rename puts them in place atomically; a killed process's leftovers
+Temporary files come from `reader.atomicfile` (random names, created exclusively) in the
+store's own folder, so a rename puts them in place atomically; a killed process's leftovers
 (`.<store>.tmp-*`) are removed the next time the store is opened for writing.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import atomicfile
+from ..atomicfile import fsync_dir, new_file_mode, write_all
 from ..printable import inert
 from .errors import StoreError, StoreUnsafeError
+
+__all__ = ["fsync_dir", "new_file_mode", "write_all"]  # the store's, from reader.atomicfile
 
 if TYPE_CHECKING:
     from filelock import BaseFileLock
@@ -31,7 +33,6 @@ except ImportError:  # pragma: no cover - Windows
 
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-_CHUNK = 1 << 20
 
 
 def why(exc: OSError) -> str:
@@ -118,89 +119,18 @@ def read_companion(path: Path, owners: frozenset[int] | None = None) -> bytes | 
         os.close(fd)
 
 
-def fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _umask() -> int:
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
-
-
-def new_file_mode(path: Path) -> int:
-    """The mode a rewrite of `path` keeps: its own, or what a new file would get."""
-    try:
-        return stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:
-        return 0o666 & ~_umask()
-
-
 def make_temp(path: Path, mode: int | None = None) -> tuple[int, Path]:
     """A new temporary file beside `path` (random name, created exclusively): fd, path."""
-    fd, name = tempfile.mkstemp(prefix=temp_prefix(path), dir=path.parent)
-    tmp = Path(name)
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, new_file_mode(path) if mode is None else mode)
-    except OSError:
-        pass
-    return fd, tmp
-
-
-def write_all(fd: int, chunks: Iterable[bytes]) -> None:
-    """Write every chunk, in writes of about a megabyte."""
-    pending: list[bytes] = []
-    size = 0
-    for chunk in chunks:
-        pending.append(chunk)
-        size += len(chunk)
-        if size >= _CHUNK:
-            _write(fd, b"".join(pending))
-            pending, size = [], 0
-    if pending:
-        _write(fd, b"".join(pending))
-
-
-def _write(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+    return atomicfile.make_temp(path, mode, prefix=temp_prefix(path))
 
 
 def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
     """Write `chunks` to a temporary file, fsync it, rename it over `path`, fsync the
     folder: `path` is the old file or the whole new one, never part of one."""
-    tmp: Path | None = None
     try:
-        fd, tmp = make_temp(path)
-        try:
-            write_all(fd, chunks)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-        tmp = None
+        atomicfile.replace_with_chunks(path, chunks, prefix=temp_prefix(path))
     except OSError as exc:
         raise StoreError(f"{inert(str(path))}: cannot write ({why(exc)})") from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-    fsync_dir(path.parent)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
