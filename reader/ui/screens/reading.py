@@ -36,7 +36,7 @@ from .schema_keys import textual_key
 
 if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
     from ...annotate.annotations import Annotation
-    from ...annotate.session import AnnotationSession, Change
+    from ...annotate.session import AnnotationSession, Step
     from .prompts import StanceChoice
 
 READING_BINDINGS = [
@@ -679,19 +679,19 @@ class ReadingScreen(Screen[None]):
             return
         assert self.session is not None
         try:
-            change: Change | None = self.session.undo() if undo else self.session.redo()
+            step: Step | None = self.session.undo() if undo else self.session.redo()
         except ReaderError as exc:
             self._report(exc)
             return
-        if change is None:
+        if step is None:
             self.refresh_panels("nothing to undo" if undo else "nothing to redo")
             return
-        doc_id = change.annotation.doc_id
-        if doc_id != self.document.id:  # show the document the change is in
+        doc_id = step.doc_id
+        if doc_id is not None and doc_id != self.document.id:  # show the document the change is in
             where = next((i for i, d in enumerate(self.corpus.documents) if d.id == doc_id), None)
             if where is not None:
                 self._open(where)
-        self._saved(("undid " if undo else "redid ") + change.description)
+        self._saved(("undid " if undo else "redid ") + step.description)
 
     def action_annotations(self) -> None:
         panel = self._annotation_panel
