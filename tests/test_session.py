@@ -297,3 +297,20 @@ def test_a_failed_write_during_a_batch_undo_keeps_the_rest_to_retry(
     session.redo()
     session.redo()
     assert [a.label for a in reopen(session, db)] == ["FACT", "OPINION"]
+
+
+def test_stance_defaults_offer_the_groups_targets_and_keep_a_given_holder(
+    session: AnnotationSession,
+) -> None:
+    from reader.annotate.session import stance_defaults, stance_targets
+
+    schema = session.schema
+    fresh = stance_defaults(schema, [], *FIRST, speaker="the director")
+    assert fresh.targets == stance_targets(schema) and fresh.holder == "the director"
+    stance_label = next(label.name for label in schema.labels if label.kind == "stance")
+    given = session.add(DOC, *FIRST, "stance", stance_label, target="rents", holder="Officials")
+    again = stance_defaults(schema, [given], *FIRST, stance_label, speaker="the director")
+    assert again.holder == "Officials"  # the holder already given on this span
+    assert again.targets == stance_targets(schema, stance_label)
+    elsewhere = stance_defaults(schema, [given], *SECOND, speaker="the director")
+    assert elsewhere.holder == "the director"

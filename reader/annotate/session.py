@@ -12,7 +12,7 @@ log's entry), undone and redone with the rest.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -376,6 +376,31 @@ def stance_targets(schema: Schema | None, label: str | None = None) -> list[str]
         if stance_group.kind == "stance":
             found.update(dict.fromkeys(stance_group.targets))
     return list(found)
+
+
+@dataclass(frozen=True)
+class StanceDefaults:
+    """What the stance prompt starts with for a span: the targets it offers and the
+    holder already filled in."""
+
+    targets: list[str]
+    holder: str
+
+
+def stance_defaults(
+    schema: Schema | None,
+    annotations: Iterable[Annotation],
+    start: int,
+    end: int,
+    label: str | None = None,
+    speaker: str = "",
+) -> StanceDefaults:
+    """The stance prompt's defaults on `start:end`: `label`'s targets (`stance_targets`),
+    and as holder the one a stance on exactly this span already names, else `speaker`
+    (the quote's speaker, when the span is a quote)."""
+    same_span = [a for a in annotations if a.kind == "stance" and (a.start, a.end) == (start, end)]
+    holder = same_span[0].holder if same_span and same_span[0].holder else speaker
+    return StanceDefaults(stance_targets(schema, label), holder or "")
 
 
 @dataclass(frozen=True)

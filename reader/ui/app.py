@@ -45,7 +45,11 @@ class ReaderApp(OrderedKeys, InertNotifications, App[None]):
         self.startup_error: ReaderError | None = None
 
     def on_mount(self) -> None:
-        self.push_screen(ReadingScreen(self.corpus, self.engine, self.session, self.schema))
+        self.push_screen(
+            ReadingScreen(
+                self.corpus, self.engine, self.session, self.schema, self.ensure_session
+            )
+        )
         if self.open_session is not None:
             # The article is painted first; the store (its imports, lock and reading) next,
             # or at once when a key needs it before then (`ensure_session`).

@@ -6,6 +6,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ...printable import inert
@@ -17,10 +21,22 @@ if TYPE_CHECKING:
 
 
 class AnnotationList(OverlayList):
-    """Toggled with `L`; Enter jumps to the highlighted annotation and selects it."""
+    """Toggled with `L`; Enter posts `Chosen` with the highlighted annotation."""
+
+    BINDINGS = [Binding("L", "close", "Close the list", show=False)]
+
+    class Chosen(Message):
+        """An annotation was chosen (to jump to and select)."""
+
+        def __init__(self, annotation: Annotation) -> None:
+            super().__init__()
+            self.annotation = annotation
+
+    annotations: Sequence[Annotation] = ()
 
     def show(self, annotations: Sequence[Annotation]) -> None:
         highlighted = self.highlighted
+        self.annotations = list(annotations)
         self.clear_options()
         self.add_options(
             Option(Text.assemble((f"{a.kind[0].upper()} ", "dim"), inert(describe(a, 40))))
@@ -29,3 +45,8 @@ class AnnotationList(OverlayList):
         self.border_title = f"{len(annotations)} annotations"
         if annotations:
             self.highlighted = min(highlighted or 0, len(annotations) - 1)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(self.Chosen(self.annotations[event.option_index]))

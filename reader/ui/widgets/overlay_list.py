@@ -1,13 +1,15 @@
 """A list shown over the article (documents, annotations, disagreements).
 
-While it has focus its keys are its own: `j`/`k` move like the arrows, and `Tab` stays
-in the list instead of handing the focus (and every key after it) to the article behind.
-The screens refuse their own article actions while such a list has focus.
+While it has focus its keys are its own: `j`/`k` move like the arrows, `Tab` stays in
+the list instead of handing the focus (and every key after it) to the article behind,
+and the key that opened it (each list binds its own to `close`) posts `Closed`. The
+screens refuse their own article actions while such a list has focus.
 """
 
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import OptionList
 
 
@@ -18,5 +20,20 @@ class OverlayList(OptionList):
         Binding("tab,shift+tab", "stay", "Stay in the list", show=False),
     ]
 
+    class Closed(Message):
+        """The list's own key asks for it to be closed (the screen hides it); match it
+        with `@on(OverlayList.Closed, "#its-id")`."""
+
+        def __init__(self, overlay: OverlayList) -> None:
+            super().__init__()
+            self.overlay = overlay
+
+        @property
+        def control(self) -> OverlayList:
+            return self.overlay
+
     def action_stay(self) -> None:
         """Tab keeps the focus here (the list is closed with Esc or its own key)."""
+
+    def action_close(self) -> None:
+        self.post_message(self.Closed(self))
