@@ -14,7 +14,12 @@ from ..errors import ReaderError
 from ..resources import stylesheet
 from .screens.help import GLOBAL_BINDINGS, HelpScreen, InertNotifications, palette_commands
 from .screens.keys import OrderedKeys
-from .screens.reading import ANNOTATION_BINDINGS, READING_BINDINGS, ReadingScreen
+from .screens.reading import (
+    ANNOTATION_BINDINGS,
+    READING_BINDINGS,
+    ReadingScreen,
+    reading_screen,
+)
 
 if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
     from ..annotate.schema import Schema
@@ -46,7 +51,7 @@ class ReaderApp(OrderedKeys, InertNotifications, App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(
-            ReadingScreen(
+            reading_screen(
                 self.corpus, self.engine, self.session, self.schema, self.ensure_session
             )
         )

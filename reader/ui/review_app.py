@@ -11,7 +11,7 @@ from ..resources import stylesheet
 from ..review.workspace import Review
 from .screens.help import GLOBAL_BINDINGS, HelpScreen, InertNotifications, palette_commands
 from .screens.keys import OrderedKeys
-from .screens.review import ReviewScreen
+from .screens.review import ReviewScreen, review_screen
 
 REVIEW_APP_BINDINGS = GLOBAL_BINDINGS
 
@@ -25,7 +25,7 @@ class ReviewApp(OrderedKeys, InertNotifications, App[None]):
         self.review = review
 
     def on_mount(self) -> None:
-        self.push_screen(ReviewScreen(self.review))
+        self.push_screen(review_screen(self.review))
         from .widgets.status_line import warnings_to_notify
 
         for warning in warnings_to_notify(list(self.review.warnings)):

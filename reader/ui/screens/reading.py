@@ -33,7 +33,7 @@ from ..widgets.overlay_list import OverlayList
 from ..widgets.search_bar import SearchBar
 from ..widgets.status_line import StatusLine, warning_summary
 from .paging import DOCUMENT_BINDINGS, PAGE_BINDINGS, turn_page
-from .schema_keys import textual_key
+from .schema_keys import textual_key, with_bindings
 
 if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
     from ...annotate.annotations import Annotation
@@ -120,9 +120,7 @@ class ReadingScreen(Screen[None]):
         self.session = session
         self._open_session = open_session
         self.schema: Schema = schema or (session.schema if session else None) or default_schema()
-        self.label_bindings = label_bindings(self.schema)
-        for binding in self.label_bindings:
-            self._bindings.bind(binding.key, binding.action, binding.description, show=False)
+        self.label_bindings = label_bindings(self.schema)  # bound by `reading_screen`
         self.index = 0
         self.state = ReadingState(self.document.text)
         self.engine_label = "analysing…"
@@ -713,3 +711,17 @@ class ReadingScreen(Screen[None]):
                 self._open(index)
                 return
         self.refresh_panels("every other document has annotations")
+
+
+def reading_screen(
+    corpus: Corpus,
+    engine: str | None = None,
+    session: AnnotationSession | None = None,
+    schema: Schema | None = None,
+    open_session: Callable[[], AnnotationSession | None] | None = None,
+) -> ReadingScreen:
+    """A reading screen whose keys include the schema's label keys (the app's way to
+    make one; `ReadingScreen` itself binds no label key)."""
+    schema = schema or (session.schema if session else None) or default_schema()
+    screen = with_bindings(ReadingScreen, label_bindings(schema))
+    return screen(corpus, engine, session, schema, open_session)

@@ -8,13 +8,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from rich.text import Text
-from textual.widgets import Static
+from textual import on
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...annotate.annotations import Annotation
 from ...printable import inert
 from ...review.disagreements import Disagreement
 from .overlay_list import OverlayList
+from .status_line import StatusLine
 
 # Okabe–Ito: distinct for the common kinds of colour blindness. Yellow is kept for gold.
 ANNOTATOR_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#999999")
@@ -146,7 +150,16 @@ def _decision_text(decision: Mapping[str, object]) -> str:
 
 
 class DisagreementList(OverlayList):
-    """The document's disagreements (`l` / `d`); Enter jumps to one."""
+    """The document's disagreements (`l` / `d`); Enter posts `Chosen` with its index."""
+
+    BINDINGS = [Binding("l,d", "close", "Close the list", show=False)]
+
+    class Chosen(Message):
+        """A disagreement was chosen: `index` in the document's list."""
+
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
 
     DEFAULT_CSS = """
     DisagreementList {
@@ -173,6 +186,11 @@ class DisagreementList(OverlayList):
         self.add_options(options)
         self.border_title = f"{sum(resolved)}/{len(disagreements)} resolved"
 
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(self.Chosen(event.option_index))
+
 
 class DetailPanel(Static):
     DEFAULT_CSS = """
@@ -185,25 +203,6 @@ class DetailPanel(Static):
     """
 
 
-class ReviewStatus(Static):
-    """The one-line status bar of the review screen."""
-
-    DEFAULT_CSS = """
-    ReviewStatus {
-        height: 1;
-        padding: 0 1;
-        background: $panel-lighten-1;
-        color: $text;
-    }
-    """
-
-    def show_status(self, parts: Sequence[str], message: str = "") -> None:
-        """A brief message first (so narrow terminals never cut it off), then `parts`,
-        as the reading screen's `StatusLine` does."""
-        line = Text()
-        if message:
-            line.append(inert(message), "bold")
-            line.append(" · ")
-        line.append(inert(" · ".join(parts)))
-        self.update(line)
-
+class ReviewStatus(StatusLine):
+    """The review screen's status bar: the reading screen's `StatusLine`, with the
+    review's parts (`show_parts`: document, progress here and overall, the gold store)."""
