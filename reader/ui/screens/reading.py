@@ -188,7 +188,7 @@ class ReadingScreen(Screen[None]):
 
     def _theme_changed(self, _theme: object) -> None:
         self._show_legend()
-        self.article.state_changed()
+        self.article.repaint()
 
     @property
     def document(self) -> Document:
