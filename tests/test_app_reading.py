@@ -323,7 +323,7 @@ async def test_huge_single_line_file_opens_without_hanging(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
-async def test_legend_shows_the_articles_own_colours(seed_corpus: Corpus, theme: str) -> None:
+async def test_legend_shows_the_articles_own_colors(seed_corpus: Corpus, theme: str) -> None:
     app = make_app(seed_corpus)
     app.theme = theme
     async with app.run_test(size=(110, 36)) as pilot:

@@ -55,7 +55,7 @@ def test_analysis_keeps_the_cursor_in_place() -> None:
     assert s.sentence_text == "Third sentence about Paris."
 
 
-def test_partial_analysis_keeps_unanalysed_paragraphs_reachable() -> None:
+def test_partial_analysis_keeps_unanalyzed_paragraphs_reachable() -> None:
     s = ReadingState(TEXT)
     covered = TEXT.index("Third")
     s.set_analysis(

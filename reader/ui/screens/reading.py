@@ -211,11 +211,11 @@ class ReadingScreen(Screen[None]):
             self._apply_analysis(self.document.id, cached, len(self.document.text))
         else:
             self.engine_label = "analysing…"
-            self._analyse(self.document)
+            self._analyze(self.document)
         self.refresh_panels()
 
     @work(thread=True, exclusive=True, group="analysis", description="analysis")
-    def _analyse(self, document: Document) -> None:
+    def _analyze(self, document: Document) -> None:
         """Analyse in pieces off the UI thread; highlights appear as each piece is done."""
         worker = get_current_worker()
         engine = self.engine

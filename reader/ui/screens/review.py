@@ -30,11 +30,11 @@ from ...review.workspace import Review
 from ..widgets.article_view import ArticleView
 from ..widgets.overlay_list import OverlayList
 from ..widgets.review_panels import (
-    GOLD_COLOUR,
+    GOLD_COLOR,
     DetailPanel,
     DisagreementList,
     ReviewStatus,
-    annotator_colour,
+    annotator_color,
     legend,
     who_said_what,
 )
@@ -115,8 +115,8 @@ class ReviewScreen(Screen[None]):
     def annotators(self) -> list[str]:
         return self.review.annotators
 
-    def colours(self) -> dict[str, str]:
-        return {name: annotator_colour(i) for i, name in enumerate(self.annotators)}
+    def annotator_colors(self) -> dict[str, str]:
+        return {name: annotator_color(i) for i, name in enumerate(self.annotators)}
 
     # --- documents --------------------------------------------------------------------
     def _open(self, index: int) -> None:
@@ -184,13 +184,13 @@ class ReviewScreen(Screen[None]):
         for i, name in enumerate(self.annotators):
             if name in self.hidden:
                 continue
-            colour = annotator_colour(i)
+            color = annotator_color(i)
             marks += [
-                Mark(a.start, a.end, colour, a.label, name) for a in annotations.get(name, [])
+                Mark(a.start, a.end, color, a.label, name) for a in annotations.get(name, [])
             ]
         if not self.gold_hidden:
             marks += [
-                Mark(a.start, a.end, GOLD_COLOUR, a.label, GOLD)
+                Mark(a.start, a.end, GOLD_COLOR, a.label, GOLD)
                 for a in self.review.gold.for_document(self.document.id)
             ]
         self.state.set_marks(marks)
@@ -234,7 +234,7 @@ class ReviewScreen(Screen[None]):
             who_said_what(
                 current,
                 (self.current + 1, len(self.disagreements)),
-                self.colours(),
+                self.annotator_colors(),
                 adjudicator.gold_in(current),
                 adjudicator.decision(current),
                 adjudicator.note(current),

@@ -273,24 +273,24 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _gutter(self, start: int, end: int, base: Style) -> list[Segment]:
         """One `▌` per distinct mark colour on the line (at most GUTTER), then padding."""
-        colours: list[str] = []
+        colors: list[str] = []
         for mark in self.state.marks.overlapping(start, max(end, start + 1)):
-            if mark.color not in colours:
-                colours.append(mark.color)
-                if len(colours) == GUTTER:
+            if mark.color not in colors:
+                colors.append(mark.color)
+                if len(colors) == GUTTER:
                     break
-        segments = [Segment("▌", base + Style(color=colour)) for colour in colours]
-        if len(colours) < GUTTER:
-            segments.append(Segment(" " * (GUTTER - len(colours)), base))
+        segments = [Segment("▌", base + Style(color=color)) for color in colors]
+        if len(colors) < GUTTER:
+            segments.append(Segment(" " * (GUTTER - len(colors)), base))
         return segments
 
-    def _tint(self, background: Color, colour: str) -> Color:
+    def _tint(self, background: Color, color: str) -> Color:
         """`background` blended towards `colour` (an annotation's tint)."""
-        key = (background, colour)
+        key = (background, color)
         tint = self._tints.get(key)
         if tint is None:
             try:
-                tint = background.blend(Color.parse(colour), TINT)
+                tint = background.blend(Color.parse(color), TINT)
             except ColorParseError:  # a colour Textual cannot parse: leave the text as it is
                 tint = background
             self._tints[key] = tint
@@ -299,15 +299,15 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def _layer(self, name: str) -> Color | None:
         """A background layer's colour with its alpha (`$primary 22%`), to blend over
         whatever is already there instead of replacing it."""
-        colour = self._layers.get(name)
-        if colour is None and name not in self._layers:
+        color = self._layers.get(name)
+        if color is None and name not in self._layers:
             try:
                 found = self.get_component_styles(name).background
             except KeyError:
                 found = None
-            colour = found if found is not None and found.a > 0 else None
-            self._layers[name] = colour
-        return colour
+            color = found if found is not None and found.a > 0 else None
+            self._layers[name] = color
+        return color
 
     def _text_segments(self, start: int, end: int, kind: int) -> Iterable[Segment]:
         """Backgrounds (cursor, annotation tints, selection, match) are blended one over
@@ -324,11 +324,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             _foreground(base + self.get_component_rich_style(role, partial=True))
         ] * count
 
-        def under(span_start: int, span_end: int, colour: Color | None) -> None:
-            if colour is None:
+        def under(span_start: int, span_end: int, color: Color | None) -> None:
+            if color is None:
                 return
             for i in range(max(span_start, start) - start, min(span_end, end) - start):
-                backs[i] = backs[i] + colour
+                backs[i] = backs[i] + color
 
         def over(span_start: int, span_end: int, css_class: str) -> None:
             style = _foreground(self.get_component_rich_style(css_class, partial=True))
@@ -369,12 +369,12 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                 yield Segment(text[run_start:i], styles[run_start])
                 run_start = i
 
-    def swatch(self, text: str, colour: str) -> Text:
+    def swatch(self, text: str, color: str) -> Text:
         """`text` on `colour` blended into the article's background exactly as an
         annotation is tinted, so the legend's colours look like the article's."""
         base = self._base_style or self.rich_style
         ground = Color.from_rich_color(base.bgcolor) if base.bgcolor else Color(0, 0, 0)
-        tint = self._tint(ground, colour)
+        tint = self._tint(ground, color)
         return Text(f" {text} ", Style(color=base.color, bgcolor=tint.rich_color, bold=True))
 
     def legend(self) -> Text:
