@@ -12,7 +12,13 @@ from textual.screen import Screen
 from ..corpus import Corpus
 from ..errors import ReaderError
 from ..resources import stylesheet
-from .screens.help import GLOBAL_BINDINGS, HelpScreen, InertNotifications, palette_commands
+from .screens.help import (
+    GLOBAL_BINDINGS,
+    HelpScreen,
+    InertNotifications,
+    palette_commands,
+    screen_below,
+)
 from .screens.keys import OrderedKeys
 from .screens.reading import (
     ANNOTATION_BINDINGS,
@@ -81,10 +87,7 @@ class ReaderApp(OrderedKeys, InertNotifications, App[None]):
 
     @property
     def reading(self) -> ReadingScreen:
-        for screen in self.screen_stack:
-            if isinstance(screen, ReadingScreen):
-                return screen
-        raise LookupError("no reading screen")
+        return screen_below(self.screen_stack, ReadingScreen)
 
     def help_sections(self) -> list[tuple[str, list[Binding]]]:
         return [
@@ -109,15 +112,7 @@ class ReaderApp(OrderedKeys, InertNotifications, App[None]):
         yield SystemCommand("Help: list every key", "Key: ?", self.action_help)
 
 
-def make_app(
-    corpus: Corpus,
-    engine: str | None = None,
-    session: AnnotationSession | None = None,
-    *,
-    open_session: Callable[[], AnnotationSession] | None = None,
-    schema: Schema | None = None,
-) -> ReaderApp:
-    """The one factory the CLI and the tests use to build the app. `open_session` opens
-    the store just after the first paint (the CLI's way); without a session the app only
-    reads (annotation keys say that no store is open)."""
-    return ReaderApp(corpus, engine, session, open_session=open_session, schema=schema)
+# The one factory the CLI and the tests use to build the app: `ReaderApp` itself.
+# `open_session` opens the store just after the first paint (the CLI's way); without a
+# session the app only reads (annotation keys say that no store is open).
+make_app = ReaderApp

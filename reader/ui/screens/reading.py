@@ -32,7 +32,7 @@ from ..widgets.document_list import DocumentList
 from ..widgets.overlay_list import OverlayList
 from ..widgets.search_bar import SearchBar
 from ..widgets.status_line import StatusLine, warning_summary
-from .paging import DOCUMENT_BINDINGS, PAGE_BINDINGS, turn_page
+from .paging import DOCUMENT_BINDINGS, PAGE_BINDINGS, article_keys_allowed, turn_page
 from .schema_keys import textual_key, with_bindings
 
 if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
@@ -342,10 +342,7 @@ class ReadingScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While a list or the search box has focus, its keys are its own: none of the
         article's actions run but Esc (a list's own key closes it: `OverlayList.Closed`)."""
-        focused = self.focused
-        if focused is None or focused is self.article:
-            return True
-        return action == "cancel"
+        return article_keys_allowed(self, self.article, action, "cancel")
 
     def action_search(self) -> None:
         bar = self.query_one(SearchBar)
@@ -395,14 +392,18 @@ class ReadingScreen(Screen[None]):
         else:
             self.article.focus()
 
-    @on(DocumentList.Chosen)
-    def _document_chosen(self, event: DocumentList.Chosen) -> None:
+    @on(OverlayList.Chosen, "#documents")
+    def _document_chosen(self, event: OverlayList.Chosen) -> None:
         self._open(event.index)
         self.action_documents()
 
-    @on(OverlayList.Closed, "#documents")
-    def _documents_closed(self) -> None:
-        self.action_documents()
+    @on(OverlayList.Closed)
+    def _list_closed(self, event: OverlayList.Closed) -> None:
+        """A list's own key closes it (the key that opened it)."""
+        if event.overlay is self.documents:
+            self.action_documents()
+        elif event.overlay is self._annotation_panel:
+            self.action_annotations()
 
     def action_document(self, delta: int) -> None:
         target = self.index + delta
@@ -690,13 +691,10 @@ class ReadingScreen(Screen[None]):
         else:
             self.article.focus()
 
-    @on(OverlayList.Closed, "#annotations")
-    def _annotations_closed(self) -> None:
-        self.action_annotations()
-
-    @on(AnnotationList.Chosen)
-    def _annotation_chosen(self, event: AnnotationList.Chosen) -> None:
-        annotation = event.annotation
+    @on(OverlayList.Chosen, "#annotations")
+    def _annotation_chosen(self, event: OverlayList.Chosen) -> None:
+        assert self._annotation_panel is not None  # it sent the event
+        annotation = self._annotation_panel.chosen(event)
         self.state.pick(annotation.id, Span(annotation.start, annotation.end))
         self.action_annotations()
         self._moved(True)

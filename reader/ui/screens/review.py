@@ -38,7 +38,7 @@ from ..widgets.review_panels import (
     legend,
     who_said_what,
 )
-from .paging import DOCUMENT_BINDINGS, PAGE_BINDINGS, turn_page
+from .paging import DOCUMENT_BINDINGS, PAGE_BINDINGS, article_keys_allowed, turn_page
 from .schema_keys import keys_of, textual_key, with_bindings
 
 ACCEPT_KEYS = "!@#$%^&*("  # shift + 1..9 on a US keyboard
@@ -299,23 +299,20 @@ class ReviewScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While the disagreement list has focus its keys are its own: no decision, note
         or move reaches the article behind it (Esc closes it, and its own `l`/`d`)."""
-        focused = self.focused
-        if focused is None or focused is self.article:
-            return True
-        return action == "close_list"
+        return article_keys_allowed(self, self.article, action, "close_list")
 
     def action_close_list(self) -> None:
         listing = self.query_one(DisagreementList)
         if listing.display:
             self.action_list()
 
-    @on(DisagreementList.Chosen)
-    def _chosen(self, event: DisagreementList.Chosen) -> None:
-        self._go(event.index)
-        self.action_list()
-
+    @on(OverlayList.Chosen, "#disagreement-list")
     @on(OverlayList.Closed, "#disagreement-list")
-    def _list_closed(self) -> None:
+    def _from_list(self, event: OverlayList.Chosen | OverlayList.Closed) -> None:
+        """Enter goes to the disagreement chosen; either, or the list's own `l`/`d`,
+        closes the list."""
+        if isinstance(event, OverlayList.Chosen):
+            self._go(event.index)
         self.action_list()
 
     def action_document(self, delta: int) -> None:

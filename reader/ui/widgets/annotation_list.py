@@ -6,10 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
 from textual.binding import Binding
-from textual.message import Message
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ...printable import inert
@@ -21,16 +18,9 @@ if TYPE_CHECKING:
 
 
 class AnnotationList(OverlayList):
-    """Toggled with `L`; Enter posts `Chosen` with the highlighted annotation."""
+    """Toggled with `L`; Enter posts `Chosen` (`chosen(event)` is the annotation)."""
 
     BINDINGS = [Binding("L", "close", "Close the list", show=False)]
-
-    class Chosen(Message):
-        """An annotation was chosen (to jump to and select)."""
-
-        def __init__(self, annotation: Annotation) -> None:
-            super().__init__()
-            self.annotation = annotation
 
     annotations: Sequence[Annotation] = ()
 
@@ -46,7 +36,6 @@ class AnnotationList(OverlayList):
         if annotations:
             self.highlighted = min(highlighted or 0, len(annotations) - 1)
 
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.post_message(self.Chosen(self.annotations[event.option_index]))
+    def chosen(self, event: OverlayList.Chosen) -> Annotation:
+        """The annotation `event` chose."""
+        return self.annotations[event.index]

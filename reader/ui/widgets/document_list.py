@@ -6,10 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on
 from textual.binding import Binding
-from textual.message import Message
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ...corpus import Document
@@ -20,16 +17,9 @@ ANNOTATED = "●"
 
 
 class DocumentList(OverlayList):
-    """Toggled with `d`; Enter posts `Chosen` with the highlighted document's index."""
+    """Toggled with `d`; Enter posts `Chosen` with the document's index in the corpus."""
 
     BINDINGS = [Binding("d", "close", "Close the list", show=False)]
-
-    class Chosen(Message):
-        """A document was chosen: `index` in the corpus."""
-
-        def __init__(self, index: int) -> None:
-            super().__init__()
-            self.index = index
 
     def __init__(self, documents: list[Document], **kwargs: Any) -> None:
         self.titles = [inert(doc.title) for doc in documents]
@@ -38,11 +28,6 @@ class DocumentList(OverlayList):
         super().__init__(*options, **kwargs)
         self.total = len(documents)
         self.current = 0
-
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.post_message(self.Chosen(event.option_index))
 
     def _prompt(self, index: int) -> Text:
         width = len(str(len(self.titles)))

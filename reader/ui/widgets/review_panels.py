@@ -8,10 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from rich.text import Text
-from textual import on
 from textual.binding import Binding
-from textual.message import Message
-from textual.widgets import OptionList, Static
+from textual.widgets import Static
 from textual.widgets.option_list import Option
 
 from ...annotate.annotations import Annotation
@@ -154,13 +152,6 @@ class DisagreementList(OverlayList):
 
     BINDINGS = [Binding("l,d", "close", "Close the list", show=False)]
 
-    class Chosen(Message):
-        """A disagreement was chosen: `index` in the document's list."""
-
-        def __init__(self, index: int) -> None:
-            super().__init__()
-            self.index = index
-
     DEFAULT_CSS = """
     DisagreementList {
         width: 44;
@@ -185,11 +176,6 @@ class DisagreementList(OverlayList):
             options.append(Option(label, id=str(n - 1)))
         self.add_options(options)
         self.border_title = f"{sum(resolved)}/{len(disagreements)} resolved"
-
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.post_message(self.Chosen(event.option_index))
 
 
 class DetailPanel(Static):
