@@ -165,3 +165,19 @@ def test_an_edit_keeps_most_word_runs_another_article_does_not() -> None:
     assert is_edit_of(OLD, "Correction. " + OLD.replace("in May", "in June"))
     assert not is_edit_of(OLD, OTHER)
     assert not is_edit_of("", OTHER)
+
+
+def test_the_reanchoring_message_counts_moved_and_orphaned() -> None:
+    from reader.annotate.anchoring import any_orphaned, reanchor_message
+
+    kept = reanchor(annotate(OLD, "Critics said"), OLD)
+    assert reanchor_message([]) == ""
+    assert reanchor_message([kept, kept]) == (
+        "The text changed since it was annotated: 2 annotation(s) re-anchored"
+    )
+    orphan = reanchor(annotate(OLD, "Critics said"), "Nothing alike here.")
+    assert orphan.status == "orphaned" and any_orphaned([kept, orphan])
+    assert reanchor_message([kept, orphan]) == (
+        "The text changed since it was annotated: 1 annotation(s) re-anchored, "
+        "1 orphaned (kept with the old text, see `reader export`)"
+    )

@@ -323,7 +323,7 @@ async def test_huge_single_line_file_opens_without_hanging(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
-async def test_legend_shows_the_articles_own_colours(seed_corpus: Corpus, theme: str) -> None:
+async def test_legend_shows_the_articles_own_colors(seed_corpus: Corpus, theme: str) -> None:
     app = make_app(seed_corpus)
     app.theme = theme
     async with app.run_test(size=(110, 36)) as pilot:
@@ -335,3 +335,33 @@ async def test_legend_shows_the_articles_own_colours(seed_corpus: Corpus, theme:
             shown = next(s for s in segments if s.text.strip() == name)
             assert shown.style is not None
             assert shown.style.color == view.get_component_rich_style(css_class).color, name
+
+
+async def test_a_cursor_move_draws_only_the_lines_of_the_two_sentences(
+    seed_corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`j` repaints the sentence left and the sentence reached, not the whole screen;
+    what is shown is still exactly what a full repaint shows."""
+    async with opened(seed_corpus, size=(100, 50)) as pilot:
+        view = reading(pilot).query_one(ArticleView)
+        state = reading(pilot).state
+        await pilot.press("j")  # from the title's sentence into the body
+        await pilot.pause()
+        left = view.line_span(state.sentence.start, state.sentence.end)  # type: ignore[union-attr]
+        drawn: list[int] = []
+        real = view._render_visual_line
+
+        def counted(index: int):  # type: ignore[no-untyped-def]
+            drawn.append(index)
+            return real(index)
+
+        monkeypatch.setattr(view, "_render_visual_line", counted)
+        await pilot.press("j")
+        await pilot.pause()
+        reached = view.line_span(state.sentence.start, state.sentence.end)  # type: ignore[union-attr]
+        expected = set(range(left[0], left[1] + 1)) | set(range(reached[0], reached[1] + 1))
+        assert drawn and set(drawn) <= expected
+        after_move = article_lines(pilot)
+        view.repaint()
+        await pilot.pause()
+        assert article_lines(pilot) == after_move  # the kept lines were still right

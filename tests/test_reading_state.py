@@ -55,7 +55,7 @@ def test_analysis_keeps_the_cursor_in_place() -> None:
     assert s.sentence_text == "Third sentence about Paris."
 
 
-def test_partial_analysis_keeps_unanalysed_paragraphs_reachable() -> None:
+def test_partial_analysis_keeps_unanalyzed_paragraphs_reachable() -> None:
     s = ReadingState(TEXT)
     covered = TEXT.index("Third")
     s.set_analysis(
@@ -155,3 +155,35 @@ def test_bottom_stays_at_the_last_sentence_while_the_analysis_grows() -> None:
     state.move_sentence(-1)
     state.set_analysis(whole, covered=len(text))
     assert state.sentence == Span(21, 30)  # once moved away, the cursor stays put
+
+
+def test_the_status_hint_names_the_selection_then_the_search(state: ReadingState) -> None:
+    assert state.hint() == ""
+    state.search("sentence")
+    assert state.hint() == "/sentence: match 1/3"
+    state.search("nowhere")
+    assert state.hint() == "/nowhere: no match"
+    state.clear_search()
+    state.to_offset(TEXT.index("Second"))
+    state.start_selection()
+    state.extend_selection_by_word(True)
+    assert state.hint() == "selecting 2 words: a label key applies, Esc cancels"
+
+
+def test_the_speaker_of_a_span_inside_a_quote_only() -> None:
+    from reader.nlp.types import Speaker
+
+    quote = TEXT.index("“a quote,”")
+    he = TEXT.index("he said")
+    s = ReadingState(TEXT)
+    s.set_analysis(
+        Analysis(
+            "test",
+            spans_of("Second sentence, with “a quote,” he said."),
+            (),
+            (Quote(quote, quote + 10, "“a quote,”", Speaker(he, he + 2, "he", "Mr Smith")),),
+        )
+    )
+    assert s.speaker_of(Span(quote, quote + 10)) == "Mr Smith"
+    assert s.speaker_of(Span(quote + 1, quote + 8)) == "Mr Smith"  # inside the quote
+    assert s.speaker_of(Span(quote - 5, quote + 10)) == ""  # wider than the quote

@@ -304,3 +304,35 @@ async def test_a_label_on_the_comma_key_works_in_review(
             assert (*first, "claim", "FACT", "", "gold") in gold_on_disk(gold)
     finally:
         review.close()
+
+
+async def test_a_sidecar_write_failing_during_undo_shows_what_is_on_disk(
+    tmp_path: Path, stores: list[Path], seed: Document, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`u` when the review log cannot be written: NOT saved, the detail still shows the
+    decision the disk holds (it used to show it gone, and gold half undone), and `u`
+    again undoes the whole decision."""
+    from reader.review import adjudication
+    from reader.store import StoreError
+
+    gold = tmp_path / "gold.json"
+    first, agreed = span(seed, FIRST), agreed_third(seed)
+    async with reviewing(stores, gold) as pilot:
+        await pilot.press("n", "m")
+        decided = [(*first, "claim", "FACT", "as reported", "gold"), agreed]
+        assert "accepted the majority" in detail(pilot)
+
+        def disk_full(*args: object) -> None:
+            raise StoreError(f"{review_log_path(gold)}: cannot write (No space left on device)")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(adjudication, "atomic_write", disk_full)
+            await pilot.press("u")
+            assert "NOT saved" in status(pilot) and "No space left" in status(pilot)
+            assert gold_on_disk(gold) == decided
+            assert "accepted the majority" in detail(pilot) and "resolved" in detail(pilot)
+        await pilot.press("u")
+        assert "undid: accepted the majority" in status(pilot)
+        assert gold_on_disk(gold) == [agreed] and "accepted the majority" not in detail(pilot)
+        await pilot.press("ctrl+r")
+        assert "redid" in status(pilot) and gold_on_disk(gold) == decided

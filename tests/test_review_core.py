@@ -317,3 +317,34 @@ def test_a_failed_undo_keeps_the_step_to_undo_again(
     assert judge.undo() == "undid: accepted bob's version"  # the step was not lost
     assert gold_on_disk(tmp_path / "gold.json") == []
     assert not judge.is_resolved(first)
+
+
+def test_a_failed_log_write_during_undo_shows_what_is_on_disk(
+    review: Review, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gold store is undone but the sidecar cannot be written: the decision shown is
+    the one on disk (not forgotten in memory only), and undo again finishes the step."""
+    from reader.review import adjudication
+    from reader.store import StoreError
+
+    doc = review.document(0)
+    first, _ = review.disagreements(doc.id)
+    judge = review.adjudicator
+    judge.accept(doc, first, "bob")
+    real_write = adjudication.atomic_write
+
+    def full_disk(*args: object) -> None:
+        raise StoreError("gold.json.review.json: cannot write (No space left on device)")
+
+    monkeypatch.setattr(adjudication, "atomic_write", full_disk)
+    with pytest.raises(StoreError):
+        judge.undo()
+    on_disk = json.loads(review_log_path(tmp_path / "gold.json").read_text(encoding="utf-8"))
+    assert on_disk["disagreements"][first.id]["decision"]["action"] == "accept"
+    assert judge.decision(first) == on_disk["disagreements"][first.id]["decision"]
+    monkeypatch.setattr(adjudication, "atomic_write", real_write)
+    assert judge.undo() == "undid: accepted bob's version"
+    assert gold_on_disk(tmp_path / "gold.json") == [] and judge.decision(first) is None
+    assert judge.redo() == "redid: accepted bob's version"
+    assert gold_on_disk(tmp_path / "gold.json") == [(0, 28, "claim", "OPINION", "gold")]
+    assert judge.decision(first)["action"] == "accept"  # type: ignore[index]

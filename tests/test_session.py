@@ -226,3 +226,91 @@ def test_a_failed_undo_or_redo_keeps_the_step_to_try_again(
     assert session.can_redo
     session.redo()
     assert [a.id for a in reopen(session, db)] == [added.id]
+
+
+SECOND = (TEXT.index("Officials"), TEXT.index("millions.") + len("millions."))
+
+
+def test_a_batch_is_one_undo_step_and_one_redo_step(session: AnnotationSession, db: Path) -> None:
+    session.apply_label(DOC, *FIRST, "FACT")
+    with session.batch("two claims"):
+        session.apply_label(DOC, *SECOND, "OPINION")
+        first = session.find(DOC.id, *FIRST, "claim", "FACT")
+        assert first is not None
+        session.relabel(first, "OPINION")
+    assert session.undo().description == "two claims"
+    assert [(a.start, a.label) for a in reopen(session, db)] == [(0, "FACT")]
+    assert session.redo().description == "two claims"
+    assert [a.label for a in reopen(session, db)] == ["OPINION", "OPINION"]
+    session.undo()
+    session.undo()  # the first label, a step of its own
+    assert reopen(session, db) == [] and not session.can_undo
+
+
+def test_a_batch_that_fails_half_way_undoes_what_it_saved(
+    session: AnnotationSession, db: Path
+) -> None:
+    with pytest.raises(AnnotationError), session.batch("label then fail"):
+        session.apply_label(DOC, *FIRST, "FACT")
+        session.apply_label(DOC, *SECOND, "NOPE")
+    assert len(reopen(session, db)) == 1
+    assert session.undo().description == "label then fail"
+    assert reopen(session, db) == []
+
+
+def test_a_batch_inside_a_batch_joins_it(session: AnnotationSession, db: Path) -> None:
+    with session.batch("outer"):
+        session.apply_label(DOC, *FIRST, "FACT")
+        with session.batch("inner"):
+            session.apply_label(DOC, *SECOND, "OPINION")
+    assert session.undo().description == "outer"
+    assert reopen(session, db) == [] and not session.can_undo
+
+
+def test_a_failed_write_during_a_batch_undo_keeps_the_rest_to_retry(
+    session: AnnotationSession, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills after one of the batch's writes is undone: what was undone is
+    undone, the rest stays on the undo stack, and undo (then redo) still works."""
+    from reader.store import StoreError
+
+    with session.batch("two claims"):
+        session.apply_label(DOC, *FIRST, "FACT")
+        session.apply_label(DOC, *SECOND, "OPINION")
+    real_remove = session.store.remove
+    calls = []
+
+    def fills_up(*args: object) -> None:
+        calls.append(args)
+        if len(calls) > 1:
+            raise StoreError("ann.json: cannot write (No space left on device)")
+        real_remove(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(session.store, "remove", fills_up)
+    with pytest.raises(StoreError):
+        session.undo()
+    monkeypatch.setattr(session.store, "remove", real_remove)
+    assert [a.label for a in reopen(session, db)] == ["FACT"]  # the second one went
+    assert session.can_undo and session.can_redo
+    assert session.undo().description == "two claims"
+    assert reopen(session, db) == [] and not session.can_undo
+    session.redo()
+    session.redo()
+    assert [a.label for a in reopen(session, db)] == ["FACT", "OPINION"]
+
+
+def test_stance_defaults_offer_the_groups_targets_and_keep_a_given_holder(
+    session: AnnotationSession,
+) -> None:
+    from reader.annotate.session import stance_defaults, stance_targets
+
+    schema = session.schema
+    fresh = stance_defaults(schema, [], *FIRST, speaker="the director")
+    assert fresh.targets == stance_targets(schema) and fresh.holder == "the director"
+    stance_label = next(label.name for label in schema.labels if label.kind == "stance")
+    given = session.add(DOC, *FIRST, "stance", stance_label, target="rents", holder="Officials")
+    again = stance_defaults(schema, [given], *FIRST, stance_label, speaker="the director")
+    assert again.holder == "Officials"  # the holder already given on this span
+    assert again.targets == stance_targets(schema, stance_label)
+    elsewhere = stance_defaults(schema, [given], *SECOND, speaker="the director")
+    assert elsewhere.holder == "the director"

@@ -18,13 +18,13 @@ def seed_app(theme: str = "textual-dark"):  # noqa: ANN201
     return app
 
 
-async def analysed(pilot: Pilot) -> None:
+async def analyzed(pilot: Pilot) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 
 async def on_a_quote(pilot: Pilot) -> None:
-    await analysed(pilot)
+    await analyzed(pilot)
     await pilot.press("tab", "tab")
     await pilot.pause()
 
@@ -39,7 +39,7 @@ def test_article_view_light(snap_compare) -> None:  # noqa: ANN001
 
 def test_help_screen(snap_compare) -> None:  # noqa: ANN001
     async def open_help(pilot: Pilot) -> None:
-        await analysed(pilot)
+        await analyzed(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
 
@@ -48,7 +48,7 @@ def test_help_screen(snap_compare) -> None:  # noqa: ANN001
 
 def test_search_and_document_list(snap_compare, article_folder) -> None:  # noqa: ANN001
     async def search(pilot: Pilot) -> None:
-        await analysed(pilot)
+        await analyzed(pilot)
         await pilot.press("d", "escape", "slash", *"said", "enter")
         await pilot.pause()
 
@@ -76,7 +76,7 @@ def test_annotated_article(snap_compare, tmp_path, monkeypatch) -> None:  # noqa
     """Labels tinted in their colours with gutter marks, a selection, the saved message."""
 
     async def label(pilot: Pilot) -> None:
-        await analysed(pilot)
+        await analyzed(pilot)
         await pilot.press("j", "j", "1", "j", "v", "l", "l", "3", "j", "v", "l")
         await pilot.pause()
 
@@ -86,7 +86,7 @@ def test_annotated_article(snap_compare, tmp_path, monkeypatch) -> None:  # noqa
 
 def test_stance_prompt(snap_compare, tmp_path, monkeypatch) -> None:  # noqa: ANN001
     async def stance(pilot: Pilot) -> None:
-        await analysed(pilot)
+        await analyzed(pilot)
         await pilot.press("tab", "tab", "s", "a", *"talks")
         for field in pilot.app.screen.query(Input):
             field.cursor_blink = False  # a blinking cursor would make the picture timing-bound

@@ -148,3 +148,20 @@ def reanchor_document(
     if carried:
         store.put_many(carried, stored)  # one journal operation: a crash moves all or none
     return results
+
+
+def reanchor_message(placed: Collection[Anchored]) -> str:
+    """What to tell the person after `reanchor_document` carried `placed` over ("" when
+    nothing was): how many were re-anchored and how many orphaned."""
+    if not placed:
+        return ""
+    orphaned = sum(1 for p in placed if p.status == "orphaned")
+    moved = len(placed) - orphaned
+    text = f"The text changed since it was annotated: {moved} annotation(s) re-anchored"
+    if orphaned:
+        text += f", {orphaned} orphaned (kept with the old text, see `reader export`)"
+    return text
+
+
+def any_orphaned(placed: Iterable[Anchored]) -> bool:
+    return any(p.status == "orphaned" for p in placed)

@@ -411,7 +411,7 @@ class _Checker:
         keys: dict[str, str] = {}
         names: dict[str, str] = {}
         groups = []
-        colour = itertools.cycle(PALETTE)
+        palette = itertools.cycle(PALETTE)
         for group_name, group_data in groups_data.items():
             where = ("groups", group_name)
             control = _control_in(group_name)
@@ -419,10 +419,10 @@ class _Checker:
                 raise self.fail(where, f"a group name contains a control character ({control})")
             if not isinstance(group_data, dict):
                 raise self.fail(where, f"group {group_name!r} must be a table")
-            groups.append(self.group(group_name, group_data, keys, names, colour))
+            groups.append(self.group(group_name, group_data, keys, names, palette))
         return Schema(groups=tuple(groups), name=name, source=self.filename)
 
-    def group(self, name: str, data: dict, keys: dict, names: dict, colour: Any) -> LabelGroup:
+    def group(self, name: str, data: dict, keys: dict, names: dict, palette: Any) -> LabelGroup:
         where = ("groups", name)
         self.unknown(data, _GROUP_FIELDS, where)
         kind = data.get("kind")
@@ -447,7 +447,7 @@ class _Checker:
                 )
             if not isinstance(label_data, dict):
                 raise self.fail(lw, "each label must be a table")
-            labels.append(self.label(label_data, lw, name, kind, keys, names, colour))
+            labels.append(self.label(label_data, lw, name, kind, keys, names, palette))
         return LabelGroup(
             name=name, kind=kind, labels=tuple(labels), description=description, targets=targets
         )
@@ -465,7 +465,7 @@ class _Checker:
         return tuple(dict.fromkeys(s for t in targets if (s := t.strip())))
 
     def label(
-        self, data: dict, where: tuple, group: str, kind: str, keys: dict, names: dict, colour: Any
+        self, data: dict, where: tuple, group: str, kind: str, keys: dict, names: dict, palette: Any
     ) -> Label:
         self.unknown(data, _LABEL_FIELDS, where)
         name = self.text(data.get("name"), (*where, "name"), "label name", required=True)
@@ -510,7 +510,7 @@ class _Checker:
                 (*where, "key"), f"key {raw_key!r} is on two labels: {keys[key]} and {name}"
             )
         keys[key] = name
-        color = self.text(data.get("color"), (*where, "color"), "color") or next(colour)
+        color = self.text(data.get("color"), (*where, "color"), "color") or next(palette)
         try:
             Color.parse(color)
         except ColorParseError:

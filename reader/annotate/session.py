@@ -3,11 +3,17 @@
 Each operation is a `Change` from one version of an annotation to another (`None` on one
 side for an add or a delete). Undo applies the change backwards to the store, redo
 forwards again, so what is on disk is always what the screen shows.
+
+Operations made inside `with session.batch("accept alice"):` are one `Step` (as
+Textual's `EditHistory` groups edits): one undo takes them all back, one redo does them
+all again. A step may also hold an `Edit` the caller keeps outside the store (the review
+log's entry), undone and redone with the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -48,6 +54,35 @@ class Change:
         return found
 
 
+class Edit(Protocol):
+    """An undoable change kept outside the store (already made when it is recorded)."""
+
+    def undo(self) -> None: ...
+    def redo(self) -> None: ...
+
+
+Entry = Change | Edit
+
+
+@dataclass(frozen=True)
+class Step:
+    """One undo step: the entries of one operation or one batch, in the order made."""
+
+    description: str
+    entries: tuple[Entry, ...]
+
+    @property
+    def changes(self) -> list[Change]:
+        """The store changes of the step."""
+        return [e for e in self.entries if isinstance(e, Change)]
+
+    @property
+    def doc_id(self) -> str | None:
+        """The document the step changed last, if it changed the store."""
+        changes = self.changes
+        return changes[-1].annotation.doc_id if changes else None
+
+
 _KEEP: Any = object()
 
 
@@ -60,8 +95,9 @@ class AnnotationSession:
         self.store = store
         self.annotator = annotator or store.annotator
         self.schema = schema
-        self._done: list[Change] = []
-        self._undone: list[Change] = []
+        self._done: list[Step] = []
+        self._undone: list[Step] = []
+        self._batch: list[Entry] | None = None
 
     # --- reading ------------------------------------------------------------------
 
@@ -220,23 +256,59 @@ class AnnotationSession:
         self._record(Change(current, None, f"delete {current.label}"))
         return current
 
-    def undo(self) -> Change | None:
-        """Take back the last operation (on disk too); returns it, or None."""
-        if not self._done:
-            return None
-        change = self._done[-1]
-        self._write(change.after, change.before)  # a failed write keeps the step to retry
-        self._undone.append(self._done.pop())
-        return change
+    @contextmanager
+    def batch(self, description: str) -> Iterator[None]:
+        """Every operation made inside is one undo step named `description`; also when
+        one fails half-way (what was saved is undone together). A batch inside a batch
+        joins it."""
+        if self._batch is not None:
+            yield
+            return
+        self._batch = []
+        try:
+            yield
+        finally:
+            entries, self._batch = self._batch, None
+            if entries:
+                self._push(Step(description, tuple(entries)))
 
-    def redo(self) -> Change | None:
-        """Do again the last undone operation; returns it, or None."""
-        if not self._undone:
+    def record(self, edit: Edit, description: str = "") -> None:
+        """Record an `edit` made outside the store: in the batch under way, else as a
+        step of its own."""
+        self._record(edit, description)
+
+    def undo(self) -> Step | None:
+        """Take back the last step (on disk too); returns it, or None."""
+        return self._replay(self._done, self._undone, undo=True)
+
+    def redo(self) -> Step | None:
+        """Do again the last undone step; returns it, or None."""
+        return self._replay(self._undone, self._done, undo=False)
+
+    def _replay(self, source: list[Step], target: list[Step], *, undo: bool) -> Step | None:
+        """Undo (redo) the last step of `source` and move it to `target`. The step leaves
+        `source` only once every write succeeded: when one fails, what was written moves
+        over as a step of its own and the rest stays, to be retried."""
+        if not source:
             return None
-        change = self._undone[-1]
-        self._write(change.before, change.after)  # a failed write keeps the step to retry
-        self._done.append(self._undone.pop())
-        return change
+        step = source[-1]
+        order = list(reversed(step.entries)) if undo else list(step.entries)
+        done = 0
+        try:
+            for entry in order:
+                self._apply(entry, undo=undo)
+                done += 1
+        except BaseException:
+            if done:
+                made, left = order[:done], order[done:]
+                if undo:  # entries are kept in the order they were made
+                    made, left = made[::-1], left[::-1]
+                source[-1] = Step(step.description, tuple(left))
+                target.append(Step(step.description, tuple(made)))
+            raise
+        source.pop()
+        target.append(step)
+        return step
 
     # --- helpers --------------------------------------------------------------------
 
@@ -257,9 +329,25 @@ class AnnotationSession:
         self._record(Change(current, updated, description))
         return updated
 
-    def _record(self, change: Change) -> None:
-        self._done.append(change)
+    def _record(self, entry: Entry, description: str = "") -> None:
+        if self._batch is not None:
+            self._batch.append(entry)
+            return
+        if isinstance(entry, Change):
+            description = description or entry.description
+        self._push(Step(description, (entry,)))
+
+    def _push(self, step: Step) -> None:
+        self._done.append(step)
         self._undone.clear()
+
+    def _apply(self, entry: Entry, *, undo: bool) -> None:
+        if isinstance(entry, Change):
+            self._write(*((entry.after, entry.before) if undo else (entry.before, entry.after)))
+        elif undo:
+            entry.undo()
+        else:
+            entry.redo()
 
     def _write(self, old: Annotation | None, new: Annotation | None) -> None:
         """Make the store go from `old` to `new`."""
@@ -288,6 +376,31 @@ def stance_targets(schema: Schema | None, label: str | None = None) -> list[str]
         if stance_group.kind == "stance":
             found.update(dict.fromkeys(stance_group.targets))
     return list(found)
+
+
+@dataclass(frozen=True)
+class StanceDefaults:
+    """What the stance prompt starts with for a span: the targets it offers and the
+    holder already filled in."""
+
+    targets: list[str]
+    holder: str
+
+
+def stance_defaults(
+    schema: Schema | None,
+    annotations: Iterable[Annotation],
+    start: int,
+    end: int,
+    label: str | None = None,
+    speaker: str = "",
+) -> StanceDefaults:
+    """The stance prompt's defaults on `start:end`: `label`'s targets (`stance_targets`),
+    and as holder the one a stance on exactly this span already names, else `speaker`
+    (the quote's speaker, when the span is a quote)."""
+    same_span = [a for a in annotations if a.kind == "stance" and (a.start, a.end) == (start, end)]
+    holder = same_span[0].holder if same_span and same_span[0].holder else speaker
+    return StanceDefaults(stance_targets(schema, label), holder or "")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from ..nlp.types import Span
 if TYPE_CHECKING:
     from ..annotate.annotations import Annotation
 
-FALLBACK_COLOUR = "#9e9e9e"
+FALLBACK_COLOR = "#9e9e9e"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,18 +28,18 @@ class Mark:
     key: str = ""
 
 
-def label_colour(schema: Schema | None, label: str) -> str:
+def label_color(schema: Schema | None, label: str) -> str:
     """The schema's colour for `label`; labels it does not know (imported from elsewhere)
     get a palette colour chosen by their name, so they look the same every time."""
-    colour = schema.color_of(label) if schema else None
-    if colour:
-        return colour
-    return PALETTE[sum(map(ord, label)) % len(PALETTE)] if label else FALLBACK_COLOUR
+    color = schema.color_of(label) if schema else None
+    if color:
+        return color
+    return PALETTE[sum(map(ord, label)) % len(PALETTE)] if label else FALLBACK_COLOR
 
 
 def marks_for(annotations: Iterable[Annotation], schema: Schema | None) -> list[Mark]:
     return [
-        Mark(a.start, a.end, label_colour(schema, a.label), a.label, a.id) for a in annotations
+        Mark(a.start, a.end, label_color(schema, a.label), a.label, a.id) for a in annotations
     ]
 
 

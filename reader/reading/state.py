@@ -91,6 +91,25 @@ class ReadingState:
             return None
         return next(self.quotes.overlapping(span.start, span.end), None)
 
+    def speaker_of(self, span: Span) -> str:
+        """The speaker of the quote `span` is (inside), when it has one; else ""."""
+        for quote in self.quotes.overlapping(span.start, span.end):
+            if quote.speaker is not None and quote.start <= span.start and span.end <= quote.end:
+                return quote.speaker.resolved or quote.speaker.text
+        return ""
+
+    def hint(self) -> str:
+        """What the status line says of the state when no message is up: the selection's
+        size, else where the search is; "" for neither."""
+        if self.selection is not None:
+            span = self.selection.span
+            words = len(self.text[span.start : span.end].split())
+            return f"selecting {words} words: a label key applies, Esc cancels"
+        if self.query:
+            number, total = self.match_position
+            return f"/{self.query}: match {number}/{total}" if total else f"/{self.query}: no match"
+        return ""
+
     # --- analysis -----------------------------------------------------------------
     def set_analysis(self, analysis: Analysis, covered: int | None = None) -> None:
         """Show a new analysis, keeping the cursor on the same place in the text.

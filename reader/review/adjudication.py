@@ -19,7 +19,7 @@ when it was rejected. Every decision can be undone and redone, store and sidecar
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -96,33 +96,50 @@ class ReviewLog:
         return self.entries.get(disagreement_id)
 
     def put(self, disagreement_id: str, entry: dict[str, Any] | None) -> None:
-        """Replace (None: remove) one entry; durable when this returns."""
+        """Replace (None: remove) one entry; durable when this returns, and unchanged in
+        memory too when the write fails."""
+        entries = dict(self.entries)
         if entry is None:
-            self.entries.pop(disagreement_id, None)
+            entries.pop(disagreement_id, None)
         else:
-            self.entries[disagreement_id] = entry
-        self.save()
+            entries[disagreement_id] = entry
+        self._write(entries, self.agreed)
+        self.entries = entries
+
+    def add_agreed(self, places: dict[str, dict[str, Any]]) -> None:
+        """Mark `places` as copied to gold; durable when this returns."""
+        agreed = {**self.agreed, **places}
+        self._write(self.entries, agreed)
+        self.agreed = agreed
 
     def save(self) -> None:
+        self._write(self.entries, self.agreed)
+
+    def _write(self, entries: dict[str, Any], agreed: dict[str, Any]) -> None:
         data = {
             "format": LOG_FORMAT,
             "version": LOG_VERSION,
-            "disagreements": self.entries,
-            "agreed": self.agreed,
+            "disagreements": entries,
+            "agreed": agreed,
         }
         text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
         atomic_write(self.path, text.encode("utf-8"))
 
 
 @dataclass(frozen=True)
-class Step:
-    """One reviewer action: `changes` gold-store operations plus a sidecar entry change."""
+class LogEntry:
+    """One sidecar entry's change, an `Edit` in the gold session's undo history."""
 
-    description: str
-    changes: int
+    log: ReviewLog
     disagreement_id: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+
+    def undo(self) -> None:
+        self.log.put(self.disagreement_id, self.before)
+
+    def redo(self) -> None:
+        self.log.put(self.disagreement_id, self.after)
 
 
 class Adjudicator:
@@ -133,9 +150,6 @@ class Adjudicator:
         self.schema = schema
         self.session = AnnotationSession(gold, GOLD, schema)
         self.log = ReviewLog.open(review_log_path(gold.path))
-        self._done: list[Step] = []
-        self._undone: list[Step] = []
-        self._made = 0  # gold-store operations made by the decision under way
 
     # --- reading ------------------------------------------------------------------------
     def gold_in(self, disagreement: Located) -> list[Annotation]:
@@ -197,8 +211,7 @@ class Adjudicator:
             document.id, document.text, dict(document.meta or {}), document.source
         )
         self.gold.bulk([stored], copies)
-        self.log.agreed.update(adopted)
-        self.log.save()
+        self.log.add_agreed(adopted)
         return len(copies)
 
     # --- decisions ----------------------------------------------------------------------
@@ -257,12 +270,13 @@ class Adjudicator:
             disagreement,
             decision,
             description,
-            lambda: [
-                self._op(self.session.relabel, g, label.name)
-                for g in current
-                if g.label != label.name  # an unchanged label records no operation
-            ],
+            lambda: self._relabel(current, label.name),
         )
+
+    def _relabel(self, gold: Iterable[Annotation], label: str) -> None:
+        for g in gold:
+            if g.label != label:  # an unchanged label records no operation
+                self.session.relabel(g, label)
 
     def set_note(self, disagreement: Disagreement, note: str) -> str:
         """The reviewer's note on a disagreement ("" removes it)."""
@@ -272,37 +286,17 @@ class Adjudicator:
         if not note.strip():
             del entry["note"]
             after = _meaningful(entry)
-        self.log.put(disagreement.id, after)
-        self._record(Step("note", 0, disagreement.id, before, after))
+        self._log(disagreement.id, before, after, "note")
         return "note saved" if note.strip() else "note removed"
 
     def undo(self) -> str | None:
-        return self._replay(self._done, self._undone, undo=True)
+        """Take back the last decision or note, gold store and sidecar alike."""
+        step = self.session.undo()
+        return f"undid: {step.description}" if step else None
 
     def redo(self) -> str | None:
-        return self._replay(self._undone, self._done, undo=False)
-
-    def _replay(self, source: list[Step], target: list[Step], *, undo: bool) -> str | None:
-        """Undo (or redo) the last step of `source`, store and sidecar, moving it to
-        `target`; None when there is nothing to undo (redo)."""
-        if not source:
-            return None
-        step = source[-1]  # taken off only once it is undone: a failed write keeps it
-        operation = self.session.undo if undo else self.session.redo
-        done = 0
-        try:
-            for _ in range(step.changes):
-                operation()
-                done += 1
-            self.log.put(step.disagreement_id, step.before if undo else step.after)
-        except BaseException:
-            if done:  # what was undone moves over; the rest stays to be undone again
-                source[-1] = replace(step, changes=step.changes - done)
-                target.append(replace(step, changes=done))
-            raise
-        source.pop()
-        target.append(step)
-        return f"{'undid' if undo else 'redid'}: {step.description}"
+        step = self.session.redo()
+        return f"redid: {step.description}" if step else None
 
     # --- helpers ------------------------------------------------------------------------
     def _take(
@@ -329,7 +323,7 @@ class Adjudicator:
     ) -> str:
         wanted = list(annotations)
 
-        def change() -> list[Any]:
+        def change() -> None:
             if self.gold.document(document.id) is None:  # so exports carry its decisions
                 self.gold.put_document(
                     StoredDocument(
@@ -338,23 +332,20 @@ class Adjudicator:
                 )
             current = self.gold_in(disagreement)
             if sorted(map(_content, current)) == sorted(map(_content, wanted)):
-                return []  # gold already says exactly this
-            done: list[Any] = [self._op(self.session.delete, g) for g in current]
+                return  # gold already says exactly this
+            for g in current:
+                self.session.delete(g)
             for a in wanted:
-                done.append(
-                    self._op(
-                        self.session.add,
-                        document,
-                        a.start,
-                        a.end,
-                        a.kind,
-                        a.label,
-                        target=a.target,
-                        holder=a.holder,
-                        note=a.note,
-                    )
+                self.session.add(
+                    document,
+                    a.start,
+                    a.end,
+                    a.kind,
+                    a.label,
+                    target=a.target,
+                    holder=a.holder,
+                    note=a.note,
                 )
-            return done
 
         return self._apply(disagreement, decision, description, change)
 
@@ -368,29 +359,31 @@ class Adjudicator:
         return self._replace(document, disagreement, [], decision, description)
 
     def _apply(
-        self, disagreement: Disagreement, decision: dict[str, Any], description: str, change: Any
+        self,
+        disagreement: Disagreement,
+        decision: dict[str, Any],
+        description: str,
+        change: Callable[[], None],
     ) -> str:
-        """Run `change` (gold-store operations through the session), then log the decision;
-        one undo step either way, also when a write fails half-way."""
+        """Run `change` (gold-store operations through the session), then log the decision:
+        one undo step, also when a write fails half-way (what was saved is undone)."""
         before = self.log.get(disagreement.id)
         after = {**_entry(disagreement, before), "decision": {**decision, "at": now_iso()}}
-        self._made = 0
-        try:
+        with self.session.batch(description):
             change()
-            self.log.put(disagreement.id, after)
-        finally:
-            self._record(Step(description, self._made, disagreement.id, before, after))
+            self._log(disagreement.id, before, after, description)
         return description
 
-    def _op(self, operation: Any, *args: Any, **kwargs: Any) -> Any:
-        """One session operation, counted so that undo takes back exactly this many."""
-        result = operation(*args, **kwargs)
-        self._made += 1
-        return result
-
-    def _record(self, step: Step) -> None:
-        self._done.append(step)
-        self._undone.clear()
+    def _log(
+        self,
+        disagreement_id: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        description: str,
+    ) -> None:
+        """Write one sidecar entry (durable when this returns) and record it for undo."""
+        self.log.put(disagreement_id, after)
+        self.session.record(LogEntry(self.log, disagreement_id, before, after), description)
 
 
 def _entry(disagreement: Disagreement, before: dict[str, Any] | None) -> dict[str, Any]:

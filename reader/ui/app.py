@@ -12,9 +12,20 @@ from textual.screen import Screen
 from ..corpus import Corpus
 from ..errors import ReaderError
 from ..resources import stylesheet
-from .screens.help import GLOBAL_BINDINGS, HelpScreen, InertNotifications, palette_commands
+from .screens.help import (
+    GLOBAL_BINDINGS,
+    HelpScreen,
+    InertNotifications,
+    palette_commands,
+    screen_below,
+)
 from .screens.keys import OrderedKeys
-from .screens.reading import ANNOTATION_BINDINGS, READING_BINDINGS, ReadingScreen
+from .screens.reading import (
+    ANNOTATION_BINDINGS,
+    READING_BINDINGS,
+    ReadingScreen,
+    reading_screen,
+)
 
 if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
     from ..annotate.schema import Schema
@@ -47,7 +58,11 @@ class ReaderApp(OrderedKeys, InertNotifications, App[None]):
         self.startup_error: ReaderError | None = None
 
     def on_mount(self) -> None:
-        self.push_screen(ReadingScreen(self.corpus, self.engine, self.session, self.schema))
+        self.push_screen(
+            reading_screen(
+                self.corpus, self.engine, self.session, self.schema, self.ensure_session
+            )
+        )
         if self.open_session is not None:
             # The article is painted first; the store (its imports, lock and reading) next,
             # or at once when a key needs it before then (`ensure_session`).
@@ -93,10 +108,7 @@ class ReaderApp(OrderedKeys, InertNotifications, App[None]):
 
     @property
     def reading(self) -> ReadingScreen:
-        for screen in self.screen_stack:
-            if isinstance(screen, ReadingScreen):
-                return screen
-        raise LookupError("no reading screen")
+        return screen_below(self.screen_stack, ReadingScreen)
 
     def help_sections(self) -> list[tuple[str, list[Binding]]]:
         return [
@@ -121,24 +133,8 @@ class ReaderApp(OrderedKeys, InertNotifications, App[None]):
         yield SystemCommand("Help: list every key", "Key: ?", self.action_help)
 
 
-def make_app(
-    corpus: Corpus,
-    engine: str | None = None,
-    session: AnnotationSession | None = None,
-    *,
-    open_session: Callable[[], AnnotationSession] | None = None,
-    schema: Schema | None = None,
-    ask_annotator: Callable[[str], AnnotationSession] | None = None,
-) -> ReaderApp:
-    """The one factory the CLI and the tests use to build the app. `open_session` opens
-    the store just after the first paint (the CLI's way); without a session the app only
-    reads (annotation keys say that no store is open). `ask_annotator` (a served tab) asks
-    for a name first and opens that name's store with it."""
-    return ReaderApp(
-        corpus,
-        engine,
-        session,
-        open_session=open_session,
-        schema=schema,
-        ask_annotator=ask_annotator,
-    )
+# The one factory the CLI and the tests use to build the app: `ReaderApp` itself.
+# `open_session` opens the store just after the first paint (the CLI's way); without a
+# session the app only reads (annotation keys say that no store is open); `ask_annotator` (a served tab)
+# asks for a name first and opens that name's store with it.
+make_app = ReaderApp

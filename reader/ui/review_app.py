@@ -9,9 +9,15 @@ from textual.screen import Screen
 
 from ..resources import stylesheet
 from ..review.workspace import Review
-from .screens.help import GLOBAL_BINDINGS, HelpScreen, InertNotifications, palette_commands
+from .screens.help import (
+    GLOBAL_BINDINGS,
+    HelpScreen,
+    InertNotifications,
+    palette_commands,
+    screen_below,
+)
 from .screens.keys import OrderedKeys
-from .screens.review import ReviewScreen
+from .screens.review import ReviewScreen, review_screen
 
 REVIEW_APP_BINDINGS = GLOBAL_BINDINGS
 
@@ -25,7 +31,7 @@ class ReviewApp(OrderedKeys, InertNotifications, App[None]):
         self.review = review
 
     def on_mount(self) -> None:
-        self.push_screen(ReviewScreen(self.review))
+        self.push_screen(review_screen(self.review))
         from .widgets.status_line import warnings_to_notify
 
         for warning in warnings_to_notify(list(self.review.warnings)):
@@ -33,10 +39,7 @@ class ReviewApp(OrderedKeys, InertNotifications, App[None]):
 
     @property
     def review_screen(self) -> ReviewScreen:
-        for screen in self.screen_stack:
-            if isinstance(screen, ReviewScreen):
-                return screen
-        raise LookupError("no review screen")
+        return screen_below(self.screen_stack, ReviewScreen)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

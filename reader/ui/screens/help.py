@@ -1,9 +1,11 @@
-"""The help screen: every key binding, generated from the bindings themselves."""
+"""The help screen: every key binding, generated from the bindings themselves; and what
+both apps share (their global keys, the command palette's entries, inert notifications)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import partial
+from typing import TypeVar
 
 from rich.table import Table
 from rich.text import Text
@@ -16,6 +18,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from ...printable import inert
+
+S = TypeVar("S", bound=Screen)  # any screen, whatever its result type
 
 # Where reader's help words a key differently from Textual's footer (`textual.keys.format_key`
 # names the rest: `right_parenthesis` is `)`, `down` is `↓`).
@@ -106,3 +110,12 @@ class InertNotifications:
             inert(str(message)), title=inert(title), severity=severity, timeout=timeout,
             markup=False,
         )
+
+
+def screen_below(stack: Iterable[Screen], kind: type[S]) -> S:
+    """The app's screen of `kind` (the reading or the review screen), wherever it is in
+    the screen `stack` (a prompt or the help may be above it)."""
+    for screen in stack:
+        if isinstance(screen, kind):
+            return screen
+    raise LookupError(f"no {kind.__name__}")

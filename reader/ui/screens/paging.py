@@ -1,5 +1,6 @@
 """What the reading and the review screens share: the keys that page through the article
-and step from document to document, and turning a page."""
+and step from document to document, turning a page, and the fence that keeps a list's
+keys its own."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import TYPE_CHECKING
 from textual.binding import Binding
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from ...reading.state import ReadingState
     from ..widgets.article_view import ArticleView
 
@@ -29,3 +32,11 @@ def turn_page(article: ArticleView, state: ReadingState, direction: int) -> None
     article.scroll_to(y=top, animate=False)
     state.to_first_sentence_from(article.first_visible_offset(top))
     article.state_changed(scroll=False)
+
+
+def article_keys_allowed(screen: Screen, article: ArticleView, action: str, *closing: str) -> bool:
+    """A screen's `check_action`: while something other than the article has focus (a
+    list, the search box) its keys are its own, and of the screen's actions only the
+    `closing` ones (Esc's) run."""
+    focused = screen.focused
+    return focused is None or focused is article or action in closing

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from ...annotate.schema import Label, Schema, default_schema
@@ -29,14 +29,15 @@ from ...reading.state import FocusKind, ReadingState
 from ..widgets.annotation_list import AnnotationList
 from ..widgets.article_view import ENTITY_KINDS, ArticleView
 from ..widgets.document_list import DocumentList
+from ..widgets.overlay_list import OverlayList
 from ..widgets.search_bar import SearchBar
 from ..widgets.status_line import StatusLine, warning_summary
-from .paging import DOCUMENT_BINDINGS, PAGE_BINDINGS, turn_page
-from .schema_keys import textual_key
+from .paging import DOCUMENT_BINDINGS, PAGE_BINDINGS, article_keys_allowed, turn_page
+from .schema_keys import textual_key, with_bindings
 
 if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
     from ...annotate.annotations import Annotation
-    from ...annotate.session import AnnotationSession, Change
+    from ...annotate.session import AnnotationSession, Step
     from .prompts import StanceChoice
 
 READING_BINDINGS = [
@@ -109,15 +110,17 @@ class ReadingScreen(Screen[None]):
         engine: str | None = None,
         session: AnnotationSession | None = None,
         schema: Schema | None = None,
+        open_session: Callable[[], AnnotationSession | None] | None = None,
     ) -> None:
+        """`open_session` opens the store when a key needs it before it was opened
+        (the app opens it just after the first paint)."""
         super().__init__()
         self.corpus = corpus
         self.engine = engine
         self.session = session
+        self._open_session = open_session
         self.schema: Schema = schema or (session.schema if session else None) or default_schema()
-        self.label_bindings = label_bindings(self.schema)
-        for binding in self.label_bindings:
-            self._bindings.bind(binding.key, binding.action, binding.description, show=False)
+        self.label_bindings = label_bindings(self.schema)  # bound by `reading_screen`
         self.index = 0
         self.state = ReadingState(self.document.text)
         self.engine_label = "analysing…"
@@ -185,7 +188,7 @@ class ReadingScreen(Screen[None]):
 
     def _theme_changed(self, _theme: object) -> None:
         self._show_legend()
-        self.article.state_changed()
+        self.article.repaint()
 
     @property
     def document(self) -> Document:
@@ -208,11 +211,11 @@ class ReadingScreen(Screen[None]):
             self._apply_analysis(self.document.id, cached, len(self.document.text))
         else:
             self.engine_label = "analysing…"
-            self._analyse(self.document)
+            self._analyze(self.document)
         self.refresh_panels()
 
     @work(thread=True, exclusive=True, group="analysis", description="analysis")
-    def _analyse(self, document: Document) -> None:
+    def _analyze(self, document: Document) -> None:
         """Analyse in pieces off the UI thread; highlights appear as each piece is done."""
         worker = get_current_worker()
         engine = self.engine
@@ -252,15 +255,7 @@ class ReadingScreen(Screen[None]):
         if message:
             self._hold_message(message)
         state = self.state
-        message = self._message
-        if not message and state.selection is not None:
-            words = len(self.document.text[state.selection.span.start : state.selection.span.end].split())
-            message = f"selecting {words} words: a label key applies, Esc cancels"
-        if not message and state.query:
-            number, total = state.match_position
-            message = (
-                f"/{state.query}: match {number}/{total}" if total else f"/{state.query}: no match"
-            )
+        message = self._message or state.hint()
         self.query_one(StatusLine).show_status(
             position=(self.index + 1, len(self.corpus)),
             words=self.document.word_count,
@@ -346,17 +341,8 @@ class ReadingScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While a list or the search box has focus, its keys are its own: none of the
-        article's actions run (Esc, and the key that toggles that list, close it)."""
-        focused = self.focused
-        if focused is None or focused is self.article:
-            return True
-        if action == "cancel":
-            return True
-        if action == "documents":
-            return focused is self.documents
-        if action == "annotations":
-            return focused is self._annotation_panel
-        return False
+        article's actions run but Esc (a list's own key closes it: `OverlayList.Closed`)."""
+        return article_keys_allowed(self, self.article, action, "cancel")
 
     def action_search(self) -> None:
         bar = self.query_one(SearchBar)
@@ -406,10 +392,18 @@ class ReadingScreen(Screen[None]):
         else:
             self.article.focus()
 
-    @on(OptionList.OptionSelected, "#documents")
-    def _document_chosen(self, event: OptionList.OptionSelected) -> None:
-        self._open(event.option_index)
+    @on(OverlayList.Chosen, "#documents")
+    def _document_chosen(self, event: OverlayList.Chosen) -> None:
+        self._open(event.index)
         self.action_documents()
+
+    @on(OverlayList.Closed)
+    def _list_closed(self, event: OverlayList.Closed) -> None:
+        """A list's own key closes it (the key that opened it)."""
+        if event.overlay is self.documents:
+            self.action_documents()
+        elif event.overlay is self._annotation_panel:
+            self.action_annotations()
 
     def action_document(self, delta: int) -> None:
         target = self.index + delta
@@ -446,22 +440,20 @@ class ReadingScreen(Screen[None]):
         """Carry annotations made on an earlier version of this article's text."""
         if self.session is None:
             return
-        try:
-            from ...annotate.anchoring import reanchor_document
+        from ...annotate.anchoring import any_orphaned, reanchor_document, reanchor_message
 
+        try:
             in_corpus = {doc.id for doc in self.corpus.documents}
             placed = reanchor_document(self.session.store, document, in_corpus)
         except ReaderError as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return
-        if not placed:
-            return
-        orphaned = sum(1 for p in placed if p.status == "orphaned")
-        moved = len(placed) - orphaned
-        text = f"The text changed since it was annotated: {moved} annotation(s) re-anchored"
-        if orphaned:
-            text += f", {orphaned} orphaned (kept with the old text, see `reader export`)"
-        self.notify(text, severity="warning" if orphaned else "information", timeout=10)
+        if placed:
+            self.notify(
+                reanchor_message(placed),
+                severity="warning" if any_orphaned(placed) else "information",
+                timeout=10,
+            )
 
     def _load_annotations(self) -> None:
         """Read the document's annotations from the store and draw them."""
@@ -506,8 +498,8 @@ class ReadingScreen(Screen[None]):
         self._flash(f"saved: {message}")
 
     def _editing(self) -> AnnotationSession | None:
-        if self.session is None:
-            self.app.ensure_session()  # type: ignore[attr-defined]  # a key beat the store
+        if self.session is None and self._open_session is not None:
+            self.session = self._open_session()  # a key beat the store
         if self.session is None:
             self.refresh_panels("annotations are off: no store is open")
         return self.session
@@ -564,32 +556,25 @@ class ReadingScreen(Screen[None]):
             self.refresh_panels("the schema has no stance labels")
             return
         chosen = self.schema.labels[index] if index is not None else None
-        from ...annotate.session import stance_targets
-
-        targets = stance_targets(self.schema, chosen.name if chosen else None)
-        mine = [
-            a
-            for a in self._annotations
-            if a.kind == "stance" and (a.start, a.end) == (span.start, span.end)
-        ]
-        holder = mine[0].holder if mine and mine[0].holder else self._speaker_for(span)
+        from ...annotate.session import stance_defaults
         from .prompts import StancePrompt  # imported when first needed: faster start
 
+        defaults = stance_defaults(
+            self.schema,
+            self._annotations,
+            span.start,
+            span.end,
+            chosen.name if chosen else None,
+            self.state.speaker_of(span),
+        )
         prompt = StancePrompt(
             labels,
-            targets,
+            defaults.targets,
             self.document.text[span.start : span.end],
             label=chosen,
-            holder=holder or "",
+            holder=defaults.holder,
         )
         self.app.push_screen(prompt, lambda choice: self._stance_chosen(span, choice))
-
-    def _speaker_for(self, span: Span) -> str:
-        """The quote's speaker when the span is (inside) a quote with one."""
-        for quote in self.state.quotes.overlapping(span.start, span.end):
-            if quote.speaker is not None and quote.start <= span.start and span.end <= quote.end:
-                return quote.speaker.resolved or quote.speaker.text
-        return ""
 
     def _stance_chosen(self, span: Span, choice: StanceChoice | None) -> None:
         if choice is None or self.session is None:
@@ -679,19 +664,19 @@ class ReadingScreen(Screen[None]):
             return
         assert self.session is not None
         try:
-            change: Change | None = self.session.undo() if undo else self.session.redo()
+            step: Step | None = self.session.undo() if undo else self.session.redo()
         except ReaderError as exc:
             self._report(exc)
             return
-        if change is None:
+        if step is None:
             self.refresh_panels("nothing to undo" if undo else "nothing to redo")
             return
-        doc_id = change.annotation.doc_id
-        if doc_id != self.document.id:  # show the document the change is in
+        doc_id = step.doc_id
+        if doc_id is not None and doc_id != self.document.id:  # show the document the change is in
             where = next((i for i, d in enumerate(self.corpus.documents) if d.id == doc_id), None)
             if where is not None:
                 self._open(where)
-        self._saved(("undid " if undo else "redid ") + change.description)
+        self._saved(("undid " if undo else "redid ") + step.description)
 
     def action_annotations(self) -> None:
         panel = self._annotation_panel
@@ -706,9 +691,10 @@ class ReadingScreen(Screen[None]):
         else:
             self.article.focus()
 
-    @on(OptionList.OptionSelected, "#annotations")
-    def _annotation_chosen(self, event: OptionList.OptionSelected) -> None:
-        annotation = self._annotations[event.option_index]
+    @on(OverlayList.Chosen, "#annotations")
+    def _annotation_chosen(self, event: OverlayList.Chosen) -> None:
+        assert self._annotation_panel is not None  # it sent the event
+        annotation = self._annotation_panel.chosen(event)
         self.state.pick(annotation.id, Span(annotation.start, annotation.end))
         self.action_annotations()
         self._moved(True)
@@ -723,3 +709,17 @@ class ReadingScreen(Screen[None]):
                 self._open(index)
                 return
         self.refresh_panels("every other document has annotations")
+
+
+def reading_screen(
+    corpus: Corpus,
+    engine: str | None = None,
+    session: AnnotationSession | None = None,
+    schema: Schema | None = None,
+    open_session: Callable[[], AnnotationSession | None] | None = None,
+) -> ReadingScreen:
+    """A reading screen whose keys include the schema's label keys (the app's way to
+    make one; `ReadingScreen` itself binds no label key)."""
+    schema = schema or (session.schema if session else None) or default_schema()
+    screen = with_bindings(ReadingScreen, label_bindings(schema))
+    return screen(corpus, engine, session, schema, open_session)

@@ -16,9 +16,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import Footer, Static
 
-from ...annotate.schema import Label
+from ...annotate.schema import Label, Schema
 from ...errors import ReaderError
 from ...nlp.types import Span
 from ...reading.marks import Mark
@@ -28,17 +28,18 @@ from ...review.disagreements import Disagreement
 from ...review.loading import GOLD, ReviewDocument
 from ...review.workspace import Review
 from ..widgets.article_view import ArticleView
+from ..widgets.overlay_list import OverlayList
 from ..widgets.review_panels import (
-    GOLD_COLOUR,
+    GOLD_COLOR,
     DetailPanel,
     DisagreementList,
     ReviewStatus,
-    annotator_colour,
+    annotator_color,
     legend,
     who_said_what,
 )
-from .paging import DOCUMENT_BINDINGS, PAGE_BINDINGS, turn_page
-from .schema_keys import textual_key
+from .paging import DOCUMENT_BINDINGS, PAGE_BINDINGS, article_keys_allowed, turn_page
+from .schema_keys import keys_of, textual_key, with_bindings
 
 ACCEPT_KEYS = "!@#$%^&*("  # shift + 1..9 on a US keyboard
 COUNT_DELAY = 0.2  # seconds after the first paint before counting every document
@@ -62,8 +63,8 @@ REVIEW_BINDINGS = [
     ],
     Binding("f10", "toggle_gold", "Show/hide gold", show=False),
     *DOCUMENT_BINDINGS,
-    Binding("j,down", "paragraph(1)", "Next paragraph", show=False),
-    Binding("k,up", "paragraph(-1)", "Previous paragraph", show=False),
+    Binding("j,down", "sentence(1)", "Next sentence", show=False),
+    Binding("k,up", "sentence(-1)", "Previous sentence", show=False),
     *PAGE_BINDINGS,
     Binding("escape", "close_list", "Close the list", show=False),
 ]
@@ -83,14 +84,7 @@ class ReviewScreen(Screen[None]):
         self.hidden: set[str] = set()
         self.gold_hidden = False
         self._cancel_count = threading.Event()
-        self._label_keys: list[tuple[str, Label]] = []
-        taken = set(self._bindings.key_to_bindings) | {"q", "question_mark", "ctrl+p"}
-        for key, label in review.schema.keys.items():
-            name = textual_key(key)
-            if name in taken:
-                continue  # a review key wins; the label is still applied in the list of keys
-            self._bindings.bind(name, f"label('{label.name}')", f"Gold: {label.name}", False)
-            self._label_keys.append((key, label))
+        self._label_keys = gold_label_keys(review.schema)  # bound by `review_screen`
 
     # --- composition ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -121,8 +115,8 @@ class ReviewScreen(Screen[None]):
     def annotators(self) -> list[str]:
         return self.review.annotators
 
-    def colours(self) -> dict[str, str]:
-        return {name: annotator_colour(i) for i, name in enumerate(self.annotators)}
+    def annotator_colors(self) -> dict[str, str]:
+        return {name: annotator_color(i) for i, name in enumerate(self.annotators)}
 
     # --- documents --------------------------------------------------------------------
     def _open(self, index: int) -> None:
@@ -190,13 +184,13 @@ class ReviewScreen(Screen[None]):
         for i, name in enumerate(self.annotators):
             if name in self.hidden:
                 continue
-            colour = annotator_colour(i)
+            color = annotator_color(i)
             marks += [
-                Mark(a.start, a.end, colour, a.label, name) for a in annotations.get(name, [])
+                Mark(a.start, a.end, color, a.label, name) for a in annotations.get(name, [])
             ]
         if not self.gold_hidden:
             marks += [
-                Mark(a.start, a.end, GOLD_COLOUR, a.label, GOLD)
+                Mark(a.start, a.end, GOLD_COLOR, a.label, GOLD)
                 for a in self.review.gold.for_document(self.document.id)
             ]
         self.state.set_marks(marks)
@@ -240,7 +234,7 @@ class ReviewScreen(Screen[None]):
             who_said_what(
                 current,
                 (self.current + 1, len(self.disagreements)),
-                self.colours(),
+                self.annotator_colors(),
                 adjudicator.gold_in(current),
                 adjudicator.decision(current),
                 adjudicator.note(current),
@@ -257,7 +251,7 @@ class ReviewScreen(Screen[None]):
             f"{overall[0]}/{overall[1]} overall" if overall else "overall: counting…",
             f"gold: {self.review.gold_path}",
         ]
-        self.query_one(ReviewStatus).show_status(parts, message)
+        self.query_one(ReviewStatus).show_parts(parts, message)
 
     @property
     def current_disagreement(self) -> Disagreement | None:
@@ -304,20 +298,21 @@ class ReviewScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While the disagreement list has focus its keys are its own: no decision, note
-        or move reaches the article behind it (Esc and `l`/`d` close it)."""
-        focused = self.focused
-        if focused is None or focused is self.article:
-            return True
-        return action in ("list", "close_list")
+        or move reaches the article behind it (Esc closes it, and its own `l`/`d`)."""
+        return article_keys_allowed(self, self.article, action, "close_list")
 
     def action_close_list(self) -> None:
         listing = self.query_one(DisagreementList)
         if listing.display:
             self.action_list()
 
-    @on(OptionList.OptionSelected, "#disagreement-list")
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self._go(event.option_index)
+    @on(OverlayList.Chosen, "#disagreement-list")
+    @on(OverlayList.Closed, "#disagreement-list")
+    def _from_list(self, event: OverlayList.Chosen | OverlayList.Closed) -> None:
+        """Enter goes to the disagreement chosen; either, or the list's own `l`/`d`,
+        closes the list."""
+        if isinstance(event, OverlayList.Chosen):
+            self._go(event.index)
         self.action_list()
 
     def action_document(self, delta: int) -> None:
@@ -327,7 +322,7 @@ class ReviewScreen(Screen[None]):
         else:
             self._refresh_status("first document" if delta < 0 else "last document")
 
-    def action_paragraph(self, delta: int) -> None:
+    def action_sentence(self, delta: int) -> None:
         self.state.move_sentence(delta)
         self.article.state_changed()
 
@@ -362,13 +357,13 @@ class ReviewScreen(Screen[None]):
         self._refresh_status("no disagreement chosen: press n to go to one")
         return None
 
-    def _decide(self, decision: str, *args: object) -> None:
+    def _decide(self, decide: Callable[[ReviewDocument, Disagreement], str]) -> None:
+        """Make one decision on the target disagreement and repaint, or say why not."""
         target = self._target()
         if target is None:
             return
-        adjudicator = self.review.adjudicator
         try:
-            message = getattr(adjudicator, decision)(self.document, target, *args)
+            message = decide(self.document, target)
         except ReaderError as exc:
             self._refresh_status(str(exc))
             return
@@ -381,18 +376,21 @@ class ReviewScreen(Screen[None]):
         if number > len(self.annotators):
             self._refresh_status(f"there is no annotator {number}")
             return
-        self._decide("accept", self.annotators[number - 1])
+        annotator = self.annotators[number - 1]
+        adjudicator = self.review.adjudicator
+        self._decide(lambda document, target: adjudicator.accept(document, target, annotator))
 
     def action_majority(self) -> None:
-        self._decide("accept_majority")
+        self._decide(self.review.adjudicator.accept_majority)
 
     def action_reject(self) -> None:
-        self._decide("reject")
+        self._decide(self.review.adjudicator.reject)
 
     def action_label(self, name: str) -> None:
         label = self.review.schema.label(name)
         if label is not None:
-            self._decide("edit", label)
+            adjudicator = self.review.adjudicator
+            self._decide(lambda document, target: adjudicator.edit(document, target, label))
 
     def action_undo(self) -> None:
         self._history(self.review.adjudicator.undo, "nothing to undo")
@@ -451,3 +449,23 @@ class ReviewScreen(Screen[None]):
             Binding(key, f"label('{label.name}')", f"Gold gets the label {label.name}")
             for key, label in self._label_keys
         ]
+
+
+# Keys the app keeps for itself (quit, help, the command palette).
+APP_KEYS = {"q", "question_mark", "ctrl+p"}
+
+
+def gold_label_keys(schema: Schema) -> list[tuple[str, Label]]:
+    """The schema's label keys the review screen can bind: a review key wins (its label
+    is still named in the list of keys)."""
+    taken = keys_of(REVIEW_BINDINGS) | APP_KEYS
+    return [(key, label) for key, label in schema.keys.items() if textual_key(key) not in taken]
+
+
+def review_screen(review: Review) -> ReviewScreen:
+    """A review screen whose keys include the schema's label keys (gold gets the label)."""
+    bindings = [
+        Binding(textual_key(key), f"label('{label.name}')", f"Gold: {label.name}", show=False)
+        for key, label in gold_label_keys(review.schema)
+    ]
+    return with_bindings(ReviewScreen, bindings)(review)

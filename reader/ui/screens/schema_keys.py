@@ -1,8 +1,15 @@
-"""A schema's label keys as Textual names them (shared by the reading and review screens)."""
+"""A schema's label keys on a screen (shared by the reading and review screens): the key
+as Textual names it, and a screen class whose bindings include them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TypeVar
+
 from textual.binding import Binding
+from textual.screen import Screen
+
+S = TypeVar("S", bound=Screen)  # any screen, whatever its result type
 
 
 def textual_key(key: str) -> str:
@@ -11,3 +18,18 @@ def textual_key(key: str) -> str:
     if key == ",":
         return "comma"  # make_bindings reads a comma as between two keys
     return next(iter(Binding.make_bindings([Binding(key, "")]))).key
+
+
+def keys_of(bindings: Iterable[Binding]) -> set[str]:
+    """Every key `bindings` bind, one by one ("j,down" is two)."""
+    return {binding.key for binding in Binding.make_bindings(bindings)}
+
+
+def with_bindings(screen: type[S], bindings: Iterable[Binding]) -> type[S]:
+    """`screen` with `bindings` (the schema's label keys) added to its own.
+
+    A screen's bindings are its class's `BINDINGS` merged over its bases'; Textual has no
+    public way to add one to a screen that exists (`App.bind` binds on the app, for every
+    screen, and says it may go; `Screen._bindings` is private). So the label keys are the
+    `BINDINGS` of a subclass made here, named as `screen` so its CSS still applies."""
+    return type(screen.__name__, (screen,), {"BINDINGS": list(bindings)})

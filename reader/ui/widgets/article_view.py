@@ -2,18 +2,21 @@
 
 Text is laid out once per width (`LineIndex`); `render_line(y)` styles one visual line
 from the spans that overlap it, so a 1 MB article costs no more per keystroke than a
-short one. Colours come from the component classes in `styles/reader.tcss`.
+short one. Rendered lines are kept (an `LRUCache`, as Textual's `Log` does); a cursor
+move drops and repaints only the lines of what moved (`refresh_lines`), anything else
+(marks, analysis, search, theme, width) all of them. Colours come from the component
+classes in `styles/reader.tcss`.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.cache import LRUCache
 from textual.color import Color, ColorParseError
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
@@ -59,6 +62,7 @@ _VISIBLE = (
     | {c: " " for c in range(0x7F, 0xA0)}
     | {c: "\ufffd" for c in range(0xD800, 0xE000)}
 )
+CACHED_LINES = 1024
 # Layers drawn as a background over the text (blended, so what is under them still shows).
 _BACKGROUND_LAYERS = ("article--cursor", "article--selection", "article--match")
 
@@ -92,9 +96,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.title = title
         self.state = state
         self._lines: LineIndex | None = None
-        self._cache: OrderedDict[int, Strip] = OrderedDict()
-        self._cache_key: tuple[int, int, int] = (-1, -1, -1)
-        self.revision = 0
+        self._cache: LRUCache[int, Strip] = LRUCache(CACHED_LINES)
+        self._cache_key: tuple[int, int, int, Style | None] = (-1, -1, -1, None)
+        self.revision = 0  # bumped when every line must be drawn again
+        self._layers_painted: tuple[object, ...] = ()
+        self._spans_painted: list[tuple[int, int]] = []
         self._tints: dict[tuple[Color, str], Color] = {}
         self._layers: dict[str, Color | None] = {}
         self._base_style: Style | None = None
@@ -110,12 +116,49 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.state_changed()
 
     def state_changed(self, scroll: bool = True) -> None:
-        """Repaint after the state changed, and (unless told not to) bring the cursor into view."""
-        self.revision += 1
-        self.refresh()
+        """Repaint after the state changed, and (unless told not to) bring the cursor into
+        view. When only the cursor, focus, selection or speaker moved, only their lines
+        (before and after) are drawn again."""
+        layers, spans = self._painted()
+        same = len(layers) == len(self._layers_painted) and all(
+            new is old for new, old in zip(layers, self._layers_painted, strict=True)
+        )  # by identity: the objects are held, so an id is never reused
+        if not same or self._lines is None:
+            self.revision += 1
+            self.refresh()
+        else:
+            for start, end in set(spans) ^ set(self._spans_painted):
+                first, last = self.line_span(start, end)
+                self.refresh_lines(first, last - first + 1)
+        self._layers_painted, self._spans_painted = layers, spans
         if scroll:
             self.call_after_refresh(self.scroll_cursor_visible)
             self.scroll_cursor_visible()
+
+    def repaint(self) -> None:
+        """Draw every line again (the theme changed)."""
+        self.revision += 1
+        self.refresh()
+
+    def _painted(self) -> tuple[tuple[object, ...], list[tuple[int, int]]]:
+        """What the lines are drawn from: the layers over the whole text (compared by
+        identity: the state makes a new one for every change), and the spans that move
+        with the cursor."""
+        state = self.state
+        layers = (state, state.sentences, state.marks, state.quotes, state.entities, state.matches)
+        spans = [(s.start, s.end) for s in (state.sentence, state.focused_span) if s is not None]
+        if state.selection is not None:
+            spans.append((state.selection.span.start, state.selection.span.end))
+        quote = state.cursor_quote()
+        if quote is not None and quote.speaker is not None:
+            spans.append((quote.speaker.start, quote.speaker.end))
+        return layers, spans
+
+    def refresh_lines(self, y_start: int, line_count: int = 1) -> None:
+        """Draw lines `y_start`… again (they changed)."""
+        for y in range(y_start, y_start + line_count):
+            self._cache.discard(y)
+        super().refresh_lines(y_start, line_count)
 
     # --- layout ------------------------------------------------------------------------
     @property
@@ -194,16 +237,14 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
-        key = (self.revision, self.size.width, int(self.scroll_x))
-        if key != self._cache_key:
+        key = (self.revision, self.size.width, int(self.scroll_x), self._base_style)
+        if key != self._cache_key:  # new layers, width, or theme: every line changed
             self._cache.clear()
             self._cache_key = key
         strip = self._cache.get(index)
         if strip is None:
             strip = self._render_visual_line(index)
             self._cache[index] = strip
-            if len(self._cache) > 500:
-                self._cache.popitem(last=False)
         return strip
 
     def _render_visual_line(self, index: int) -> Strip:
@@ -232,24 +273,24 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _gutter(self, start: int, end: int, base: Style) -> list[Segment]:
         """One `▌` per distinct mark colour on the line (at most GUTTER), then padding."""
-        colours: list[str] = []
+        colors: list[str] = []
         for mark in self.state.marks.overlapping(start, max(end, start + 1)):
-            if mark.color not in colours:
-                colours.append(mark.color)
-                if len(colours) == GUTTER:
+            if mark.color not in colors:
+                colors.append(mark.color)
+                if len(colors) == GUTTER:
                     break
-        segments = [Segment("▌", base + Style(color=colour)) for colour in colours]
-        if len(colours) < GUTTER:
-            segments.append(Segment(" " * (GUTTER - len(colours)), base))
+        segments = [Segment("▌", base + Style(color=color)) for color in colors]
+        if len(colors) < GUTTER:
+            segments.append(Segment(" " * (GUTTER - len(colors)), base))
         return segments
 
-    def _tint(self, background: Color, colour: str) -> Color:
+    def _tint(self, background: Color, color: str) -> Color:
         """`background` blended towards `colour` (an annotation's tint)."""
-        key = (background, colour)
+        key = (background, color)
         tint = self._tints.get(key)
         if tint is None:
             try:
-                tint = background.blend(Color.parse(colour), TINT)
+                tint = background.blend(Color.parse(color), TINT)
             except ColorParseError:  # a colour Textual cannot parse: leave the text as it is
                 tint = background
             self._tints[key] = tint
@@ -258,15 +299,15 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def _layer(self, name: str) -> Color | None:
         """A background layer's colour with its alpha (`$primary 22%`), to blend over
         whatever is already there instead of replacing it."""
-        colour = self._layers.get(name)
-        if colour is None and name not in self._layers:
+        color = self._layers.get(name)
+        if color is None and name not in self._layers:
             try:
                 found = self.get_component_styles(name).background
             except KeyError:
                 found = None
-            colour = found if found is not None and found.a > 0 else None
-            self._layers[name] = colour
-        return colour
+            color = found if found is not None and found.a > 0 else None
+            self._layers[name] = color
+        return color
 
     def _text_segments(self, start: int, end: int, kind: int) -> Iterable[Segment]:
         """Backgrounds (cursor, annotation tints, selection, match) are blended one over
@@ -283,11 +324,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             _foreground(base + self.get_component_rich_style(role, partial=True))
         ] * count
 
-        def under(span_start: int, span_end: int, colour: Color | None) -> None:
-            if colour is None:
+        def under(span_start: int, span_end: int, color: Color | None) -> None:
+            if color is None:
                 return
             for i in range(max(span_start, start) - start, min(span_end, end) - start):
-                backs[i] = backs[i] + colour
+                backs[i] = backs[i] + color
 
         def over(span_start: int, span_end: int, css_class: str) -> None:
             style = _foreground(self.get_component_rich_style(css_class, partial=True))
@@ -328,12 +369,12 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                 yield Segment(text[run_start:i], styles[run_start])
                 run_start = i
 
-    def swatch(self, text: str, colour: str) -> Text:
+    def swatch(self, text: str, color: str) -> Text:
         """`text` on `colour` blended into the article's background exactly as an
         annotation is tinted, so the legend's colours look like the article's."""
         base = self._base_style or self.rich_style
         ground = Color.from_rich_color(base.bgcolor) if base.bgcolor else Color(0, 0, 0)
-        tint = self._tint(ground, colour)
+        tint = self._tint(ground, color)
         return Text(f" {text} ", Style(color=base.color, bgcolor=tint.rich_color, bold=True))
 
     def legend(self) -> Text:

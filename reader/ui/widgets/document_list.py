@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets.option_list import Option
 
 from ...corpus import Document
@@ -16,7 +17,9 @@ ANNOTATED = "●"
 
 
 class DocumentList(OverlayList):
-    """Toggled with `d`; Enter opens the highlighted document."""
+    """Toggled with `d`; Enter posts `Chosen` with the document's index in the corpus."""
+
+    BINDINGS = [Binding("d", "close", "Close the list", show=False)]
 
     def __init__(self, documents: list[Document], **kwargs: Any) -> None:
         self.titles = [inert(doc.title) for doc in documents]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
@@ -15,15 +16,16 @@ from ...annotate.annotations import Annotation
 from ...printable import inert
 from ...review.disagreements import Disagreement
 from .overlay_list import OverlayList
+from .status_line import StatusLine
 
 # Okabe–Ito: distinct for the common kinds of colour blindness. Yellow is kept for gold.
-ANNOTATOR_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#999999")
-GOLD_COLOUR = "#F0E442"
+ANNOTATOR_COLORS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#999999")
+GOLD_COLOR = "#F0E442"
 SNIPPET = 60
 
 
-def annotator_colour(index: int) -> str:
-    return ANNOTATOR_COLOURS[index % len(ANNOTATOR_COLOURS)]
+def annotator_color(index: int) -> str:
+    return ANNOTATOR_COLORS[index % len(ANNOTATOR_COLORS)]
 
 
 def _snippet(text: str, limit: int = SNIPPET) -> str:
@@ -56,17 +58,17 @@ def legend(
     """Each annotator in their colour with the key that shows/hides them, then gold."""
     line = Text()
     line.append("Annotators: ", style="dim")  # (a style given to Text() would dim it all)
-    entries = [(f"F{i + 1}", name, annotator_colour(i)) for i, name in enumerate(annotators[:9])]
-    entries += [("F10", "gold", GOLD_COLOUR)]
-    for key, name, colour in entries:
+    entries = [(f"F{i + 1}", name, annotator_color(i)) for i, name in enumerate(annotators[:9])]
+    entries += [("F10", "gold", GOLD_COLOR)]
+    for key, name, color in entries:
         off = gold_hidden if name == "gold" and key == "F10" else name in hidden
         line.append(f"{key} ", style="dim")
         if off:
             line.append(f" {inert(name)} ", style="dim strike")
         elif swatch is not None:
-            line.append_text(swatch(inert(name), colour))  # the article's own tint
+            line.append_text(swatch(inert(name), color))  # the article's own tint
         else:
-            line.append(f" {inert(name)} ", style=f"bold {colour}")
+            line.append(f" {inert(name)} ", style=f"bold {color}")
         line.append("  ")
     if len(annotators) > 9:
         line.append(f"(+{len(annotators) - 9} more, always shown)", style="dim")
@@ -89,7 +91,7 @@ def _describe(annotation: Annotation) -> Text:
 def who_said_what(
     disagreement: Disagreement,
     position: tuple[int, int],
-    colours: Mapping[str, str],
+    colors: Mapping[str, str],
     gold: Sequence[Annotation],
     decision: Mapping[str, object] | None,
     note: str,
@@ -107,11 +109,11 @@ def who_said_what(
     if decision:
         text.append(f" ({inert(_decision_text(decision))})", style="dim")
     for index, version in enumerate(disagreement.versions, start=1):
-        colour = colours.get(version.annotator, "white")
+        color = colors.get(version.annotator, "white")
         text.append("\n")
         key = "!@#$%^&*("[index - 1] if index <= 9 else " "
         text.append(f" {key} ", style="dim")
-        text.append(f"{inert(version.annotator):<12}", style=f"bold {colour}")
+        text.append(f"{inert(version.annotator):<12}", style=f"bold {color}")
         if version.is_empty:
             text.append("nothing marked here", style="dim italic")
         for n, annotation in enumerate(version.annotations):
@@ -119,7 +121,7 @@ def who_said_what(
                 text.append("\n" + " " * 16)
             text.append_text(_describe(annotation))
     text.append("\n")
-    text.append("   gold        ", style=f"bold {GOLD_COLOUR}")
+    text.append("   gold        ", style=f"bold {GOLD_COLOR}")
     if not gold:
         text.append("nothing yet", style="dim italic")
     for n, annotation in enumerate(gold):
@@ -146,7 +148,9 @@ def _decision_text(decision: Mapping[str, object]) -> str:
 
 
 class DisagreementList(OverlayList):
-    """The document's disagreements (`l` / `d`); Enter jumps to one."""
+    """The document's disagreements (`l` / `d`); Enter posts `Chosen` with its index."""
+
+    BINDINGS = [Binding("l,d", "close", "Close the list", show=False)]
 
     DEFAULT_CSS = """
     DisagreementList {
@@ -185,25 +189,6 @@ class DetailPanel(Static):
     """
 
 
-class ReviewStatus(Static):
-    """The one-line status bar of the review screen."""
-
-    DEFAULT_CSS = """
-    ReviewStatus {
-        height: 1;
-        padding: 0 1;
-        background: $panel-lighten-1;
-        color: $text;
-    }
-    """
-
-    def show_status(self, parts: Sequence[str], message: str = "") -> None:
-        """A brief message first (so narrow terminals never cut it off), then `parts`,
-        as the reading screen's `StatusLine` does."""
-        line = Text()
-        if message:
-            line.append(inert(message), "bold")
-            line.append(" · ")
-        line.append(inert(" · ".join(parts)))
-        self.update(line)
-
+class ReviewStatus(StatusLine):
+    """The review screen's status bar: the reading screen's `StatusLine`, with the
+    review's parts (`show_parts`: document, progress here and overall, the gold store)."""

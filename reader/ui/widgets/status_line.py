@@ -1,6 +1,8 @@
-"""The one-line status bar at the bottom of the reading screen."""
+"""The one-line status bar at the bottom of the reading and the review screens."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual.widgets import Static
@@ -11,9 +13,22 @@ WARNING_CHARS = 70  # of the input's warning, kept in the status line while the 
 
 
 class StatusLine(Static):
-    """A brief message first (so it is never cut off), then any warning about the input,
-    the document position, the cursor, the engine and where annotations are saved.
-    Everything is shown inertly: messages name files, labels and targets."""
+    """The status bar: a brief message first (so it is never cut off; a failed save in
+    red), then any warning about the input, then the parts (position, cursor, engine,
+    where annotations are saved...). Everything is shown inertly: messages name files,
+    labels and targets. The review screen's `ReviewStatus` is one too."""
+
+    def show_parts(self, parts: Sequence[str], message: str = "", warning: str = "") -> None:
+        line = Text()
+        if message:
+            style = "bold red" if message.startswith("NOT saved") else "bold"
+            line.append(inert(message), style)
+            line.append(" · ")
+        if warning:
+            line.append(f"⚠ {inert(warning)}", "bold yellow")
+            line.append(" · ")
+        line.append(" · ".join(inert(part) for part in parts))
+        self.update(line)
 
     def show_status(
         self,
@@ -26,22 +41,14 @@ class StatusLine(Static):
         annotations: str = "",
         warning: str = "",
     ) -> None:
+        """The reading screen's status."""
         doc_number, doc_total = position
         sentence_number, sentence_total = sentence
-        line = Text()
-        if extra:
-            style = "bold red" if extra.startswith("NOT saved") else "bold"
-            line.append(inert(extra), style)
-            line.append(" · ")
-        if warning:
-            line.append(f"⚠ {inert(warning)}", "bold yellow")
-            line.append(" · ")
         parts = [f"doc {doc_number}/{doc_total}", f"sentence {sentence_number}/{sentence_total}"]
         if annotations:
-            parts.append(inert(annotations))  # before the rest, so narrow terminals still show it
-        parts += [f"{words:,} words", f"engine: {inert(engine)}"]
-        line.append(" · ".join(parts))
-        self.update(line)
+            parts.append(annotations)  # before the rest, so narrow terminals still show it
+        parts += [f"{words:,} words", f"engine: {engine}"]
+        self.show_parts(parts, extra, warning)
 
 
 def shorten(text: str, limit: int = WARNING_CHARS) -> str:
