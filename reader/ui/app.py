@@ -135,6 +135,6 @@ class ReaderApp(OrderedKeys, InertNotifications, App[None]):
 
 # The one factory the CLI and the tests use to build the app: `ReaderApp` itself.
 # `open_session` opens the store just after the first paint (the CLI's way); without a
-# session the app only reads (annotation keys say that no store is open); `ask_annotator` (a served tab)
-# asks for a name first and opens that name's store with it.
+# session the app only reads (annotation keys say that no store is open). `ask_annotator`
+# (a served tab) asks for a name first and opens that name's store with it.
 make_app = ReaderApp
