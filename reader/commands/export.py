@@ -282,11 +282,14 @@ def atomic_output(output: str) -> Iterator[Any]:
 _BRAT_NAMES = re.compile(r"[^/]+\.(txt|ann)|annotation\.conf")
 
 
-def _replaceable_brat_folder(folder: Path) -> bool:
-    """Whether `folder` is empty or holds only a brat export (ours to replace)."""
+def _replaceable_brat_folder(folder: Path, depth: int = 1) -> bool:
+    """Whether `folder` is empty or holds only a brat export (ours to replace): brat
+    folders, one per annotator, or (an export from before those) one brat folder."""
     names = os.listdir(folder)
     if not names:
         return True
+    if depth and all((folder / n).is_dir() and not (folder / n).is_symlink() for n in names):
+        return all(_replaceable_brat_folder(folder / n, depth=0) for n in names)
     return "annotation.conf" in names and all(
         _BRAT_NAMES.fullmatch(name)
         and (folder / name).is_file()
@@ -315,9 +318,10 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def export_brat(documents: list[RawDocument], folder: Path) -> int:
-    """Write a brat folder into a temporary folder beside `folder`, then put it in place
-    (an atomic exchange with a previous export where the system allows it): a kill never
-    leaves a partial folder, and a previous export is replaced whole or not at all."""
+    """Write a brat folder per annotator (`folder/<annotator>/`) into a temporary folder
+    beside `folder`, then put it in place (an atomic exchange with a previous export where
+    the system allows it): a kill never leaves a partial folder, and a previous export is
+    replaced whole or not at all. What brat cannot hold is refused before any writing."""
     from ..formats import brat
 
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
@@ -329,6 +333,8 @@ def export_brat(documents: list[RawDocument], folder: Path) -> int:
             f"{inert(str(folder))}: holds files that are not a brat export; "
             "export into a new or empty folder"
         )
+    exported = [d.to_document() for d in documents if d.text]
+    brat.refuse_problems(exported)  # before anything is written
     parent = folder.absolute().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -340,7 +346,7 @@ def export_brat(documents: list[RawDocument], folder: Path) -> int:
     try:
         os.chmod(tmp, 0o777 & ~_umask())
         with progress(len(documents), "Exporting") as advance:
-            count = brat.write((d.to_document() for d in documents if d.text), tmp, advance)
+            count = brat.write_per_annotator(exported, tmp, advance)
         fsync_dir(tmp)
         if not folder.exists():
             os.rename(tmp, folder)
