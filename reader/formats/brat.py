@@ -440,7 +440,8 @@ def read(folder: Path, options: ReadOptions, advance: Callable[..., Any] = _noop
     outcome = ReadOutcome()
     for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()):
         if any(sub.glob("*.ann")):
-            part = _read_folder(sub, replace(options, annotator=sub.name), advance, f"{sub.name}/")
+            named = options if options.override_annotator else replace(options, annotator=sub.name)
+            part = _read_folder(sub, named, advance, f"{sub.name}/")
             outcome.documents += part.documents
             outcome.problems += part.problems
     return outcome
