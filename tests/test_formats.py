@@ -112,6 +112,7 @@ def test_doccano_round_trip() -> None:
     assert json.loads(lines[0]) == {
         "text": TEXT,
         "label": [[0, 28, "FACT"], [20, 45, "AGAINST"], [70, 88, "OPINION"]],
+        "meta": {"title": "Port"},
     }
     outcome = doccano.read(lines, OPTIONS)
     assert not outcome.problems and spans(outcome.documents[0]) == spans(doc)

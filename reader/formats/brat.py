@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from ..annotate.annotations import Annotation, annotation_sort_key, make_annotation
-from ..config import safe_file_name
 from ..corpus import normalise, text_id
 from ..printable import inert
 from . import (
@@ -42,6 +41,7 @@ from . import (
     checked_record,
     on_normalised_text,
 )
+from .annotators import by_annotator, file_names
 
 _NOTE_TYPES = {
     "AnnotatorNotes": "note",
@@ -203,34 +203,6 @@ def problems(documents: Iterable[ExportDocument]) -> list[str]:
     return list(found)
 
 
-def by_annotator(documents: Iterable[ExportDocument]) -> dict[str, list[ExportDocument]]:
-    """annotator -> their documents, each with only their annotations (first seen first)."""
-    groups: dict[str, list[ExportDocument]] = {}
-    for document in documents:
-        mine: dict[str, list[Annotation]] = {}
-        for a in document.annotations:
-            mine.setdefault(a.annotator, []).append(a)
-        for name, theirs in mine.items():
-            groups.setdefault(name, []).append(
-                ExportDocument(document.doc_id, document.text, document.meta, theirs)
-            )
-    return groups
-
-
-def folder_names(annotators: Iterable[str]) -> dict[str, str]:
-    """annotator -> the name of their folder; FormatError when two would share one."""
-    names: dict[str, str] = {}
-    for annotator in annotators:
-        name = safe_file_name(annotator)
-        if name in names:
-            raise FormatError(
-                f"annotators {inert(names[name])} and {inert(annotator)} would share the "
-                f"brat folder {inert(name)}; export them one at a time"
-            )
-        names[name] = annotator
-    return {annotator: name for name, annotator in names.items()}
-
-
 def refuse_problems(documents: list[ExportDocument]) -> None:
     """FormatError naming what brat cannot hold in `documents` (see `problems`)."""
     found = problems(documents)
@@ -250,7 +222,7 @@ def write_per_annotator(
     documents = list(documents)
     refuse_problems(documents)
     groups = by_annotator(documents)
-    names = folder_names(groups)
+    names = file_names(groups)
     root.mkdir(parents=True, exist_ok=True)
     return sum(write(group, inside(root, names[name]), advance) for name, group in groups.items())
 
