@@ -310,3 +310,21 @@ def test_export_import_export_is_byte_identical(tmp_path: Path) -> None:
     assert files(first) == files(second) and len(files(first)) == 6
     for name in ("alice", "bob"):
         bratly_read(first / name)
+
+
+def test_a_kind_brat_cannot_carry_is_warned_about(tmp_path: Path) -> None:
+    doc_id = text_id(TEXT)
+    with AnnotationStore.open(tmp_path / "alice.json", "alice") as store:
+        made = make_annotation(TEXT, doc_id, 0, 6, "stance", "FACT", "alice")
+        store.bulk([StoredDocument(doc_id, TEXT, {})], [made])
+    code, _, err = run(
+        "export",
+        "--db",
+        str(tmp_path / "alice.json"),
+        "--format",
+        "brat",
+        "-o",
+        str(tmp_path / "brat"),
+    )
+    assert code == 0 and "brat has no place for an annotation's kind" in err
+    assert "1 FACT stance" in err

@@ -161,3 +161,13 @@ def test_doccano_export_imports_back_with_meta(stores: Path) -> None:
     )
     assert code == 0, err
     assert again.read_bytes() == out.read_bytes()
+
+
+def test_what_doccano_cannot_hold_is_warned_about(tmp_path: Path) -> None:
+    doc_id = text_id(TEXT)
+    with AnnotationStore.open(tmp_path / "dan.json", "dan") as store:
+        made = make_annotation(TEXT, doc_id, *FACT, "claim", "FACT", "dan", note="checked")
+        store.bulk([StoredDocument(doc_id, TEXT, {})], [made])
+    code, out, err = run("export", "--db", str(tmp_path / "dan.json"), "--format", "doccano")
+    assert code == 0 and json.loads(out)["label"] == [[*FACT, "FACT"]]
+    assert "1 annotation(s) have a note, target or holder, which doccano cannot hold" in err

@@ -11,6 +11,7 @@ import shutil
 import stat
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
@@ -336,6 +337,7 @@ def export_brat(documents: list[RawDocument], folder: Path) -> int:
         )
     exported = [d.to_document() for d in documents if d.text]
     brat.refuse_problems(exported)  # before anything is written
+    _warn_kinds_lost(exported)
     parent = folder.absolute().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -367,6 +369,29 @@ def export_brat(documents: list[RawDocument], folder: Path) -> int:
         raise
     fsync_dir(parent)
     return count
+
+
+def _warn_kinds_lost(documents: list[ExportDocument]) -> None:
+    """Warn about annotations whose kind brat cannot carry: an import gives each label
+    its kind in the label schema (`claim` when it is not there), which for these is not
+    the kind they have."""
+    from ..annotate.schema import load_schema
+
+    kinds = {label.name: label.kind for label in load_schema(None).labels}
+    lost = Counter(
+        (a.label, a.kind)
+        for d in documents
+        for a in d.annotations
+        if kinds.get(a.label, "claim") != a.kind
+    )
+    if lost:
+        shown = ", ".join(f"{count} {inert(label)} {kind}" for (label, kind), count in lost.items())
+        click.echo(
+            f"reader: warning: brat has no place for an annotation's kind, and the label "
+            f"schema gives these labels another one, so an import reads them otherwise "
+            f"(--schema on import can give them back): {shown}",
+            err=True,
+        )
 
 
 def guard_target(output: str, owner: str | None = None) -> None:
@@ -443,6 +468,18 @@ def export_doccano(
     if split and not output:
         raise FormatError("--split writes a file per annotator: name their folder with -o DIR")
     names = file_names(groups)
+    unheld = sum(
+        bool(a.note or a.target or a.holder)
+        for group in groups.values()
+        for d in group
+        for a in d.annotations
+    )
+    if unheld:
+        click.echo(
+            f"reader: warning: {unheld} annotation(s) have a note, target or holder, which "
+            "doccano cannot hold: the export has their spans and labels only",
+            err=True,
+        )
     for annotator, group in groups.items():
         if no_overlap:
             groups[annotator] = _drop_overlaps(annotator, group)
