@@ -11,10 +11,8 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,7 +20,7 @@ import click
 
 from ..config import stores_dir, stores_to_read
 from ..errors import ReaderError
-from ..formats import FORMATS, ExportDocument, FormatError, RawDocument, merge_raw, progress
+from ..formats import FORMATS, FormatError, RawDocument, merge_raw, progress
 from ..printable import inert
 from ..store import AnnotationStore, StoreError
 from ..store.snapshot import fsync_dir
@@ -325,6 +323,7 @@ def export_brat(documents: list[RawDocument], folder: Path) -> int:
     the system allows it): a kill never leaves a partial folder, and a previous export is
     replaced whole or not at all. What brat cannot hold is refused before any writing."""
     from ..formats import brat
+    from .foreign_export import warn_kinds_lost
 
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise FormatError(
@@ -337,7 +336,7 @@ def export_brat(documents: list[RawDocument], folder: Path) -> int:
         )
     exported = [d.to_document() for d in documents if d.text]
     brat.refuse_problems(exported)  # before anything is written
-    _warn_kinds_lost(exported)
+    warn_kinds_lost(exported)
     parent = folder.absolute().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -369,29 +368,6 @@ def export_brat(documents: list[RawDocument], folder: Path) -> int:
         raise
     fsync_dir(parent)
     return count
-
-
-def _warn_kinds_lost(documents: list[ExportDocument]) -> None:
-    """Warn about annotations whose kind brat cannot carry: an import gives each label
-    its kind in the label schema (`claim` when it is not there), which for these is not
-    the kind they have."""
-    from ..annotate.schema import load_schema
-
-    kinds = {label.name: label.kind for label in load_schema(None).labels}
-    lost = Counter(
-        (a.label, a.kind)
-        for d in documents
-        for a in d.annotations
-        if kinds.get(a.label, "claim") != a.kind
-    )
-    if lost:
-        shown = ", ".join(f"{count} {inert(label)} {kind}" for (label, kind), count in lost.items())
-        click.echo(
-            f"reader: warning: brat has no place for an annotation's kind, and the label "
-            f"schema gives these labels another one, so an import reads them otherwise "
-            f"(--schema on import can give them back): {shown}",
-            err=True,
-        )
 
 
 def guard_target(output: str, owner: str | None = None) -> None:
@@ -438,124 +414,6 @@ def export_documents(documents: list[RawDocument], fmt: str, output: str | None)
     guard_target(output)
     with atomic_output(output) as out, progress(len(documents), "Exporting") as advance:
         return writer(documents, out, advance)
-
-
-DOCCANO_FORMATS = ("doccano", "doccano-entities")
-
-
-def export_doccano(
-    documents: list[RawDocument],
-    fmt: str,
-    output: str | None,
-    split: bool = False,
-    no_overlap: bool = False,
-) -> int:
-    """doccano JSONL, one annotator a file: refused for several annotators unless `split`
-    (`-o DIR` then gets `DIR/<annotator>.jsonl`); overlapping spans, which doccano's
-    default project does not hold, are reported on stderr before anything is written
-    (`no_overlap` drops all but the longest of each overlap and lists what it dropped)."""
-    from ..formats import doccano
-    from ..formats.annotators import by_annotator, file_names
-
-    groups = by_annotator(d.to_document() for d in documents if d.text)
-    if len(groups) > 1 and not split:
-        who = ", ".join(inert(n) for n in list(groups)[:5]) + (" ..." if len(groups) > 5 else "")
-        raise FormatError(
-            f"{len(groups)} annotators ({who}): doccano has no annotator field, so their "
-            "labels would mix in one file; export one store with --db, or give --split "
-            "-o DIR for a file per annotator (DIR/<annotator>.jsonl)"
-        )
-    if split and not output:
-        raise FormatError("--split writes a file per annotator: name their folder with -o DIR")
-    names = file_names(groups)
-    unheld = sum(
-        bool(a.note or a.target or a.holder)
-        for group in groups.values()
-        for d in group
-        for a in d.annotations
-    )
-    if unheld:
-        click.echo(
-            f"reader: warning: {unheld} annotation(s) have a note, target or holder, which "
-            "doccano cannot hold: the export has their spans and labels only",
-            err=True,
-        )
-    for annotator, group in groups.items():
-        if no_overlap:
-            groups[annotator] = _drop_overlaps(annotator, group)
-        else:
-            _report_overlaps(annotator, group)
-    entities = fmt == "doccano-entities"
-    if not split:
-        group = next(iter(groups.values()), [])
-        return _write_jsonl(output, partial(doccano.write, group, entities=entities), len(group))
-    folder = Path(output or ".")
-    if folder.exists() and not folder.is_dir():
-        raise FormatError(
-            f"{inert(str(folder))}: not a folder (--split writes one file per annotator)"
-        )
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise FormatError(f"{inert(str(folder))}: cannot write ({exc.strerror or exc})") from None
-    return sum(
-        _write_jsonl(
-            str(folder / f"{names[annotator]}.jsonl"),
-            partial(doccano.write, group, entities=entities),
-            len(group),
-        )
-        for annotator, group in groups.items()
-    )
-
-
-def _drop_overlaps(annotator: str, group: list[ExportDocument]) -> list[ExportDocument]:
-    """`group` with only the longest of each overlap, each dropped span listed on stderr."""
-    from ..formats import doccano
-
-    kept = []
-    for document in group:
-        without, dropped = doccano.without_overlaps(document)
-        kept.append(without)
-        for a in dropped:
-            click.echo(
-                f"reader: warning: --no-overlap dropped {inert(annotator)}'s {inert(a.label)} "
-                f"at {a.start}:{a.end} ('{inert(a.text[:40])}') in {document.doc_id[:16]}",
-                err=True,
-            )
-    return kept
-
-
-def _report_overlaps(annotator: str, group: list[ExportDocument]) -> None:
-    """A warning naming the overlapping spans of `group` (the first ten), if any."""
-    from ..formats import doccano
-
-    pairs = [(d, a, b) for d in group for a, b in doccano.overlaps(d)]
-    if not pairs:
-        return
-    shown = "; ".join(
-        f"{d.doc_id[:16]} {a.start}:{a.end} {inert(a.label)} / {b.start}:{b.end} {inert(b.label)}"
-        for d, a, b in pairs[:10]
-    )
-    more = f" (and {len(pairs) - 10} more)" if len(pairs) > 10 else ""
-    click.echo(
-        f"reader: warning: {inert(annotator)}'s export has {len(pairs)} overlapping pair(s) "
-        "of spans, which a doccano project keeps only when it allows overlapping spans "
-        f"(--no-overlap keeps the longest): {shown}{more}",
-        err=True,
-    )
-
-
-def _write_jsonl(
-    output: str | None, write: Callable[[Any, Callable[..., Any]], int], total: int
-) -> int:
-    """`write(out, advance)` to `output` (atomically) or to stdout when None."""
-    if output is None:
-        show = sys.stdout.isatty() and sys.stderr.isatty()
-        with progress(total, "Exporting", enabled=show) as advance:
-            return write(sys.stdout, advance)
-    guard_target(output)
-    with atomic_output(output) as out, progress(total, "Exporting") as advance:
-        return write(out, advance)
 
 
 def write_snapshot(db: Path, output: str) -> int:
@@ -652,7 +510,9 @@ def export_command(
         count = write_snapshot(db, output)
         click.echo(f"wrote {count} annotation(s) of {inert(str(db))} to {inert(output)}", err=True)
         return
-    if fmt in DOCCANO_FORMATS:
+    if fmt in ("doccano", "doccano-entities"):
+        from .foreign_export import export_doccano
+
         export_doccano(collect(dbs), fmt, output, split, no_overlap)
         return
     export_documents(collect(dbs, review=True), fmt, output)

@@ -86,11 +86,15 @@ def to_view(offset: int, crlf: list[int]) -> int:
     return offset - bisect_right(crlf, offset - 2)
 
 
-def from_view(offset: int, crlf: list[int]) -> int:
-    """An offset into `brat_view(text)` as an offset into the text (`crlf`: `_crlf(text)`):
-    one at a translated line end is just before its `\\r`."""
-    in_view = [at - number for number, at in enumerate(crlf)]
-    return offset + bisect_left(in_view, offset)
+def from_view(offset: int, crlf_in_view: list[int]) -> int:
+    """An offset into `brat_view(text)` as an offset into the text (`crlf_in_view`: where
+    each `\\r\\n` of the text is in the view, `_in_view(_crlf(text))`); one at a translated
+    line end is just before its `\\r`."""
+    return offset + bisect_left(crlf_in_view, offset)
+
+
+def _in_view(crlf: list[int]) -> list[int]:
+    return [at - number for number, at in enumerate(crlf)]
 
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -305,7 +309,7 @@ def parse_ann(
     (`corpus.normalise`); each is its `Annotator` line's, else `options.annotator`."""
     doc_id = text_id(text)
     view = brat_view(text)
-    crlf = _crlf(text)
+    crlf = _in_view(_crlf(text))
     entities: dict[str, dict[str, Any]] = {}
     problems: list[tuple[int, str]] = []
     notes: list[tuple[int, str, str, str]] = []
