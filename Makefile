@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench screenshot clean interop-formats
+.PHONY: run test lint bench screenshot clean interop interop-formats
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,21 @@ test: $(STAMP)
 	$(BIN)/mypy reader
 	$(BIN)/pytest -n auto -m "not serial" $(PYTEST_ARGS)
 	$(BIN)/pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+# Interop with the real tools (not part of `make test`): doccano 1.8.4 in its own venv,
+# started on 127.0.0.1, fed reader's exports through its REST API; figures printed as JSON.
+# Two pins doccano 1.8.4's own requirements leave open and it breaks without: environs 9.5
+# needs marshmallow 3, and pandas 1.5 is built against numpy 1.
+INTEROP_VENV := .interop-venv
+INTEROP_STAMP := $(INTEROP_VENV)/.installed
+
+$(INTEROP_STAMP):
+	$(PYTHON) -m venv $(INTEROP_VENV)
+	$(INTEROP_VENV)/bin/python -m pip install --quiet 'doccano==1.8.4' 'marshmallow<4' 'numpy<2'
+	touch $(INTEROP_STAMP)
+
+interop: $(STAMP) $(INTEROP_STAMP)
+	$(BIN)/python tests/interop/doccano_roundtrip.py --doccano-venv $(INTEROP_VENV)
 
 # Label Studio's SDK (pandas, opencv: too heavy for the test extra) checks reader's Label
 # Studio export, in a venv of its own; the other format tests run beside it.
@@ -48,4 +63,4 @@ screenshot: $(STAMP)
 	$(BIN)/python docs/make_screenshot.py
 
 clean:
-	rm -rf $(VENV) $(INTEROP_FORMATS) build dist .pytest_cache
+	rm -rf $(VENV) $(INTEROP_VENV) $(INTEROP_FORMATS) build dist .pytest_cache

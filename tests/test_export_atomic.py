@@ -34,8 +34,6 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "data"
 
 
-
-
 def make_store(path: Path, documents: int = 3) -> None:
     with AnnotationStore.open(path, "alice") as store:
         docs, annotations = [], []
@@ -139,7 +137,7 @@ def test_sigkill_during_brat_export_leaves_no_partial_folder(tmp_path: Path) -> 
     make_store(store, documents=40)
     folder = tmp_path / "brat"
     assert run("export", "--db", str(store), "--format", "brat", "-o", str(folder))[0] == 0
-    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    before = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     make_store(tmp_path / "bob.json", documents=5)
     kill_mid_export(
         ["export", "--db", str(tmp_path / "bob.json"), "--format", "brat", "-o", str(folder)],
@@ -147,12 +145,14 @@ def test_sigkill_during_brat_export_leaves_no_partial_folder(tmp_path: Path) -> 
         tmp_path,
         on="fsync",
     )
-    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert {
+        p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    } == before
     code, _, err = run(
         "export", "--db", str(tmp_path / "bob.json"), "--format", "brat", "-o", str(folder)
     )
     assert code == 0, err
-    assert len(list(folder.glob("*.ann"))) == 5  # replaced whole: none of the 40 left
+    assert len(list(folder.glob("*/*.ann"))) == 5  # replaced whole: none of the 40 left
     assert leftovers(tmp_path) == []
 
 
@@ -204,7 +204,7 @@ def test_a_store_with_a_hostile_doc_id_exports_inside_the_folder(tmp_path: Path)
     assert all(path.startswith("a/b/") for path in everything), everything
     assert not any("ESCAPED" in path for path in everything)
     if code == 0:  # a store that refuses such an id is fine too (exit 2, nothing written)
-        assert len(list((work / "out").glob("*.ann"))) == 1
+        assert len(list((work / "out").glob("*/*.ann"))) == 1
 
 
 def test_exporting_to_a_pipe_or_stdout_still_works(tmp_path: Path) -> None:

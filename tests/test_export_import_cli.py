@@ -161,8 +161,10 @@ def test_brat_export_needs_a_folder_and_default_stores_are_found(data_dir: Path)
     assert code == 0 and len(out.splitlines()) == 2
     folder = data_dir / "brat"
     assert run("export", "--format", "brat", "-o", str(folder))[0] == 0
-    assert len(list(folder.glob("*.ann"))) == 2
-    code, _, err = run("import", str(folder))  # into tester's default store
+    assert len(list(folder.glob("*/*.ann"))) == 2
+    code, _, err = run("import", str(folder))  # alice's annotations (the .ann says so)
+    assert code == 2 and "by alice, not by tester" in err
+    code, _, err = run("import", str(folder), "--annotator", "tester")  # tester's store
     assert code == 0, err
     assert (data_dir / "annotations" / "tester.json").exists()
 

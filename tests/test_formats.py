@@ -112,6 +112,7 @@ def test_doccano_round_trip() -> None:
     assert json.loads(lines[0]) == {
         "text": TEXT,
         "label": [[0, 28, "FACT"], [20, 45, "AGAINST"], [70, 88, "OPINION"]],
+        "meta": {"title": "Port"},
     }
     outcome = doccano.read(lines, OPTIONS)
     assert not outcome.problems and spans(outcome.documents[0]) == spans(doc)
@@ -129,7 +130,7 @@ def test_brat_round_trip_with_notes_and_line_breaks(tmp_path: Path) -> None:
     ann = (tmp_path / f"{stem}.ann").read_text(encoding="utf-8")
     assert "T2\tAGAINST 20 28;29 45\t" in ann  # cut at the line break
     assert "#1\tAnnotatorNotes T1\tcheck it" in ann
-    assert "[entities]\nFACT\n" in (tmp_path / "annotation.conf").read_text()
+    assert "[entities]\nAGAINST\nFACT\nOPINION\n" in (tmp_path / "annotation.conf").read_text()
     outcome = brat.read(tmp_path, OPTIONS)
     assert not outcome.problems
     [back] = outcome.documents

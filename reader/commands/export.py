@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO, TypeVar, cast
+from typing import Any, TypeVar
 
 import click
 
@@ -105,11 +105,14 @@ def atomic_output(output: str) -> Iterator[Any]:
 _BRAT_NAMES = re.compile(r"[^/]+\.(txt|ann)|annotation\.conf")
 
 
-def _replaceable_brat_folder(folder: Path) -> bool:
-    """Whether `folder` is empty or holds only a brat export (ours to replace)."""
+def _replaceable_brat_folder(folder: Path, depth: int = 1) -> bool:
+    """Whether `folder` is empty or holds only a brat export (ours to replace): brat
+    folders, one per annotator, or (an export from before those) one brat folder."""
     names = os.listdir(folder)
     if not names:
         return True
+    if depth and all((folder / n).is_dir() and not (folder / n).is_symlink() for n in names):
+        return all(_replaceable_brat_folder(folder / n, depth=0) for n in names)
     return "annotation.conf" in names and all(
         _BRAT_NAMES.fullmatch(name)
         and (folder / name).is_file()
@@ -138,10 +141,12 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def export_brat(documents: list[RawDocument], folder: Path) -> int:
-    """Write a brat folder into a temporary folder beside `folder`, then put it in place
-    (an atomic exchange with a previous export where the system allows it): a kill never
-    leaves a partial folder, and a previous export is replaced whole or not at all."""
+    """Write a brat folder per annotator (`folder/<annotator>/`) into a temporary folder
+    beside `folder`, then put it in place (an atomic exchange with a previous export where
+    the system allows it): a kill never leaves a partial folder, and a previous export is
+    replaced whole or not at all. What brat cannot hold is refused before any writing."""
     from ..formats import brat
+    from .foreign_export import warn_kinds_lost
 
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise FormatError(
@@ -152,6 +157,9 @@ def export_brat(documents: list[RawDocument], folder: Path) -> int:
             f"{inert(str(folder))}: holds files that are not a brat export; "
             "export into a new or empty folder"
         )
+    exported = [d.to_document() for d in documents if d.text]
+    brat.refuse_problems(exported)  # before anything is written
+    warn_kinds_lost(exported)
     parent = folder.absolute().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -163,7 +171,7 @@ def export_brat(documents: list[RawDocument], folder: Path) -> int:
     try:
         os.chmod(tmp, 0o777 & ~atomicfile.umask())
         with progress(len(documents), "Exporting") as advance:
-            count = brat.write((d.to_document() for d in documents if d.text), tmp, advance)
+            count = brat.write_per_annotator(exported, tmp, advance)
         fsync_dir(tmp)
         if not folder.exists():
             os.rename(tmp, folder)
@@ -220,8 +228,7 @@ def check_offsets(fmt: str, offsets: str) -> None:
 
 def _writer(fmt: str, offsets: str) -> Callable[[list[RawDocument], Any, Callable[..., Any]], int]:
     """The function that writes `documents` in `fmt` to a text sink."""
-    from ..formats import conll, csv_rows, doccano, label_studio, native, prodigy
-    from ..formats.offsets import Utf16DoccanoOut
+    from ..formats import conll, csv_rows, label_studio, native, prodigy
 
     if fmt == "native":
         return native.write_raw
@@ -236,12 +243,7 @@ def _writer(fmt: str, offsets: str) -> Callable[[list[RawDocument], Any, Callabl
             return label_studio.write(documents, out, advance, warn, offsets)
         if fmt == "csv":
             return csv_rows.write(documents, out, advance, warn, offsets)
-        if offsets == CODEPOINT:
-            return doccano.write(documents, out, advance)
-        sink = Utf16DoccanoOut(out, offsets)
-        count = doccano.write(documents, cast(TextIO, sink), advance)
-        sink.flush()
-        return count
+        raise FormatError(f"{fmt}: not written here (doccano: see foreign_export)")
 
     return writer
 
@@ -275,8 +277,8 @@ def export_documents(
     type=click.Choice(EXPORT_FORMATS),
     default="native",
     show_default=True,
-    help="native JSONL, Prodigy or doccano JSONL, a brat standoff folder, CoNLL/IOB2, "
-    "Label Studio JSON or CSV.",
+    help="native JSONL, Prodigy or doccano JSONL (doccano-entities: for relation projects), "
+    "brat standoff folders (one per annotator), CoNLL/IOB2, Label Studio JSON or CSV.",
 )
 @click.option(
     "--offsets",
@@ -295,8 +297,26 @@ def export_documents(
     help="Write one consistent store file (-o FILE) of the one --db store, journal "
     "included: the safe way to share a store while the app has it open.",
 )
+@click.option(
+    "--split",
+    is_flag=True,
+    help="doccano: a file per annotator, -o DIR/<annotator>.jsonl (several annotators "
+    "are refused without it).",
+)
+@click.option(
+    "--no-overlap",
+    is_flag=True,
+    help="doccano: of overlapping spans keep the longest (for a project that does not "
+    "allow overlaps), listing what is dropped.",
+)
 def export_command(
-    dbs: tuple[str, ...], fmt: str, output: str | None, offsets: str, snapshot: bool
+    dbs: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    offsets: str,
+    snapshot: bool,
+    split: bool,
+    no_overlap: bool,
 ) -> None:
     """Export annotations with their documents' texts, in the format --format names.
 
@@ -315,4 +335,11 @@ def export_command(
         click.echo(f"wrote {count} annotation(s) of {inert(str(db))} to {inert(output)}", err=True)
         return
     check_offsets(fmt, offsets)
+    if fmt in ("doccano", "doccano-entities"):
+        from .foreign_export import export_doccano
+
+        export_doccano(collect(dbs), fmt, output, split, no_overlap, offsets)
+        return
+    if split or no_overlap:
+        raise FormatError(f"--split and --no-overlap apply to the doccano formats, not to {fmt}")
     export_documents(collect(dbs, review=True), fmt, output, offsets)

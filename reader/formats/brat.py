@@ -4,10 +4,16 @@
     #1	AnnotatorNotes T1	checked against the port's statement
     #2	Target T1	the port authority
     #3	Holder T1	Maria Costa
+    #4	Annotator T1	alice
 
-A span that crosses a line break is written as fragments (`T2	FACT 0 10;11 20	...`).
-Notes are `#` lines; a stance's target and holder are `#` lines of type `Target` and
-`Holder`. `annotation.conf` lists the labels so brat can show the folder as it is.
+Offsets count the text as brat's server reads the `.txt`: with newline translation
+(`\\r\\n` and a lone `\\r` are one `\\n`). brat reads the `.ann` a line at a time, ending a
+line at every character `str.splitlines` ends one at, so a span's text on its `T` line is
+cut into fragments at those characters and at tabs (`T2	FACT 0 10;11 20	...`, the pieces
+joined by one space, as brat checks them); a fragment may be empty, where a span starts or
+ends on such a character. Notes, targets, holders and the annotator are `#` lines, their
+backslashes, tabs and line breaks written as `\\\\`, `\\t`, `\\n`, `\\r` and `\\uXXXX`.
+`annotation.conf` lists the labels so brat can show the folder as it is.
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ import hashlib
 import os
 import re
 import stat
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,43 +41,194 @@ from . import (
     checked_record,
     on_normalised_text,
 )
+from .annotators import by_annotator, file_names
 
-_NOTE_TYPES = {"AnnotatorNotes": "note", "Target": "target", "Holder": "holder"}
+_NOTE_TYPES = {
+    "AnnotatorNotes": "note",
+    "Target": "target",
+    "Holder": "holder",
+    "Annotator": "annotator",
+}
 _OFFSET = "[0-9]{1,15}"  # longer numbers are no offset (and int() refuses 4,300 digits)
 _ENTITY = re.compile(rf"^(T[0-9]+)\t(\S+) ({_OFFSET} {_OFFSET}(?:;{_OFFSET} {_OFFSET})*)\t?(.*)$")
 _NOTE = re.compile(r"^#[0-9]*\t(\S+) (T[0-9]+)\t?(.*)$")
+
+# Where brat's `.ann` reader (`readlines` of a codecs reader: `str.splitlines`) ends a line.
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+# Where a T line's text is cut into fragments: line breaks, and tabs (bratly, like other
+# parsers, reads a T line's text only up to its next tab).
+_CUTS = frozenset(LINE_BREAKS + "\t")
+# The labels brat stores as they are (`projectconfig.normalize_to_storage_form` turns every
+# other character into `_`); bratly reads `[\w/-]+`.
+BRAT_TYPE = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _noop(n: int = 1) -> None:
     return None
 
 
-def _one_line(value: str) -> str:
-    return " ".join(value.split())
+def brat_view(text: str) -> str:
+    """The text as brat's server reads a `.txt` holding `text` (universal newlines)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _crlf(text: str) -> list[int]:
+    """Where each `\\r\\n` of `text` starts, in order."""
+    found, at = [], text.find("\r\n")
+    while at != -1:
+        found.append(at)
+        at = text.find("\r\n", at + 2)
+    return found
+
+
+def to_view(offset: int, crlf: list[int]) -> int:
+    """An offset into a text as an offset into its `brat_view` (`crlf`: `_crlf(text)`)."""
+    return offset - bisect_right(crlf, offset - 2)
+
+
+def from_view(offset: int, crlf_in_view: list[int]) -> int:
+    """An offset into `brat_view(text)` as an offset into the text (`crlf_in_view`: where
+    each `\\r\\n` of the text is in the view, `_in_view(_crlf(text))`); one at a translated
+    line end is just before its `\\r`."""
+    return offset + bisect_left(crlf_in_view, offset)
+
+
+def _in_view(crlf: list[int]) -> list[int]:
+    return [at - number for number, at in enumerate(crlf)]
 
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """`start:end` cut at line breaks, as brat wants (empty pieces dropped)."""
+    """`start:end` of `text` (as brat reads it) cut at every line break and tab, the
+    breaks left out: empty pieces in the middle are dropped, an empty first or last one
+    is kept (a span that starts or ends on a break). ValueError for a span of nothing
+    but breaks, which brat cannot show."""
     pieces, at = [], start
-    for part in text[start:end].split("\n"):
-        if part:
-            pieces.append((at, at + len(part)))
-        at += len(part) + 1
-    return pieces or [(start, end)]
+    for index in range(start, end):
+        if text[index] in _CUTS:
+            pieces.append((at, index))
+            at = index + 1
+    pieces.append((at, end))
+    if all(s == e for s, e in pieces):
+        raise ValueError(f"its span {start}:{end} holds nothing but line breaks and tabs")
+    if len(pieces) == 1:
+        return pieces
+    return [pieces[0], *(p for p in pieces[1:-1] if p[0] < p[1]), pieces[-1]]
+
+
+def fragment_text(text: str, pieces: list[tuple[int, int]]) -> str:
+    """A T line's text: the fragments' texts joined by one space (brat's `DISCONT_SEP`)."""
+    return " ".join(text[s:e] for s, e in pieces)
+
+
+_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_ESCAPED = re.compile(r"\\(\\|t|n|r|u[0-9a-f]{4})")
+_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+
+
+def escape(value: str) -> str:
+    """`value` on one `#` line: backslash, tab and line breaks written as escapes."""
+    out = []
+    for char in value:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif char in LINE_BREAKS:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def unescape(value: str) -> str:
+    """`escape` undone (a `\\uXXXX` only for the line breaks `escape` writes so; any
+    other backslash is kept as it is)."""
+
+    def one(found: re.Match[str]) -> str:
+        code = found.group(1)
+        if code in _UNESCAPES:
+            return _UNESCAPES[code]
+        char = chr(int(code[1:], 16))
+        return char if char in LINE_BREAKS else found.group(0)
+
+    return _ESCAPED.sub(one, value)
+
+
+def label_problem(label: str) -> str | None:
+    """Why brat cannot hold `label` as an entity type, or None."""
+    if BRAT_TYPE.fullmatch(label):
+        return None
+    return (
+        f"the label {inert(label)!r} cannot be a brat type (brat keeps only the letters "
+        "A-Z and a-z, digits, _ and - in a type)"
+    )
+
+
+def _write_order(a: Annotation) -> tuple[Any, ...]:
+    """T lines in text order, ties by what the lines say (not by id or time, which an
+    import makes anew), so export -> import -> export gives the same bytes."""
+    return (a.start, a.end, a.kind, a.label, a.annotator, a.target or "", a.holder or "", a.note)
 
 
 def ann_text(document: ExportDocument) -> str:
+    """The `.ann` file of a document (ValueError for a span brat cannot show)."""
+    view = brat_view(document.text)
+    crlf = _crlf(document.text)
     lines: list[str] = []
     note_number = 0
-    for number, a in enumerate(document.annotations, start=1):
-        spans = ";".join(f"{s} {e}" for s, e in fragments(document.text, a.start, a.end))
-        lines.append(f"T{number}\t{a.label} {spans}\t{_one_line(a.text)}")
+    for number, a in enumerate(sorted(document.annotations, key=_write_order), start=1):
+        pieces = fragments(view, to_view(a.start, crlf), to_view(a.end, crlf))
+        spans = ";".join(f"{s} {e}" for s, e in pieces)
+        lines.append(f"T{number}\t{a.label} {spans}\t{fragment_text(view, pieces)}")
         for brat_type, field in _NOTE_TYPES.items():
             value = getattr(a, field)
             if value:
                 note_number += 1
-                lines.append(f"#{note_number}\t{brat_type} T{number}\t{_one_line(value)}")
+                lines.append(f"#{note_number}\t{brat_type} T{number}\t{escape(value)}")
     return "".join(line + "\n" for line in lines)
+
+
+def problems(documents: Iterable[ExportDocument]) -> list[str]:
+    """Everything in `documents` that brat cannot hold (labels, spans of only line
+    breaks), each named once: the export refuses these before it writes anything."""
+    found: dict[str, None] = {}
+    for document in documents:
+        view = brat_view(document.text)
+        crlf = _crlf(document.text)
+        for a in document.annotations:
+            problem = label_problem(a.label)
+            if problem:
+                found[problem] = None
+                continue
+            try:
+                fragments(view, to_view(a.start, crlf), to_view(a.end, crlf))
+            except ValueError as exc:
+                found[
+                    f"{inert(a.annotator)}'s {inert(a.label)} in {document.doc_id[:16]}: {exc}"
+                ] = None
+    return list(found)
+
+
+def refuse_problems(documents: list[ExportDocument]) -> None:
+    """FormatError naming what brat cannot hold in `documents` (see `problems`)."""
+    found = problems(documents)
+    if found:
+        more = f" (and {len(found) - 5} more)" if len(found) > 5 else ""
+        raise FormatError(
+            f"brat cannot hold {len(found)} thing(s), nothing written: {'; '.join(found[:5])}{more}"
+        )
+
+
+def write_per_annotator(
+    documents: Iterable[ExportDocument], root: Path, advance: Callable[..., Any] = _noop
+) -> int:
+    """Each annotator's documents into `root/<annotator>/` (see `write`), once brat is
+    known to hold all of them (FormatError naming what it cannot, nothing written).
+    Returns the number of documents written, counting each folder's."""
+    documents = list(documents)
+    refuse_problems(documents)
+    groups = by_annotator(documents)
+    names = file_names(groups)
+    root.mkdir(parents=True, exist_ok=True)
+    return sum(write(group, inside(root, names[name]), advance) for name, group in groups.items())
 
 
 _HEX_ID = re.compile(r"[0-9a-f]{64}")
@@ -104,7 +263,10 @@ def write(
 ) -> int:
     """Write every document's `.txt` and `.ann` into `folder` (which should be new and
     empty: the export command writes into a temporary folder and renames it into place),
-    with `annotation.conf`; every file is fsync'ed."""
+    with `annotation.conf` (the labels, sorted); every file is fsync'ed. FormatError,
+    before anything is written, for what brat cannot hold (`problems`)."""
+    documents = list(documents)
+    refuse_problems(documents)
     folder.mkdir(parents=True, exist_ok=True)
     count = 0
     labels: dict[str, None] = {}
@@ -122,7 +284,7 @@ def write(
         labels.update(dict.fromkeys(a.label for a in document.annotations))
         count += 1
         advance()
-    conf = "[entities]\n" + "".join(f"{label}\n" for label in labels)
+    conf = "[entities]\n" + "".join(f"{label}\n" for label in sorted(labels))
     conf += "\n[relations]\n\n[events]\n\n[attributes]\n"
     _write_file(inside(folder, "annotation.conf"), conf)
     return count
@@ -141,14 +303,17 @@ def parse_ann(
 ) -> tuple[list[Annotation], list[tuple[int, str]]]:
     """The annotations in one `.ann` file and (line, problem) for lines that are wrong.
 
-    Offsets index `text` as the `.txt` file holds it (brat counts every character); the
-    annotations returned are on the text as reader reads it (`corpus.normalise`)."""
+    Offsets index `text` (the `.txt` file's) as brat reads it, newlines translated
+    (`brat_view`), and each T line's text must be the text at its fragments, joined by a
+    space, as brat checks it. The annotations returned are on the text as reader reads it
+    (`corpus.normalise`); each is its `Annotator` line's, else `options.annotator`."""
     doc_id = text_id(text)
+    view = brat_view(text)
+    crlf = _in_view(_crlf(text))
     entities: dict[str, dict[str, Any]] = {}
     problems: list[tuple[int, str]] = []
     notes: list[tuple[int, str, str, str]] = []
-    for number, line in enumerate(ann.split("\n"), start=1):
-        line = line.removesuffix("\r")
+    for number, line in enumerate(ann.splitlines(), start=1):
         if not line.strip():
             continue
         if line.startswith("#"):
@@ -164,24 +329,31 @@ def parse_ann(
         if not found:
             problems.append((number, "malformed text-bound annotation"))
             continue
-        offsets = [tuple(map(int, pair.split())) for pair in found.group(3).split(";")]
-        start, end = min(s for s, _ in offsets), max(e for _, e in offsets)
-        if not 0 <= start < end <= len(text) or any(s >= e for s, e in offsets):
+        pieces = [(int(s), int(e)) for s, e in (p.split() for p in found.group(3).split(";"))]
+        start, end = pieces[0][0], pieces[-1][1]
+        in_order = all(e0 <= s1 for (_, e0), (s1, _) in zip(pieces, pieces[1:], strict=False))
+        if not (0 <= start < end <= len(view) and in_order and all(s <= e for s, e in pieces)):
             problems.append((number, f"span {start}:{end} is outside the text"))
             continue
-        if _one_line(text[start:end]) != _one_line(found.group(4)):  # an empty text too
+        if not _text_matches(found.group(4), [view[s:e] for s, e in pieces]):
             problems.append((number, f"its text is not the text at {start}:{end}"))
             continue
-        entities[found.group(1)] = {"start": start, "end": end, "label": found.group(2)}
+        entities[found.group(1)] = {
+            "start": from_view(start, crlf),
+            "end": from_view(end, crlf),
+            "label": found.group(2),
+        }
     for number, brat_type, ref, value in notes:
         if ref not in entities:
             problems.append((number, f"note refers to unknown {ref}"))
         elif brat_type in _NOTE_TYPES:
-            entities[ref][_NOTE_TYPES[brat_type]] = value
+            entities[ref][_NOTE_TYPES[brat_type]] = unescape(value)
     records = []
     for ref, entity in entities.items():
         kind = options.kind_of(entity["label"])
         extra = {k: entity[k] for k in ("note", "target", "holder") if k in entity}
+        named = entity.get("annotator")
+        annotator = named if named and not options.override_annotator else options.annotator
         try:
             made = make_annotation(
                 text,
@@ -190,7 +362,7 @@ def parse_ann(
                 entity["end"],
                 kind,
                 entity["label"],
-                options.annotator,
+                annotator,
                 **extra,
             )
             records.append(checked_record(made.to_json(), text, ref))
@@ -202,6 +374,16 @@ def parse_ann(
         return [], [*problems, (0, str(exc))]
     annotations = [Annotation.from_json(r, check=False) for r in moved]
     return sorted(annotations, key=annotation_sort_key), problems
+
+
+def _text_matches(given: str, pieces: list[str]) -> bool:
+    """brat's check of a T line's text: the pieces joined by a space (or, as brat still
+    reads pre-1.3 files, by nothing), then the end of the line or a space."""
+    for expected in (" ".join(pieces), "".join(pieces)):
+        rest = given[len(expected) :]
+        if given.startswith(expected) and (not rest or rest[0].isspace()):
+            return True
+    return False
 
 
 def read_file_safely(path: Path) -> str:
@@ -227,24 +409,42 @@ def read_file_safely(path: Path) -> str:
 
 
 def read(folder: Path, options: ReadOptions, advance: Callable[..., Any] = _noop) -> ReadOutcome:
+    """A brat folder, or a folder of brat folders (an export: one per annotator, whose
+    annotations are credited to the folder's name unless their `Annotator` lines say)."""
+    if any(folder.glob("*.ann")):
+        return _read_folder(folder, options, advance)
+    outcome = ReadOutcome()
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()):
+        if any(sub.glob("*.ann")):
+            named = options if options.override_annotator else replace(options, annotator=sub.name)
+            part = _read_folder(sub, named, advance, f"{sub.name}/")
+            outcome.documents += part.documents
+            outcome.problems += part.problems
+    return outcome
+
+
+def _read_folder(
+    folder: Path, options: ReadOptions, advance: Callable[..., Any], where: str = ""
+) -> ReadOutcome:
     outcome = ReadOutcome()
     for ann_path in sorted(folder.glob("*.ann")):
         advance()
         txt_path = ann_path.with_suffix(".txt")
         texts: list[str] = []
         for path in (txt_path, ann_path):
+            name = inert(where + path.name)
             try:
                 texts.append(read_file_safely(path))
             except ValueError as exc:
-                outcome.problems.append(LineProblem(0, f"{exc}", inert(path.name)))
+                outcome.problems.append(LineProblem(0, f"{exc}", name))
             except OSError as exc:
                 reason = exc.strerror or str(exc)
-                outcome.problems.append(LineProblem(0, f"cannot read ({reason})", inert(path.name)))
+                outcome.problems.append(LineProblem(0, f"cannot read ({reason})", name))
         if len(texts) < 2:
             continue
         text, ann = texts
         annotations, problems = parse_ann(ann, text, options)
-        name = inert(ann_path.name)
+        name = inert(where + ann_path.name)
         outcome.problems += [LineProblem(n, p, f"{name} line" if n else name) for n, p in problems]
         if annotations:
             plain = annotations[0].doc_id

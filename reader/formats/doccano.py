@@ -1,4 +1,14 @@
-"""doccano sequence-labelling JSONL: `{"text": "...", "label": [[start, end, "LABEL"]]}`.
+"""doccano's JSONL, in both of its shapes, one line per document:
+
+- sequence labelling (`--format doccano`): `{"text", "label": [[start, end, label]], "meta"}`;
+- relation projects (`--format doccano-entities`): `{"text", "entities": [{"id", "label",
+  "start_offset", "end_offset"}], "relations": [], "meta"}`.
+
+doccano has no annotator field, so a file holds one annotator's labels (the export command
+writes one file per annotator). `meta` (the title...) is kept: doccano stores the fields
+of a line it does not know as the example's meta and exports them back as they were.
+A project that does not allow overlapping spans keeps only one of each overlap, so
+`overlaps` finds them before export and `without_overlaps` keeps the longest.
 
 Reading also accepts doccano's other spellings: `labels` for `label`, and `entities`
 as a list of `{"start_offset", "end_offset", "label"}` objects.
@@ -28,20 +38,63 @@ def _noop(n: int = 1) -> None:
     return None
 
 
+def line_of(document: ExportDocument, entities: bool = False, first_id: int = 1) -> dict[str, Any]:
+    """A document as one doccano record: `label` triples, or with `entities` the entity
+    objects (ids from `first_id`) and no relations (reader has none)."""
+    if entities:
+        found = [
+            {"id": first_id + n, "label": a.label, "start_offset": a.start, "end_offset": a.end}
+            for n, a in enumerate(document.annotations)
+        ]
+        return {"text": document.text, "entities": found, "relations": [], "meta": document.meta}
+    labels = [[a.start, a.end, a.label] for a in document.annotations]
+    return {"text": document.text, "label": labels, "meta": document.meta}
+
+
 def write(
-    documents: Iterable[ExportDocument], out: TextIO, advance: Callable[..., Any] = _noop
+    documents: Iterable[ExportDocument],
+    out: TextIO,
+    advance: Callable[..., Any] = _noop,
+    entities: bool = False,
 ) -> int:
+    """One line per document, every annotation of it (one annotator's: see the module)."""
     count = 0
+    next_id = 1
     for document in documents:
-        labels: list[list[Any]] = []
-        for a in document.annotations:
-            triple = [a.start, a.end, a.label]
-            if triple not in labels:
-                labels.append(triple)
-        out.write(json.dumps({"text": document.text, "label": labels}, ensure_ascii=False) + "\n")
+        record = line_of(document, entities, next_id)
+        next_id += len(document.annotations)
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
         count += 1
         advance()
     return count
+
+
+def overlaps(document: ExportDocument) -> list[tuple[Annotation, Annotation]]:
+    """Each pair of the document's annotations whose spans overlap (a project that does
+    not allow overlapping spans keeps one of them), in text order."""
+    found = []
+    ordered = sorted(document.annotations, key=lambda a: (a.start, a.end))
+    for index, a in enumerate(ordered):
+        for b in ordered[index + 1 :]:
+            if b.start >= a.end:
+                break
+            found.append((a, b))
+    return found
+
+
+def without_overlaps(document: ExportDocument) -> tuple[ExportDocument, list[Annotation]]:
+    """The document keeping, of overlapping annotations, the longest (the earlier on a
+    tie), and the annotations it dropped."""
+    kept: list[Annotation] = []
+    dropped: list[Annotation] = []
+    by_length = sorted(document.annotations, key=lambda a: (a.start - a.end, a.start, a.label))
+    for a in by_length:
+        if any(a.start < k.end and k.start < a.end for k in kept):
+            dropped.append(a)
+        else:
+            kept.append(a)
+    kept.sort(key=annotation_sort_key)
+    return ExportDocument(document.doc_id, document.text, document.meta, kept), dropped
 
 
 def _triples(record: dict[str, Any]) -> list[tuple[Any, Any, Any]]:

@@ -1,0 +1,40 @@
+"""One annotator's share of an export: formats with no annotator field (brat, doccano)
+write each annotator's annotations apart, in a file or folder named after them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..annotate.annotations import Annotation
+from ..config import safe_file_name
+from ..printable import inert
+from . import ExportDocument, FormatError
+
+
+def by_annotator(documents: Iterable[ExportDocument]) -> dict[str, list[ExportDocument]]:
+    """annotator -> their documents, each with only their annotations (first seen first)."""
+    groups: dict[str, list[ExportDocument]] = {}
+    for document in documents:
+        mine: dict[str, list[Annotation]] = {}
+        for a in document.annotations:
+            mine.setdefault(a.annotator, []).append(a)
+        for name, theirs in mine.items():
+            groups.setdefault(name, []).append(
+                ExportDocument(document.doc_id, document.text, document.meta, theirs)
+            )
+    return groups
+
+
+def file_names(annotators: Iterable[str]) -> dict[str, str]:
+    """annotator -> a file name for their share (`config.safe_file_name`); FormatError
+    when two annotators would share one."""
+    seen: dict[str, str] = {}
+    for annotator in annotators:
+        name = safe_file_name(annotator)
+        if name in seen:
+            raise FormatError(
+                f"annotators {inert(seen[name])} and {inert(annotator)} would share the "
+                f"export name {inert(name)}; export them one at a time with --db"
+            )
+        seen[name] = annotator
+    return {annotator: name for name, annotator in seen.items()}
