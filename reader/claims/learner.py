@@ -26,7 +26,8 @@ from .features import DIM, Features
 from .model import THRESHOLD, LinearModel, shipped_model, sigmoid
 
 PRIOR_LABEL = "FACT"
-LEARNING_RATE = 1.0
+LEARNING_RATE = 2.0
+BIAS_RATE = 0.2  # the bias moves slower than the weights: a run of one label does not make it every sentence's
 # Where a label other than the prior label starts: sigmoid(-4) ≈ 0.018.
 UNSEEN_BIAS = -4.0
 OUTCOMES = ("accepted", "relabelled", "rejected", "missed")
@@ -150,7 +151,7 @@ class ClaimLearner:
                 error = target - sigmoid(self._logit(name, features, base_logit))
                 model = self.labels[name]
                 model.weights[features.indices] += LEARNING_RATE * error * features.values
-                model.bias += LEARNING_RATE * error * 0.1
+                model.bias += LEARNING_RATE * BIAS_RATE * error
                 model.updates += 1
             outcome = _outcome(label, suggested)
             if outcome is not None:

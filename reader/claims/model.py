@@ -11,8 +11,10 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -57,15 +59,18 @@ def sigmoid(z: float) -> float:
 def save_model(
     path: Any, weights: np.ndarray, bias: float, idf: np.ndarray, meta: dict[str, Any]
 ) -> None:
-    """Write a model file (used by the training script)."""
+    """Write a model file (used by the training script): whole, or not at all."""
     meta = {**meta, "features": FEATURES_VERSION}
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.partial.npz")
     np.savez_compressed(
-        path,
+        partial,
         weights=weights.astype(np.float32),
         idf=idf.astype(np.float32),
         bias=np.array(bias, dtype=np.float64),
         meta=np.array(json.dumps(meta, sort_keys=True)),
     )
+    os.replace(partial, path)
 
 
 def load_model_file(path: Any) -> LinearModel:
@@ -77,7 +82,7 @@ def load_model_file(path: Any) -> LinearModel:
             meta = json.loads(str(data["meta"]))
     except (OSError, KeyError, ValueError) as exc:
         raise ClaimModelError(f"{path}: not a claim model ({exc})") from None
-    if meta.get("features") != FEATURES_VERSION or (DIM,) != weights.shape or (DIM,) != idf.shape:
+    if meta.get("features") != FEATURES_VERSION or weights.shape != (DIM,) or idf.shape != (DIM,):
         raise ClaimModelError(
             f"{path}: built for features {meta.get('features')!r}, not {FEATURES_VERSION!r}; "
             "rebuild it with `python -m reader.claims.training`"

@@ -107,9 +107,7 @@ def _unpack(text: Any, dtype: type, what: str) -> np.ndarray:
     return np.frombuffer(data, dtype=dtype)
 
 
-def _decode(
-    path: Path, raw: bytes
-) -> tuple[dict[str, LabelModel], list[list[str]], Tally]:
+def _decode(path: Path, raw: bytes) -> tuple[dict[str, LabelModel], list[list[str]], Tally]:
     try:
         document = json.loads(raw)
         if not isinstance(document, dict) or document.get("reader") != FORMAT:

@@ -44,14 +44,17 @@ def load_sentences(path: Path) -> tuple[list[str], np.ndarray]:
 
 
 def split(labels: np.ndarray, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the training and validation parts (stratified, fixed seed)."""
-    from sklearn.model_selection import train_test_split
-
-    everything = np.arange(len(labels))
-    train, validation = train_test_split(
-        everything, test_size=VALIDATION_FRACTION, stratify=labels, random_state=seed
-    )
-    return np.sort(train), np.sort(validation)
+    """Indices of the training and validation parts: of each class, a shuffled
+    `VALIDATION_FRACTION` (rounded) is held out. Numpy only, so the benchmark draws the
+    same split without scikit-learn."""
+    rng = np.random.default_rng(seed)
+    held: list[np.ndarray] = []
+    for value in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == value))
+        held.append(members[: round(len(members) * VALIDATION_FRACTION)])
+    validation = np.sort(np.concatenate(held))
+    train = np.setdiff1d(np.arange(len(labels)), validation)
+    return train, validation
 
 
 def validation_split(path: Path = DEFAULT_DATA) -> list[tuple[str, int]]:
