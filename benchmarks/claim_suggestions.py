@@ -1,7 +1,7 @@
 """Claim suggestions replayed through the session by a simulated annotator (issue 14).
 
 The validation split of ClaimBuster's training file (the sentences the shipped model was
-not fitted on; `reader.claims.training.split`) is cut in two: a fixed probe set, never
+not fitted on; `reader.claims.training.split`) is shuffled (fixed seed) and cut in two: a fixed probe set, never
 labelled, on which suggestion accuracy is measured, and a stream, turned into short
 documents of five sentences, that the simulated annotator works through in an
 `AnnotationSession` over a real store. On each sentence it sees the suggestion and:
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import statistics
 import tempfile
 import time
@@ -44,6 +45,7 @@ from reader.store import AnnotationStore
 CHECKPOINTS = (0, 50, 200, 1000)
 PROBE = 400
 PER_DOCUMENT = 5
+SEED = 14
 CLAIM = "FACT"  # ClaimBuster's check-worthy factual claim, in the default schema
 
 
@@ -164,7 +166,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     args = parser.parse_args()
-    sentences = validation_split(args.data)
+    sentences = validation_split(args.data)  # in file order, which is by label:
+    random.Random(SEED).shuffle(sentences)  # mixed, the same way every run
     probe, stream = sentences[:PROBE], sentences[PROBE:]
     with tempfile.TemporaryDirectory() as folder:
         every = replay(stream, probe, Path(folder), every_decision=True)
