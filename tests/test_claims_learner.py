@@ -178,3 +178,30 @@ def test_an_update_takes_under_five_milliseconds() -> None:
         times.append(time.perf_counter() - began)
     assert statistics.median(times) < 0.005
     assert max(times) < 0.05
+
+
+def test_updates_on_a_worker_thread_while_scoring_on_another_lose_none() -> None:
+    """The UI updates off its thread and scores on it: every update counts once."""
+    import threading
+
+    learner = _learner()
+    learner.suggest(FACT)
+    errors: list[BaseException] = []
+
+    def update() -> None:
+        try:
+            for i in range(100):
+                learner.observe(OPINIONS[i % len(OPINIONS)], "OPINION", Suggestion("FACT", 0.9))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=update) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    while any(worker.is_alive() for worker in workers):
+        assert 0.0 <= learner.suggest(NEW_OPINION).score <= 1.0
+    for worker in workers:
+        worker.join()
+    assert not errors
+    assert learner.stats()["relabelled"] == 300
+    assert learner.labels["OPINION"].updates == 300

@@ -160,6 +160,18 @@ class ClaimLearner:
                 self.tally.count(outcome, shown_label)
         return outcome
 
+    def state(self) -> tuple[list[list[str]], dict[str, LabelModel], Tally]:
+        """A copy of what is saved (groups, label models, tally), taken under the lock."""
+        with self._lock:
+            labels = {
+                name: LabelModel(m.weights.copy(), m.bias, m.updates)
+                for name, m in self.labels.items()
+            }
+            tally = Tally(
+                dict(self.tally.outcomes), {k: dict(v) for k, v in self.tally.by_label.items()}
+            )
+            return [list(g) for g in self.groups], labels, tally
+
     # --- figures ------------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:

@@ -65,20 +65,14 @@ def save_learner(store: str | Path, learner: ClaimLearner) -> Path:
 
 
 def encode(learner: ClaimLearner) -> bytes:
-    with learner._lock:
-        labels = {name: _encode_label(model) for name, model in learner.labels.items()}
-        tally = {
-            "outcomes": dict(learner.tally.outcomes),
-            "by_label": {k: dict(v) for k, v in learner.tally.by_label.items()},
-        }
-        groups = [list(group) for group in learner.groups]
+    groups, labels, tally = learner.state()
     document = {
         "reader": FORMAT,
         "version": VERSION,
         "features": FEATURES_VERSION,
         "groups": groups,
-        "labels": labels,
-        "tally": tally,
+        "labels": {name: _encode_label(model) for name, model in labels.items()},
+        "tally": {"outcomes": tally.outcomes, "by_label": tally.by_label},
     }
     return json.dumps(document, indent=1, sort_keys=True).encode("utf-8") + b"\n"
 
