@@ -16,6 +16,9 @@ and rejects, and, in the "every decision" run, the sentences passed over as well
 sentence read and left unlabelled is not a claim). Without suggestions the annotator
 presses one label key per claim. Navigation keys are the same in both and not counted.
 
+The same replay is run for a team whose schema differs from ClaimBuster's (a relabelling
+made up to show the learning: only check-worthy claims holding a digit are FACT).
+
 Prints one JSON object: suggestion accuracy (and F1) on the probe after 0, 50, 200 and
 1000 labels; keystrokes per labelled sentence with and without suggestions; p50/p99
 milliseconds to score a sentence and to update the learner; the suggest-stats tally.
@@ -154,6 +157,13 @@ def without_suggestions(stream: list[tuple[str, int]], folder: Path) -> dict[str
     }
 
 
+def numbers_only(sentences: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """A team whose FACT is narrower than ClaimBuster's: only claims with a number."""
+    return [
+        (text, int(bool(label) and any(c.isdigit() for c in text))) for text, label in sentences
+    ]
+
+
 def _percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     return {
@@ -173,6 +183,8 @@ def main() -> None:
         every = replay(stream, probe, Path(folder), every_decision=True)
         explicit = replay(stream, probe, Path(folder), every_decision=False)
         plain = without_suggestions(stream, Path(folder))
+        (Path(folder) / "numbers").mkdir()
+        numbers = replay(numbers_only(stream), numbers_only(probe), Path(folder) / "numbers", True)
     print(
         json.dumps(
             {
@@ -182,6 +194,10 @@ def main() -> None:
                 "with_suggestions_every_decision_learned": every,
                 "with_suggestions_only_keystrokes_learned": explicit,
                 "without_suggestions": plain,
+                "team_that_calls_only_numeric_claims_FACT": {
+                    k: numbers[k]
+                    for k in ("learning_curve", "keystrokes_per_labelled_sentence", "suggest_stats")
+                },
                 "keystroke_ratio_with_vs_without": round(
                     every["keystrokes_per_labelled_sentence"]
                     / plain["keystrokes_per_labelled_sentence"],

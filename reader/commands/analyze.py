@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     "--db",
     default=None,
     type=click.Path(dir_okay=False),
-    help="Score claims with this annotation store's learned model (default: the shipped one).",
+    help="With --json: score claims with this store's learned model (default: the shipped one).",
 )
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 def analyze_command(
