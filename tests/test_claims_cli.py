@@ -113,3 +113,13 @@ def test_suggest_stats_of_a_store_with_nothing_learned(tmp_path: Path) -> None:
     assert json.loads(out)["suggested"] == 0
     assert json.loads(out)["acceptance"] is None
     assert not state_path(store).exists()  # reading figures writes nothing
+
+
+def test_printed_scores_stay_on_their_side_of_the_threshold() -> None:
+    from reader.claims.scoring import shown_score
+
+    assert shown_score(0.499999) == 0.4999 < 0.5
+    assert shown_score(0.5) == 0.5
+    assert shown_score(0.123456) == 0.1234
+    assert shown_score(1.0) == 1.0
+    assert shown_score(0.0) == 0.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -31,4 +32,10 @@ def claim_scores(
     text: str, sentences: Iterable[tuple[int, int]], score: Scorer
 ) -> list[dict[str, Any]]:
     """`{"start", "end", "score"}` for each sentence's `(start, end)` in `text`."""
-    return [{"start": a, "end": b, "score": score(text[a:b])} for a, b in sentences]
+    return [{"start": a, "end": b, "score": shown_score(score(text[a:b]))} for a, b in sentences]
+
+
+def shown_score(score: float) -> float:
+    """`score` cut (not rounded) to four decimals: short to print, and on the same side
+    of the threshold 0.5 as the score itself (0.49996 stays below it)."""
+    return min(1.0, max(0.0, math.floor(score * 10_000) / 10_000))
