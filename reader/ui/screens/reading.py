@@ -74,6 +74,8 @@ ANNOTATION_BINDINGS = [
     Binding("ctrl+r", "redo", "Redo", show=False),
     Binding("semicolon", "note", "Note", show=False),
     Binding("L", "annotations", "Annotation list", show=False),
+    Binding("asterisk", "every_occurrence(False)", "Label every occurrence: document", show=False),
+    Binding("ampersand", "every_occurrence(True)", "Label every occurrence: corpus", show=False),
 ]
 SAVED_MESSAGE_SECONDS = 4.0
 
@@ -677,6 +679,29 @@ class ReadingScreen(Screen[None]):
             if where is not None:
                 self._open(where)
         self._saved(("undid " if undo else "redid ") + step.description)
+
+    def action_every_occurrence(self, corpus: bool) -> None:
+        """`*` (`&`): the label of the annotation here on every other occurrence of its
+        text in the document (the corpus), one undo step."""
+        if self._editing() is None:
+            return
+        self._with_annotation_here("label every occurrence of", lambda a: self._every(a, corpus))
+
+    def _every(self, annotation: Annotation, corpus: bool) -> None:
+        from ...annotate.occurrences import label_every_occurrence
+
+        assert self.session is not None
+        documents = self.corpus.documents if corpus else [self.document]
+        try:
+            done = label_every_occurrence(self.session, annotation, documents)
+        except ReaderError as exc:
+            self._report(exc)
+            return
+        where = f"in {done.documents} documents" if corpus else "in this document"
+        more = "" if corpus or len(self.corpus) < 2 else " (& does the whole corpus)"
+        message = f"{annotation.label} on {done.count} more {annotation.text[:30]!r} {where}"
+        self.notify(inert(message + (" (u undoes)" if done.count else "") + more))
+        self._saved(message)
 
     def action_annotations(self) -> None:
         panel = self._annotation_panel
