@@ -80,6 +80,7 @@ class ClaimLearner:
         base: LinearModel | None = None,
         labels: dict[str, LabelModel] | None = None,
         tally: Tally | None = None,
+        rejected: set[tuple[str, int, int]] | None = None,
     ) -> None:
         self.groups = [list(group) for group in groups if group]
         names = [name for group in self.groups for name in group]
@@ -95,6 +96,8 @@ class ClaimLearner:
                 self.labels[name] = LabelModel(np.zeros(DIM), bias)
         self.names = names
         self.tally = tally or Tally()
+        # Suggestions the annotator rejected, (doc_id, start, end): never suggested again.
+        self.rejected: set[tuple[str, int, int]] = set(rejected or ())
         self._lock = threading.Lock()
 
     # --- scoring ------------------------------------------------------------------
@@ -159,6 +162,25 @@ class ClaimLearner:
                 assert shown_label is not None
                 self.tally.count(outcome, shown_label)
         return outcome
+
+    def reject(self, doc_id: str, start: int, end: int) -> None:
+        """Remember that the suggestion on `start:end` of the document was rejected."""
+        with self._lock:
+            self.rejected.add((doc_id, start, end))
+
+    def unreject(self, doc_id: str, start: int, end: int) -> None:
+        """Forget a rejection (it was undone)."""
+        with self._lock:
+            self.rejected.discard((doc_id, start, end))
+
+    def was_rejected(self, doc_id: str, start: int, end: int) -> bool:
+        with self._lock:
+            return (doc_id, start, end) in self.rejected
+
+    def rejected_copy(self) -> list[tuple[str, int, int]]:
+        """The rejections, sorted, taken under the lock (what is saved)."""
+        with self._lock:
+            return sorted(self.rejected)
 
     def state(self) -> tuple[list[list[str]], dict[str, LabelModel], Tally]:
         """A copy of what is saved (groups, label models, tally), taken under the lock."""

@@ -51,9 +51,9 @@ def load_learner(store: str | Path, groups: Sequence[Sequence[str]] | None = Non
     raw = read_companion(path, owners_for_reading(Path(store)))
     if raw is None:
         return ClaimLearner(groups or _default_groups())
-    labels, saved_groups, tally = _decode(path, raw)
+    labels, saved_groups, tally, rejected = _decode(path, raw)
     chosen = groups or saved_groups or _default_groups()
-    return ClaimLearner(chosen, labels=labels, tally=tally)
+    return ClaimLearner(chosen, labels=labels, tally=tally, rejected=rejected)
 
 
 def save_learner(store: str | Path, learner: ClaimLearner) -> Path:
@@ -66,6 +66,7 @@ def save_learner(store: str | Path, learner: ClaimLearner) -> Path:
 
 def encode(learner: ClaimLearner) -> bytes:
     groups, labels, tally = learner.state()
+    rejected = learner.rejected_copy()
     document = {
         "reader": FORMAT,
         "version": VERSION,
@@ -74,6 +75,8 @@ def encode(learner: ClaimLearner) -> bytes:
         "labels": {name: _encode_label(model) for name, model in labels.items()},
         "tally": {"outcomes": tally.outcomes, "by_label": tally.by_label},
     }
+    if rejected:  # written only when there are some: files without it read as before
+        document["rejected"] = [list(key) for key in rejected]
     return json.dumps(document, indent=1, sort_keys=True).encode("utf-8") + b"\n"
 
 
@@ -101,7 +104,9 @@ def _unpack(text: Any, dtype: type, what: str) -> np.ndarray:
     return np.frombuffer(data, dtype=dtype)
 
 
-def _decode(path: Path, raw: bytes) -> tuple[dict[str, LabelModel], list[list[str]], Tally]:
+def _decode(
+    path: Path, raw: bytes
+) -> tuple[dict[str, LabelModel], list[list[str]], Tally, set[tuple[str, int, int]]]:
     try:
         document = json.loads(raw)
         if not isinstance(document, dict) or document.get("reader") != FORMAT:
@@ -121,13 +126,30 @@ def _decode(path: Path, raw: bytes) -> tuple[dict[str, LabelModel], list[list[st
         ):
             raise ValueError("its groups do not name its labels")
         tally = _decode_tally(document.get("tally"))
+        rejected = _decode_rejected(document.get("rejected", []))
     except (ValueError, TypeError, KeyError, zlib.error, UnicodeDecodeError) as exc:
         raise SuggestStateError(
             f"{inert(str(path))}: cannot be read as reader's learned claim suggestions "
             f"({inert(str(exc))[:200]}); it is left as it is: move it away to start "
             "learning afresh"
         ) from None
-    return labels, groups, tally
+    return labels, groups, tally, rejected
+
+
+def _decode_rejected(value: Any) -> set[tuple[str, int, int]]:
+    if not isinstance(value, list):
+        raise ValueError("its rejected suggestions are not a list")
+    rejected: set[tuple[str, int, int]] = set()
+    for entry in value:
+        if not (
+            isinstance(entry, list)
+            and len(entry) == 3
+            and isinstance(entry[0], str)
+            and all(type(n) is int and n >= 0 for n in entry[1:])
+        ):
+            raise ValueError("a rejected suggestion is not [doc_id, start, end]")
+        rejected.add((entry[0], entry[1], entry[2]))
+    return rejected
 
 
 def _items(document: dict[str, Any]) -> list[tuple[str, Any]]:
