@@ -118,6 +118,19 @@ async def test_enter_accepts_and_u_brings_the_suggestion_back(tmp_path: Path) ->
         await until(pilot, lambda: CLAIMS[1] in suggested(pilot), "the suggestion back")
 
 
+async def test_relabelling_an_accepted_suggestion_makes_it_corrected(tmp_path: Path) -> None:
+    db = tmp_path / "alice.json"
+    async with suggesting(db) as pilot:
+        await to(pilot, CLAIMS[0])
+        info = str(pilot.app.screen.query_one("#quote-info", Static).render())
+        assert "FACT (0.99)" in info  # 0.995 is cut, not rounded up to a certain 1.00
+        await pilot.press("enter")
+        await until(pilot, lambda: len(on_disk(db)) == 1, "the acceptance")
+        await pilot.press("3")
+        await until(pilot, lambda: on_disk(db)[0].label == "PREDICTION", "the relabel")
+        assert on_disk(db)[0].source == "corrected"
+
+
 async def test_a_label_key_relabels_a_suggestion(tmp_path: Path) -> None:
     db = tmp_path / "alice.json"
     async with suggesting(db) as pilot:

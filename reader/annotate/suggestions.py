@@ -97,6 +97,20 @@ def label_suggested(
     )
 
 
+def source_after(existing: Annotation | None, label: str) -> str | None:
+    """The `source` a label key gives an annotation it relabels: an accepted suggestion
+    given another label becomes a corrected one; anything else keeps its own (None)."""
+    if existing is not None and existing.source == "suggested" and existing.label != label:
+        return "corrected"
+    return None
+
+
+def shown_score(score: float) -> str:
+    """A score as the app shows it: cut (not rounded) to two decimals, so 0.995 is 0.99
+    and 0.4999 is never shown as 0.50."""
+    return f"{int(score * 100) / 100:.2f}"
+
+
 class Teacher:
     """Teaches the learner what the annotator did and saves its state, one call at a time
     (the app calls it from worker threads, off the UI thread)."""

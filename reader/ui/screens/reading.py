@@ -288,9 +288,11 @@ class ReadingScreen(Screen[None]):
         line = Text()
         suggested = self._suggestion_here()
         if suggested is not None:
+            from ...annotate.suggestions import shown_score
+
             line.append("Suggested: ", "dim")
             line.append(inert(suggested.label), f"bold {label_color(self.schema, suggested.label)}")
-            line.append(f" ({suggested.score:.2f})  Enter/y accepts · n rejects", "dim")
+            line.append(f" ({shown_score(suggested.score)})  Enter/y accepts · n rejects", "dim")
             line.append(" · a label key relabels\n", "dim")
         entity = self.state.focused_span if self._focus_kind() == "entity" else None
         if isinstance(entity, Entity):
@@ -574,8 +576,18 @@ class ReadingScreen(Screen[None]):
         if suggested is not None:
             self._label_suggested(suggested, label.name)
             return
+        from ...annotate.suggestions import source_after
+
         try:
-            annotation = session.apply_label(self.document, span.start, span.end, label.name)
+            kind = self.schema.kind_of(label.name) or "claim"
+            existing = session.find(self.document.id, span.start, span.end, kind, label.name)
+            annotation = session.apply_label(
+                self.document,
+                span.start,
+                span.end,
+                label.name,
+                source=source_after(existing, label.name),
+            )
         except ReaderError as exc:
             self._report(exc)
             return
