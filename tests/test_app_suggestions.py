@@ -199,3 +199,19 @@ def test_source_is_optional_in_the_record_and_checked() -> None:
     assert not records_sound([bad])
     with pytest.raises(AnnotationError):
         Annotation.from_json(bad)
+
+
+def test_a_damaged_rejection_list_is_refused_and_left_alone(tmp_path: Path) -> None:
+    from reader.claims.persist import SuggestStateError, save_learner
+
+    db = tmp_path / "alice.json"
+    learner = load_learner(db)
+    learner.reject("d", 3, 9)
+    save_learner(db, learner)
+    assert load_learner(db).was_rejected("d", 3, 9)  # it round-trips
+    path = state_path(db)
+    damaged = path.read_text().replace('"rejected": [', '"rejected": [["d", -1, 2], ')
+    path.write_text(damaged)
+    with pytest.raises(SuggestStateError, match="rejected suggestion"):
+        load_learner(db)
+    assert path.read_text() == damaged

@@ -502,7 +502,6 @@ class ReadingScreen(Screen[None]):
             self._show_suggestions(
                 self.document.id, still_open(self._suggestions, self._annotations)
             )
-        self._rescore()
 
     def _annotation_summary(self) -> str:
         if self.session is None:
@@ -728,6 +727,7 @@ class ReadingScreen(Screen[None]):
             if where is not None:
                 self._open(where)
         self._saved(("undid " if undo else "redid ") + step.description)
+        self._rescore()  # an annotation undone may leave a sentence to suggest again
 
     def action_every_occurrence(self, corpus: bool) -> None:
         """`*` (`&`): the label of the annotation here on every other occurrence of its
