@@ -117,6 +117,7 @@ LAZY_COMMANDS = {
     "export": "reader.commands.export:export_command",
     "import": "reader.commands.import_:import_command",
     "stats": "reader.commands.stats:stats_command",
+    "suggest-stats": "reader.commands.suggest_stats:suggest_stats_command",
     "models": "reader.commands.models:models_command",
     "share": "reader.commands.share:share_command",
     "serve": "reader.commands.serve:serve_command",

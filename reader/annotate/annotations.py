@@ -44,6 +44,11 @@ _REQUIRED_STR_FIELDS = tuple(name for name in REQUIRED_FIELDS if name in _STR_FI
 _DEFAULTED_STR_FIELDS = tuple(name for name in _STR_FIELDS if name not in REQUIRED_FIELDS)
 _OPTIONAL_STR_FIELDS = ("target", "holder")
 _CONTEXT_FIELDS = ("note", "prefix", "suffix")
+# Written only when set, after FIELD_ORDER's fields, so records without them (every store
+# and export before them) are unchanged: `source` says an annotation came from a
+# suggestion, accepted as it was ("suggested") or relabelled ("corrected").
+OPTIONAL_FIELDS = ("source",)
+SOURCES = ("suggested", "corrected")
 
 
 class AnnotationError(ReaderError, ValueError):
@@ -76,6 +81,7 @@ class Annotation:
     id: str = field(default_factory=new_id)
     created: str = field(default_factory=now_iso)
     updated: str = ""
+    source: str | None = None  # "suggested" or "corrected": made from a suggestion
 
     def __post_init__(self) -> None:
         if not self.updated:
@@ -83,7 +89,10 @@ class Annotation:
 
     def to_json(self) -> dict[str, Any]:
         """The record as a JSON object, fields in the documented order."""
-        return {name: getattr(self, name) for name in FIELD_ORDER}
+        record = {name: getattr(self, name) for name in FIELD_ORDER}
+        if self.source is not None:
+            record["source"] = self.source
+        return record
 
     @classmethod
     def from_json(cls, record: dict[str, Any], *, check: bool = True) -> Annotation:
@@ -94,6 +103,8 @@ class Annotation:
             if problem:
                 raise AnnotationError(problem)
         known = {name: record[name] for name in FIELD_ORDER if name in record}
+        if record.get("source") is not None:
+            known["source"] = record["source"]
         for name in _CONTEXT_FIELDS:
             if name in known and known[name] is None:
                 del known[name]
@@ -123,6 +134,7 @@ def record_problem(record: Any) -> str | None:
             and all(
                 type(record.get(n)) in _OPTIONAL for n in _OPTIONAL_STR_FIELDS + _CONTEXT_FIELDS
             )
+            and record.get("source") in _SOURCES
         ):
             return None
     except (KeyError, TypeError):
@@ -131,6 +143,7 @@ def record_problem(record: Any) -> str | None:
 
 
 _OPTIONAL = (str, type(None))
+_SOURCES = (None, *SOURCES)
 _OPTIONAL_TYPES = frozenset(_OPTIONAL)
 _KINDS = frozenset(KINDS)
 
@@ -158,6 +171,8 @@ def records_sound(items: list[Any]) -> bool:
         for name in _OPTIONAL_STR_FIELDS + _CONTEXT_FIELDS:
             if not set(map(type, (item.get(name) for item in items))) <= _OPTIONAL_TYPES:
                 return False
+        if not all(item.get("source") in _SOURCES for item in items):
+            return False
     except (KeyError, ValueError):  # a missing field, or no items at all
         return not items
     return True
@@ -228,6 +243,8 @@ def normalise_record(item: Mapping[str, Any], annotator: str | None = None) -> d
         record["id"] = record["id"] or new_id()
         record["created"] = record["created"] or now_iso()
         record["updated"] = record["updated"] or record["created"]
+    if item.get("source") is not None:
+        record["source"] = item["source"]
     if annotator is not None:
         record["annotator"] = annotator
     return record
@@ -271,6 +288,8 @@ def _explain(record: Any) -> str:
         return "annotation 'end' must be greater than 'start'"
     if record["kind"] not in KINDS:
         return f"annotation kind must be one of {', '.join(KINDS)}, not {record['kind']!r}"
+    if record.get("source") not in _SOURCES:
+        return f"annotation source must be one of {', '.join(SOURCES)} or null"
     return "annotation label must not be empty"
 
 

@@ -52,6 +52,8 @@ _APP_KEYS: dict[str, str] = {
     "ctrl+r": "redo",
     ";": "note",
     "L": "annotation list",
+    "y": "accept a claim suggestion",
+    "S": "show / hide claim suggestions",
     "?": "help",
     "q": "quit",
     "ctrl+q": "quit",

@@ -145,17 +145,22 @@ class AnnotationSession:
         kind: str | None = None,
         target: str | None = None,
         holder: str | None = None,
+        source: str | None = None,
     ) -> Annotation:
         """What a label key does: relabel this annotator's annotation of the same kind
         (and label group) on exactly this span, else add one. `kind` defaults to the
-        schema's kind for `label`."""
+        schema's kind for `label`; `source` marks it as made from a suggestion."""
         kind = kind or (self.schema.kind_of(label) if self.schema else None)
         if kind is None:
             raise AnnotationError(f"unknown label {label!r}: it is not in the schema")
         existing = self.find(document.id, start, end, kind, label)
         if existing is None:
-            return self.add(document, start, end, kind, label, target=target, holder=holder)
+            return self.add(
+                document, start, end, kind, label, target=target, holder=holder, source=source
+            )
         changes: dict[str, Any] = {}
+        if source is not None and source != existing.source:
+            changes["source"] = source
         if existing.label != label:
             changes["label"] = label
         if target is not None and target != existing.target:
@@ -201,13 +206,14 @@ class AnnotationSession:
         target: str | None = None,
         holder: str | None = None,
         note: str = "",
+        source: str | None = None,
     ) -> Annotation:
         """Add a new annotation of `document.text[start:end]`."""
         if kind not in KINDS:
             raise AnnotationError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         if not label:
             raise AnnotationError("a label is needed")
-        extra: dict[str, Any] = {"note": note}
+        extra: dict[str, Any] = {"note": note, "source": source}
         if kind == "stance":
             extra.update(target=target, holder=holder)
         annotation = make_annotation(

@@ -7,7 +7,7 @@ escapes) and as plain text, never as markup. Rich is imported only when a table 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -27,20 +27,46 @@ if TYPE_CHECKING:
     "--json", "as_json", is_flag=True, help="Print one JSON object per document (JSON Lines)."
 )
 @click.option("--engine", default=None, help="Analysis engine to use (default: rules).")
+@click.option(
+    "--db",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="With --json: score claims with this store's learned model (default: the shipped one).",
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-def analyze_command(as_json: bool, engine: str | None, paths: tuple[str, ...]) -> None:
+def analyze_command(
+    as_json: bool, engine: str | None, db: str | None, paths: tuple[str, ...]
+) -> None:
     """Analyse articles: print their sentences, named entities and quotes with speakers.
 
     PATH may be .txt/.md files, folders of them, or .jsonl corpora. Offsets are
-    character (Python str) indices into each text exactly as reader loads it.
+    character (Python str) indices into each text exactly as reader loads it. With
+    --json, `claims` scores each sentence: the probability that it is a check-worthy
+    factual claim (0.5 or more is suggested).
     """
     corpus = load_paths(paths)
+    score = _claim_scorer(db) if as_json else None
     for document in corpus.documents:
         result = analyze(document.text, engine)
         if as_json:
-            click.echo(inert_json(result.to_json(document.source)))
+            click.echo(inert_json(_with_claims(result.to_json(document.source), document, score)))
         else:
             print_analysis(document, result)
+
+
+def _claim_scorer(db: str | None) -> Any:
+    from ..claims.scoring import scorer_for
+
+    return scorer_for(db)
+
+
+def _with_claims(payload: dict[str, Any], document: Document, score: Any) -> dict[str, Any]:
+    """The analysis JSON with its `claims` list (issue 14)."""
+    from ..claims.scoring import claim_scores
+
+    spans = [(s["start"], s["end"]) for s in payload["sentences"]]
+    payload["claims"] = claim_scores(document.text, spans, score)
+    return payload
 
 
 def print_analysis(document: Document, analysis: Analysis, console: Console | None = None) -> None:

@@ -46,12 +46,18 @@ def refuse_another_annotator(db: Path, annotator: str) -> None:
     type=click.Path(dir_okay=False),
     help="Label schema TOML file (default: the one shipped with reader).",
 )
+@click.option(
+    "--suggest",
+    is_flag=True,
+    help="Suggest claim labels for sentences (S in the app shows or hides them).",
+)
 @click.argument("paths", nargs=-1, type=click.Path())
 def open_command(
     engine: str | None,
     db: str | None,
     annotator: str | None,
     schema_path: str | None,
+    suggest: bool,
     paths: tuple[str, ...],
 ) -> None:
     """Open articles in the reading app (the bundled sample when no PATH is given)."""
@@ -79,7 +85,9 @@ def open_command(
 
     from ..ui.app import make_app
 
-    app = make_app(corpus, engine=engine, open_session=open_session, schema=schema)
+    app = make_app(
+        corpus, engine=engine, open_session=open_session, schema=schema, suggest=suggest
+    )
     try:
         app.run()
     finally:

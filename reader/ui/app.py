@@ -47,8 +47,10 @@ class ReaderApp(OrderedKeys, InertNotifications, App[None]):
         open_session: Callable[[], AnnotationSession] | None = None,
         schema: Schema | None = None,
         ask_annotator: Callable[[str], AnnotationSession] | None = None,
+        suggest: bool = False,
     ) -> None:
         super().__init__()
+        self.suggest = suggest
         self.corpus = corpus
         self.engine = engine
         self.session = session
@@ -60,7 +62,12 @@ class ReaderApp(OrderedKeys, InertNotifications, App[None]):
     def on_mount(self) -> None:
         self.push_screen(
             reading_screen(
-                self.corpus, self.engine, self.session, self.schema, self.ensure_session
+                self.corpus,
+                self.engine,
+                self.session,
+                self.schema,
+                self.ensure_session,
+                suggest=self.suggest,
             )
         )
         if self.open_session is not None:

@@ -24,7 +24,7 @@ from ...errors import ReaderError
 from ...nlp.chunked import analyze_progressively
 from ...nlp.types import Analysis, Entity, Span
 from ...printable import inert
-from ...reading.marks import annotations_here, describe, marks_for
+from ...reading.marks import Mark, annotations_here, describe, label_color, marks_for
 from ...reading.state import FocusKind, ReadingState
 from ..widgets.annotation_list import AnnotationList
 from ..widgets.article_view import ENTITY_KINDS, ArticleView
@@ -38,6 +38,7 @@ from .schema_keys import textual_key, with_bindings
 if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
     from ...annotate.annotations import Annotation
     from ...annotate.session import AnnotationSession, Step
+    from ...annotate.suggestions import Suggested, Teacher
     from .prompts import StanceChoice
 
 READING_BINDINGS = [
@@ -54,7 +55,7 @@ READING_BINDINGS = [
     Binding("E", "jump('entity', False)", "Previous entity", show=False),
     # Priority: handled in key order, so keys typed right after `/` reach the search box.
     Binding("slash", "search", "Search", priority=True),
-    Binding("n", "match(True)", "Next match", show=False),
+    Binding("n", "match(True)", "Next match (no search: reject the suggestion)", show=False),
     Binding("N", "match(False)", "Previous match", show=False),
     Binding("d", "documents", "Documents"),
     *DOCUMENT_BINDINGS,
@@ -74,6 +75,10 @@ ANNOTATION_BINDINGS = [
     Binding("ctrl+r", "redo", "Redo", show=False),
     Binding("semicolon", "note", "Note", show=False),
     Binding("L", "annotations", "Annotation list", show=False),
+    Binding("asterisk", "every_occurrence(False)", "Label every occurrence: document", show=False),
+    Binding("ampersand", "every_occurrence(True)", "Label every occurrence: corpus", show=False),
+    Binding("enter,y", "accept_suggestion", "Accept the claim suggestion", show=False),
+    Binding("S", "toggle_suggestions", "Show / hide claim suggestions", show=False),
 ]
 SAVED_MESSAGE_SECONDS = 4.0
 
@@ -111,9 +116,11 @@ class ReadingScreen(Screen[None]):
         session: AnnotationSession | None = None,
         schema: Schema | None = None,
         open_session: Callable[[], AnnotationSession | None] | None = None,
+        suggest: bool = False,
     ) -> None:
         """`open_session` opens the store when a key needs it before it was opened
-        (the app opens it just after the first paint)."""
+        (the app opens it just after the first paint); `suggest` shows claim
+        suggestions (the model loads once the store is open)."""
         super().__init__()
         self.corpus = corpus
         self.engine = engine
@@ -136,6 +143,9 @@ class ReadingScreen(Screen[None]):
             self._copies.setdefault(doc.id, []).append(number)
         # Problems with the input (malformed JSONL lines...) stay in the status line.
         self._warning = warning_summary(corpus.warnings)
+        self.suggesting = suggest
+        self._teacher: Teacher | None = None
+        self._suggestions: list[Suggested] = []
 
     # --- composition -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -157,6 +167,8 @@ class ReadingScreen(Screen[None]):
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self._show_annotated_documents()
         self._open(0)
+        if self.suggesting and self.session is not None:  # the model loads after the paint
+            self.call_after_refresh(self._start_suggestions)
 
     def _show_legend(self) -> None:
         lines = Text()
@@ -204,6 +216,8 @@ class ReadingScreen(Screen[None]):
         self.state = ReadingState(self.document.text)
         self._reanchor(self.document)
         self._load_annotations()
+        self._suggestions = []
+        self.article.show_suggestions([])
         self.article.show(self.document.title, self.state)
         self.documents.mark_current(index)
         cached = self._analyses.get(self.document.id)
@@ -241,6 +255,7 @@ class ReadingScreen(Screen[None]):
         complete = covered >= len(self.document.text)
         if complete:
             self._analyses[doc_id] = analysis
+            self.call_after_refresh(self._rescore)
         self.state.set_analysis(analysis, covered)
         self.engine_label = analysis.engine if complete else f"{analysis.engine} (analysing…)"
         if self.state.query:
@@ -271,6 +286,14 @@ class ReadingScreen(Screen[None]):
         """The quote under the cursor and its speaker; the entity under the cursor and
         its type. Text from the article is shown inertly."""
         line = Text()
+        suggested = self._suggestion_here()
+        if suggested is not None:
+            from ...annotate.suggestions import shown_score
+
+            line.append("Suggested: ", "dim")
+            line.append(inert(suggested.label), f"bold {label_color(self.schema, suggested.label)}")
+            line.append(f" ({shown_score(suggested.score)})  Enter/y accepts · n rejects", "dim")
+            line.append(" · a label key relabels\n", "dim")
         entity = self.state.focused_span if self._focus_kind() == "entity" else None
         if isinstance(entity, Entity):
             line.append("Entity: ", "dim")
@@ -334,6 +357,10 @@ class ReadingScreen(Screen[None]):
         self._moved(moved, f"no more {names[kind]} {where} this point")
 
     def action_match(self, forward: bool) -> None:
+        suggested = self._suggestion_here()
+        if forward and not self.state.query and suggested is not None:
+            self._reject(suggested)
+            return
         if not self.state.query:
             self._moved(False, "no search: press / to search")
             return
@@ -421,6 +448,8 @@ class ReadingScreen(Screen[None]):
         self._load_annotations()
         self.article.state_changed(scroll=False)
         self.refresh_panels()
+        if self.suggesting:
+            self._start_suggestions()
 
     def _show_annotated_documents(self) -> None:
         """Mark in the document list the documents the store has annotations for (the
@@ -467,6 +496,12 @@ class ReadingScreen(Screen[None]):
         for index in self._copies.get(self.document.id, (self.index,)):
             if annotated != (index in self.documents.annotated):  # every copy of the text
                 self.documents.mark_annotated(index, annotated)
+        if self._suggestions:
+            from ...annotate.suggestions import still_open
+
+            self._show_suggestions(
+                self.document.id, still_open(self._suggestions, self._annotations)
+            )
 
     def _annotation_summary(self) -> str:
         if self.session is None:
@@ -536,12 +571,27 @@ class ReadingScreen(Screen[None]):
         if session is None or span is None:
             return
         label = self.schema.labels[index]
+        suggested = self._suggestion_here()
+        if suggested is not None:
+            self._label_suggested(suggested, label.name)
+            return
+        from ...annotate.suggestions import source_after
+
         try:
-            annotation = session.apply_label(self.document, span.start, span.end, label.name)
+            kind = self.schema.kind_of(label.name) or "claim"
+            existing = session.find(self.document.id, span.start, span.end, kind, label.name)
+            annotation = session.apply_label(
+                self.document,
+                span.start,
+                span.end,
+                label.name,
+                source=source_after(existing, label.name),
+            )
         except ReaderError as exc:
             self._report(exc)
             return
         self.state.clear_selection()
+        self._teach(annotation.text, annotation.label, None)
         self._saved(f"{annotation.label} on {len(annotation.text.split())} words")
 
     def _stance_labels(self) -> list[Label]:
@@ -677,6 +727,162 @@ class ReadingScreen(Screen[None]):
             if where is not None:
                 self._open(where)
         self._saved(("undid " if undo else "redid ") + step.description)
+        self._rescore()  # an annotation undone may leave a sentence to suggest again
+
+    def action_every_occurrence(self, corpus: bool) -> None:
+        """`*` (`&`): the label of the annotation here on every other occurrence of its
+        text in the document (the corpus), one undo step."""
+        if self._editing() is None:
+            return
+        self._with_annotation_here("label every occurrence of", lambda a: self._every(a, corpus))
+
+    def _every(self, annotation: Annotation, corpus: bool) -> None:
+        from ...annotate.occurrences import label_every_occurrence
+
+        assert self.session is not None
+        documents = self.corpus.documents if corpus else [self.document]
+        try:
+            done = label_every_occurrence(self.session, annotation, documents)
+        except ReaderError as exc:
+            self._report(exc)
+            return
+        where = f"in {done.documents} documents" if corpus else "in this document"
+        more = "" if corpus or len(self.corpus) < 2 else " (& does the whole corpus)"
+        message = f"{annotation.label} on {done.count} more {annotation.text[:30]!r} {where}"
+        self.notify(inert(message + (" (u undoes)" if done.count else "") + more))
+        self._saved(message)
+
+    # --- claim suggestions (the rules: annotate/suggestions.py) ------------------------------
+    def _start_suggestions(self) -> None:
+        if self._teacher is None and self.session is not None:
+            self._load_learner(self.session.store.path)
+        else:
+            self._rescore()
+
+    @work(thread=True, exclusive=True, group="learner", description="claim model")
+    def _load_learner(self, store_path: Path) -> None:
+        """The store's learned claim model (and the shipped one), off the UI thread."""
+        from ...annotate.suggestions import Teacher
+        from ...claims.learner import claim_label_groups
+        from ...claims.persist import load_learner, save_learner
+
+        try:
+            learner = load_learner(store_path, claim_label_groups(self.schema))
+            learner.suggest("A warm-up sentence.")  # the model's file is read here
+        except ReaderError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=15)
+            return
+        teacher = Teacher(learner, lambda: save_learner(store_path, learner))
+        self.app.call_from_thread(self._learner_ready, teacher)
+
+    def _learner_ready(self, teacher: Teacher) -> None:
+        self._teacher = teacher
+        self._rescore()
+
+    def _rescore(self) -> None:
+        """Suggest again for the document shown (once its analysis is complete)."""
+        if not self.suggesting or self._teacher is None:
+            return
+        if self.document.id not in self._analyses:
+            return
+        spans = [(s.start, s.end) for s in self.state.sentences.spans]
+        self._score(self.document, spans, list(self._annotations), self._teacher)
+
+    @work(thread=True, exclusive=True, group="suggest", description="claim suggestions")
+    def _score(
+        self, document: Document, spans: list[tuple[int, int]], annotations: list, teacher: Teacher
+    ) -> None:
+        from ...annotate.suggestions import claim_suggestions
+
+        worker = get_current_worker()
+        found = claim_suggestions(
+            document.id,
+            document.text,
+            spans,
+            teacher.learner,
+            annotations,
+            lambda: worker.is_cancelled,
+        )
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_suggestions, document.id, found)
+
+    def _show_suggestions(self, doc_id: str, found: list[Suggested]) -> None:
+        if doc_id != self.document.id:
+            return
+        self._suggestions = found if self.suggesting else []
+        self.article.show_suggestions(
+            [
+                Mark(s.start, s.end, label_color(self.schema, s.label), s.label, "suggested")
+                for s in self._suggestions
+            ]
+        )
+        self.refresh_panels()
+
+    def _suggestion_here(self) -> Suggested | None:
+        """The suggestion on the cursor's sentence (none while selecting)."""
+        span = self.state.sentence
+        if not self._suggestions or span is None or self.state.selection is not None:
+            return None
+        from ...annotate.suggestions import suggestion_on
+
+        return suggestion_on(self._suggestions, span.start, span.end)
+
+    def action_accept_suggestion(self) -> None:
+        suggested = self._suggestion_here()
+        if suggested is None:
+            self.refresh_panels(
+                "no suggestion here" if self.suggesting else "suggestions are off (S)"
+            )
+            return
+        self._label_suggested(suggested, suggested.label)
+
+    def _label_suggested(self, suggested: Suggested, label: str) -> None:
+        from ...annotate.suggestions import label_suggested
+
+        session = self._editing()
+        if session is None:
+            return
+        try:
+            annotation = label_suggested(session, self.document, suggested, label)
+        except ReaderError as exc:
+            self._report(exc)
+            return
+        self._teach(annotation.text, label, suggested)
+        how = "accepted" if annotation.source == "suggested" else "corrected to"
+        self._saved(f"{how} {annotation.label}")
+
+    def _reject(self, suggested: Suggested) -> None:
+        if self._teacher is None:
+            return
+        self._show_suggestions(self.document.id, [s for s in self._suggestions if s != suggested])
+        text = self.document.text[suggested.start : suggested.end]
+        self._learn(self._teacher.rejected, self.document.id, text, suggested)
+        self._flash(f"rejected the {suggested.label} suggestion")
+
+    def _teach(self, sentence: str, label: str, suggested: Suggested | None) -> None:
+        if self._teacher is not None and self.schema.kind_of(label) == "claim":
+            self._learn(self._teacher.labelled, sentence, label, suggested)
+
+    @work(thread=True, group="teach", description="learning from a label")
+    def _learn(self, teach: Callable[..., object], *args: object) -> None:
+        """Teach the learner and save its state, off the UI thread; then suggest again."""
+        try:
+            teach(*args)
+        except ReaderError as exc:
+            self.app.call_from_thread(
+                self.notify, f"learned suggestions NOT saved: {exc}", severity="error", timeout=15
+            )
+        self.app.call_from_thread(self._rescore)
+
+    def action_toggle_suggestions(self) -> None:
+        self.suggesting = not self.suggesting
+        if self.suggesting:
+            if self._editing() is not None:
+                self._start_suggestions()
+            self._flash("claim suggestions on")
+        else:
+            self._show_suggestions(self.document.id, [])
+            self._flash("claim suggestions off")
 
     def action_annotations(self) -> None:
         panel = self._annotation_panel
@@ -717,9 +923,10 @@ def reading_screen(
     session: AnnotationSession | None = None,
     schema: Schema | None = None,
     open_session: Callable[[], AnnotationSession | None] | None = None,
+    suggest: bool = False,
 ) -> ReadingScreen:
     """A reading screen whose keys include the schema's label keys (the app's way to
     make one; `ReadingScreen` itself binds no label key)."""
     schema = schema or (session.schema if session else None) or default_schema()
     screen = with_bindings(ReadingScreen, label_bindings(schema))
-    return screen(corpus, engine, session, schema, open_session)
+    return screen(corpus, engine, session, schema, open_session, suggest)

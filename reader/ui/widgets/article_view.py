@@ -24,10 +24,13 @@ from textual.strip import Strip
 
 from ...printable import inert
 from ...reading.layout import BLANK, HEADING, SUBHEAD, TITLE, LineIndex
+from ...reading.marks import Mark
+from ...reading.span_index import OverlapIndex
 from ...reading.state import ReadingState
 
 MEASURE = 80  # readable line length in cells
 GUTTER = 2  # columns left of the text for per-line marks
+_SUGGESTED = Style(italic=True)  # a suggested sentence's text
 
 ENTITY_CLASS = {
     "PERSON": "article--person",
@@ -104,6 +107,13 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._tints: dict[tuple[Color, str], Color] = {}
         self._layers: dict[str, Color | None] = {}
         self._base_style: Style | None = None
+        self.suggested: OverlapIndex[Mark] = OverlapIndex([])  # claim suggestions
+
+    def show_suggestions(self, marks: list[Mark]) -> None:
+        """Draw `marks` as suggestions: a `┆` in the label's colour in the margin and the
+        text in italics, unlike an accepted annotation's `▌` and tint."""
+        self.suggested = OverlapIndex(marks)
+        self.repaint()
 
     # --- document and state changes -------------------------------------------------
     def show(self, title: str, state: ReadingState) -> None:
@@ -281,6 +291,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                     break
         segments = [Segment("▌", base + Style(color=color)) for color in colors]
         if len(colors) < GUTTER:
+            for mark in self.suggested.overlapping(start, max(end, start + 1)):
+                segments.append(Segment("┆", base + Style(color=mark.color)))
+                colors.append(mark.color)
+                break
+        if len(colors) < GUTTER:
             segments.append(Segment(" " * (GUTTER - len(colors)), base))
         return segments
 
@@ -353,6 +368,9 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         current = state.cursor_quote()
         if current is not None and current.speaker is not None:
             over(current.speaker.start, current.speaker.end, "article--speaker")
+        for suggestion in self.suggested.overlapping(start, end):
+            for i in range(max(suggestion.start, start) - start, min(suggestion.end, end) - start):
+                fronts[i] = fronts[i] + _SUGGESTED
         for match in state.matches.overlapping(start, end):
             under(match.start, match.end, self._layer("article--match"))
         focused = state.focused_span

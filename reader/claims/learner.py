@@ -1,0 +1,228 @@
+"""The per-store claim model: one online logistic regression per claim label of a schema.
+
+Each label's logit is its own learned weights (a sparse change over nothing, kept dense in
+memory) plus a bias, and for one label, the *prior label* (`FACT` when the schema has it,
+else the first claim label), the shipped check-worthiness model's logit as well: before any
+label is given, suggestions are the shipped model's. Every label the annotator gives is
+one step of stochastic gradient descent on the log loss of each label of that label's
+group (the label given is 1, the group's others 0); a rejected suggestion is 0 for every
+label. A label that has never been updated (and is not the prior label) is not suggested.
+
+The suggestion for a sentence is its most probable claim label and that probability;
+`THRESHOLD` (0.5) or more is what the app suggests. Calls are serialised by a lock, so the
+UI may update from a worker thread while it scores on its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .features import DIM, Features
+from .model import THRESHOLD, LinearModel, shipped_model, sigmoid
+
+PRIOR_LABEL = "FACT"
+LEARNING_RATE = 2.0
+BIAS_RATE = 0.2  # the bias moves slower than the weights: a run of one label does not make it every sentence's
+# Where a label other than the prior label starts: sigmoid(-4) ≈ 0.018.
+UNSEEN_BIAS = -4.0
+OUTCOMES = ("accepted", "relabelled", "rejected", "missed")
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """The most probable claim label of a sentence and its probability."""
+
+    label: str
+    score: float
+
+    @property
+    def shown(self) -> bool:
+        """Whether the app suggests it (score at or above the threshold)."""
+        return self.score >= THRESHOLD
+
+
+@dataclass
+class LabelModel:
+    weights: np.ndarray  # float64, DIM
+    bias: float
+    updates: int = 0
+
+
+@dataclass
+class Tally:
+    """How the annotator answered the suggestions: overall and per suggested label."""
+
+    outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    by_label: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def count(self, outcome: str, label: str) -> None:
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        per = self.by_label.setdefault(label, dict.fromkeys(OUTCOMES, 0))
+        per[outcome] = per.get(outcome, 0) + 1
+
+
+def claim_label_groups(schema: Any) -> list[list[str]]:
+    """The claim labels of a `reader.annotate.schema.Schema`, group by group."""
+    return [[label.name for label in g.labels] for g in schema.groups if g.kind == "claim"]
+
+
+class ClaimLearner:
+    """Suggest claim labels for sentences and learn from the labels given."""
+
+    def __init__(
+        self,
+        groups: Sequence[Sequence[str]],
+        base: LinearModel | None = None,
+        labels: dict[str, LabelModel] | None = None,
+        tally: Tally | None = None,
+        rejected: set[tuple[str, int, int]] | None = None,
+    ) -> None:
+        self.groups = [list(group) for group in groups if group]
+        names = [name for group in self.groups for name in group]
+        if not names:
+            names = [PRIOR_LABEL]
+            self.groups = [names]
+        self.base = base or shipped_model()
+        self.prior_label = PRIOR_LABEL if PRIOR_LABEL in names else names[0]
+        self.labels: dict[str, LabelModel] = dict(labels or {})
+        for name in names:
+            if name not in self.labels:
+                bias = 0.0 if name == self.prior_label else UNSEEN_BIAS
+                self.labels[name] = LabelModel(np.zeros(DIM), bias)
+        self.names = names
+        self.tally = tally or Tally()
+        # Suggestions the annotator rejected, (doc_id, start, end): never suggested again.
+        self.rejected: set[tuple[str, int, int]] = set(rejected or ())
+        self._lock = threading.Lock()
+
+    # --- scoring ------------------------------------------------------------------
+
+    def features(self, sentence: str) -> Features:
+        return self.base.features(sentence)
+
+    def _logit(self, name: str, features: Features, base_logit: float) -> float:
+        model = self.labels[name]
+        learned = float(model.weights[features.indices] @ features.values) + model.bias
+        return learned + (base_logit if name == self.prior_label else 0.0)
+
+    def probabilities(self, sentence: str) -> dict[str, float]:
+        """Each claim label's probability for `sentence` (labels never learned included)."""
+        features = self.features(sentence)
+        base_logit = self.base.logit(features)
+        with self._lock:
+            return {n: sigmoid(self._logit(n, features, base_logit)) for n in self.names}
+
+    def suggest(self, sentence: str) -> Suggestion:
+        """The most probable label among those that can be suggested, with its score."""
+        probabilities = self.probabilities(sentence)
+        candidates = [n for n in self.names if self._candidate(n)]
+        best = max(candidates, key=lambda n: probabilities[n])
+        return Suggestion(best, probabilities[best])
+
+    def score(self, sentence: str) -> float:
+        """The probability of the label suggested for `sentence` (what `analyze` prints)."""
+        return self.suggest(sentence).score
+
+    def _candidate(self, name: str) -> bool:
+        return name == self.prior_label or self.labels[name].updates > 0
+
+    # --- learning -----------------------------------------------------------------
+
+    def observe(
+        self, sentence: str, label: str | None, suggested: Suggestion | None = None
+    ) -> str | None:
+        """Learn that the annotator gave `sentence` the claim `label` (None: rejected the
+        suggestion, no claim label). With the `suggested` suggestion that was shown, the
+        outcome is counted and returned: accepted, relabelled, rejected or missed (a label
+        given where nothing was suggested). A label not in the schema is ignored."""
+        if label is not None and label not in self.labels:
+            return None
+        features = self.features(sentence)
+        base_logit = self.base.logit(features)
+        if label is None:
+            targets = dict.fromkeys(self.names, 0.0)
+        else:
+            group = next(g for g in self.groups if label in g)
+            targets = {name: float(name == label) for name in group}
+        with self._lock:
+            for name, target in targets.items():
+                error = target - sigmoid(self._logit(name, features, base_logit))
+                model = self.labels[name]
+                model.weights[features.indices] += LEARNING_RATE * error * features.values
+                model.bias += LEARNING_RATE * BIAS_RATE * error
+                model.updates += 1
+            outcome = _outcome(label, suggested)
+            if outcome is not None:
+                shown_label = suggested.label if suggested and suggested.shown else label
+                assert shown_label is not None
+                self.tally.count(outcome, shown_label)
+        return outcome
+
+    def reject(self, doc_id: str, start: int, end: int) -> None:
+        """Remember that the suggestion on `start:end` of the document was rejected."""
+        with self._lock:
+            self.rejected.add((doc_id, start, end))
+
+    def unreject(self, doc_id: str, start: int, end: int) -> None:
+        """Forget a rejection (it was undone)."""
+        with self._lock:
+            self.rejected.discard((doc_id, start, end))
+
+    def was_rejected(self, doc_id: str, start: int, end: int) -> bool:
+        with self._lock:
+            return (doc_id, start, end) in self.rejected
+
+    def rejected_copy(self) -> list[tuple[str, int, int]]:
+        """The rejections, sorted, taken under the lock (what is saved)."""
+        with self._lock:
+            return sorted(self.rejected)
+
+    def state(self) -> tuple[list[list[str]], dict[str, LabelModel], Tally]:
+        """A copy of what is saved (groups, label models, tally), taken under the lock."""
+        with self._lock:
+            labels = {
+                name: LabelModel(m.weights.copy(), m.bias, m.updates)
+                for name, m in self.labels.items()
+            }
+            tally = Tally(
+                dict(self.tally.outcomes), {k: dict(v) for k, v in self.tally.by_label.items()}
+            )
+            return [list(g) for g in self.groups], labels, tally
+
+    # --- figures ------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        """How often suggestions were accepted, overall and per suggested label."""
+        with self._lock:
+            outcomes = dict(self.tally.outcomes)
+            by_label = {k: dict(v) for k, v in sorted(self.tally.by_label.items())}
+            updates = {n: self.labels[n].updates for n in self.names}
+        return {
+            **_rates(outcomes),
+            "by_label": {name: _rates(counts) for name, counts in by_label.items()},
+            "updates": updates,
+        }
+
+
+def _outcome(label: str | None, suggested: Suggestion | None) -> str | None:
+    if suggested is None:
+        return None
+    if suggested.shown:
+        if label is None:
+            return "rejected"
+        return "accepted" if label == suggested.label else "relabelled"
+    return "missed" if label is not None else None
+
+
+def _rates(counts: dict[str, int]) -> dict[str, Any]:
+    shown = counts.get("accepted", 0) + counts.get("relabelled", 0) + counts.get("rejected", 0)
+    return {
+        "suggested": shown,
+        **{name: counts.get(name, 0) for name in OUTCOMES},
+        "acceptance": round(counts.get("accepted", 0) / shown, 4) if shown else None,
+    }

@@ -1,0 +1,207 @@
+"""The per-store claim learner: it follows the team's labels, counts how suggestions were
+answered, and keeps its state beside the store, atomically, refusing a corrupt file."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+import pytest
+
+from reader.annotate.schema import default_schema, parse_schema
+from reader.claims import model
+from reader.claims.learner import ClaimLearner, Suggestion, claim_label_groups
+from reader.claims.persist import SuggestStateError, load_learner, save_learner, state_path
+from reader.store import AnnotationStore, StoreUnsafeError
+
+OPINIONS = [
+    "I believe this country deserves a leader who listens to its people.",
+    "I think our schools are the best hope we have for the future.",
+    "I believe we can do better for the families of this nation.",
+    "I think the American people are tired of broken promises.",
+    "I believe in an America that keeps its word to the world.",
+    "I think we owe our veterans far more than we give them.",
+]
+NEW_OPINION = "I believe our farmers deserve far more respect than they get."
+NEUTRAL = "The meeting will resume after a short break."
+FACT = "Unemployment fell to 4.1 percent last year, the lowest rate since 2000."
+
+
+def _learner() -> ClaimLearner:
+    return ClaimLearner(claim_label_groups(default_schema()))
+
+
+def _store(tmp_path: Path) -> Path:
+    path = tmp_path / "alice.json"
+    AnnotationStore.open(path, "alice").close()
+    return path
+
+
+def test_before_any_label_the_suggestions_are_the_shipped_models() -> None:
+    learner = _learner()
+    for sentence in (FACT, NEW_OPINION):
+        suggestion = learner.suggest(sentence)
+        assert suggestion.label == "FACT"
+        assert suggestion.score == pytest.approx(model.probability(sentence))
+
+
+def test_after_some_labels_the_suggestions_follow_the_teams_labels() -> None:
+    learner = _learner()
+    assert learner.suggest(NEW_OPINION).label == "FACT"
+    for _ in range(3):
+        for sentence in OPINIONS:
+            learner.observe(sentence, "OPINION", learner.suggest(sentence))
+    suggestion = learner.suggest(NEW_OPINION)
+    assert (suggestion.label, suggestion.shown) == ("OPINION", True)
+    assert learner.suggest(FACT).label == "FACT"  # facts are still facts
+    assert not learner.suggest(NEUTRAL).shown  # and not every sentence is an opinion now
+
+
+def test_a_schema_of_its_own_gets_suggestions_in_its_own_labels() -> None:
+    schema = parse_schema(
+        'name = "team"\n[groups.check]\nkind = "claim"\n'
+        '[[groups.check.labels]]\nname = "CHECK"\nkey = "1"\n'
+        '[[groups.check.labels]]\nname = "SPIN"\nkey = "2"\n'
+    )
+    learner = ClaimLearner(claim_label_groups(schema))
+    assert learner.suggest(FACT).label == "CHECK"  # the first claim label has the prior
+    for _ in range(3):
+        for sentence in OPINIONS:
+            learner.observe(sentence, "SPIN")
+    assert learner.suggest(NEW_OPINION).label == "SPIN"
+
+
+def test_rejecting_a_suggestion_lowers_it() -> None:
+    learner = _learner()
+    before = learner.suggest(FACT)
+    assert before.shown
+    for _ in range(5):
+        learner.observe(FACT, None, learner.suggest(FACT))
+    assert learner.suggest(FACT).score < before.score
+    assert not learner.suggest(FACT).shown
+
+
+def test_the_tally_counts_each_kind_of_answer() -> None:
+    learner = _learner()
+    shown_fact = Suggestion("FACT", 0.9)
+    nothing = Suggestion("FACT", 0.1)
+    assert learner.observe(FACT, "FACT", shown_fact) == "accepted"
+    assert learner.observe(FACT, "FACT", shown_fact) == "accepted"
+    assert learner.observe(NEW_OPINION, "OPINION", shown_fact) == "relabelled"
+    assert learner.observe(NEW_OPINION, None, shown_fact) == "rejected"
+    assert learner.observe(NEW_OPINION, "OPINION", nothing) == "missed"
+    assert learner.observe(NEW_OPINION, None, nothing) is None
+    assert learner.observe(FACT, "NOT_IN_SCHEMA", shown_fact) is None
+    stats = learner.stats()
+    assert (stats["suggested"], stats["accepted"], stats["relabelled"]) == (4, 2, 1)
+    assert (stats["rejected"], stats["missed"], stats["acceptance"]) == (1, 1, 0.5)
+    assert stats["by_label"]["FACT"]["accepted"] == 2
+    assert stats["by_label"]["OPINION"]["missed"] == 1
+
+
+def test_the_learned_state_survives_a_save_and_a_load(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    learner = load_learner(store)
+    for sentence in OPINIONS:
+        learner.observe(sentence, "OPINION", learner.suggest(sentence))
+    path = save_learner(store, learner)
+    assert path == tmp_path / "alice.json.suggest.json"
+    again = load_learner(store)
+    assert again.probabilities(NEW_OPINION) == pytest.approx(
+        learner.probabilities(NEW_OPINION), abs=1e-6
+    )
+    assert again.stats() == learner.stats()
+    assert sorted(p.name for p in tmp_path.iterdir() if "tmp" in p.name) == []
+
+
+def test_a_store_without_learned_state_uses_the_shipped_model(tmp_path: Path) -> None:
+    learner = load_learner(_store(tmp_path))
+    assert learner.score(FACT) == pytest.approx(model.probability(FACT))
+    assert not state_path(tmp_path / "alice.json").exists()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda raw: raw[: len(raw) // 2],  # a half-written file
+        lambda raw: b"",
+        lambda raw: b"[1, 2]",
+        lambda raw: raw.replace(b'"claim-suggestions"', b'"something-else"'),
+        lambda raw: raw.replace(b'"features": "v2', b'"features": "v1'),
+        lambda raw: raw.replace(b'"bias": ', b'"bias": "x", "was": ', 1),
+        lambda raw: _replace_values(raw, "AAAA"),
+    ],
+    ids=["truncated", "empty", "not-an-object", "not-ours", "old-features", "bad-bias", "bad-b64"],
+)
+def test_a_corrupt_state_file_is_refused_by_name_and_left_as_it_is(tmp_path: Path, damage) -> None:
+    store = _store(tmp_path)
+    learner = load_learner(store)
+    learner.observe(FACT, "FACT", learner.suggest(FACT))
+    path = save_learner(store, learner)
+    broken = damage(path.read_bytes())
+    path.write_bytes(broken)
+    with pytest.raises(SuggestStateError, match=r"alice\.json\.suggest\.json: cannot be read"):
+        load_learner(store)
+    assert path.read_bytes() == broken
+
+
+def _replace_values(raw: bytes, value: str) -> bytes:
+    document = json.loads(raw)
+    document["labels"]["FACT"]["values"] = value
+    return json.dumps(document).encode()
+
+
+def test_a_planted_link_is_neither_read_nor_written_through(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text("keep me")
+    os.symlink(elsewhere, state_path(store))
+    with pytest.raises(StoreUnsafeError, match="symbolic link"):
+        load_learner(store)
+    with pytest.raises(StoreUnsafeError, match="symbolic link"):
+        save_learner(store, _learner())
+    assert elsewhere.read_text() == "keep me"
+
+
+@pytest.mark.serial  # times updates
+def test_an_update_takes_under_five_milliseconds() -> None:
+    learner = _learner()
+    learner.observe(FACT, "FACT")  # the shipped weights load before timing
+    times = []
+    for i in range(200):
+        sentence = OPINIONS[i % len(OPINIONS)] + f" Number {i}."
+        began = time.perf_counter()
+        learner.observe(sentence, "OPINION", Suggestion("FACT", 0.7))
+        times.append(time.perf_counter() - began)
+    assert statistics.median(times) < 0.005
+    assert max(times) < 0.05
+
+
+def test_updates_on_a_worker_thread_while_scoring_on_another_lose_none() -> None:
+    """The UI updates off its thread and scores on it: every update counts once."""
+    import threading
+
+    learner = _learner()
+    learner.suggest(FACT)
+    errors: list[BaseException] = []
+
+    def update() -> None:
+        try:
+            for i in range(100):
+                learner.observe(OPINIONS[i % len(OPINIONS)], "OPINION", Suggestion("FACT", 0.9))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=update) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    while any(worker.is_alive() for worker in workers):
+        assert 0.0 <= learner.suggest(NEW_OPINION).score <= 1.0
+    for worker in workers:
+        worker.join()
+    assert not errors
+    assert learner.stats()["relabelled"] == 300
+    assert learner.labels["OPINION"].updates == 300
