@@ -159,12 +159,15 @@ def test_seed_speakers_hold_with_the_model() -> None:
 @pytest.mark.parametrize(
     ("text", "span", "label"),
     [
-        ("Shares of Pfizer fell 3 percent on Tuesday, traders said.", "Pfizer", "ORG"),
-        ("Independent counsel Kenneth Starr said Starr would testify.", "Kenneth Starr", "PERSON"),
         ("The company moved its offices to San Jose, Calif., last year.", "Calif.", "GPE"),
         ("Officials at the White House declined to comment.", "White House", "ORG"),
+        ("The bill now goes to the Senate, where it faces a vote.", "Senate", "ORG"),
+        ("He will testify in Little Rock, Ark., next week.", "Ark.", "GPE"),
     ],
 )
 def test_names_the_rules_got_wrong(text: str, span: str, label: str) -> None:
+    """Misses of the rules on unseen newswire named in issue 12, which the model gets."""
     found = {e.text: e.label for e in analyze(text).entities}
     assert found.get(span) == label, found
+    rules = {e.text: e.label for e in analyze(text, "rules").entities}
+    assert rules.get(span) != label  # what the rules engine gave instead
