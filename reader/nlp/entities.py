@@ -229,12 +229,16 @@ class _Doc:
 
     def geo(self, seg: list[Tok]) -> str | None:
         lex = self.lex
-        key = lookup_key(self.text[seg[0].start : seg[-1].end])
+        start, end = seg[0].start, seg[-1].end
+        raw = self.text[start:end]
+        key = lookup_key(raw)
         if key in lex.countries:
             return "GPE"
         if key in lex.regions:
             return "LOC"
-        if key in lex.cities and (len(key) > 4 or not key.isupper()):
+        # a short word in capitals is an acronym ("IRNA"), not the town of that name,
+        # unless it opens a dateline ("ROME, Italy (AP) _")
+        if key in lex.cities and (len(raw) > 4 or not raw.isupper() or self.dateline(start, end)):
             return "CITY"
         return None
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .gazetteer import Lexicon, lexicon
 from .types import Entity
@@ -50,8 +50,7 @@ TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     start: int
     end: int
     text: str
@@ -96,11 +95,22 @@ class WordFeatures:
     def __init__(self, lex: Lexicon) -> None:
         self.lex = lex
         self.cache: dict[str, tuple[str, ...]] = {}
+        self.around: dict[str, tuple[str, ...]] = {}
 
     def __call__(self, word: str) -> tuple[str, ...]:
         got = self.cache.get(word)
         if got is None:
             got = self.cache[word] = self._compute(word)
+        return got
+
+    def context(self, word: str) -> tuple[str, ...]:
+        """The word's features as a neighbour: -1 and -2 (word, shape), then +1 and +2."""
+        got = self.around.get(word)
+        if got is None:
+            low, shape = self(word)[:2]
+            got = self.around[word] = tuple(
+                at + x for at in ("-1", "-2", "+1", "+2") for x in (low, shape)
+            )
         return got
 
     def _compute(self, word: str) -> tuple[str, ...]:
@@ -137,7 +147,7 @@ def _word_cache() -> WordFeatures:
 
 
 _WORDS: WordFeatures | None = None
-_GEO = ("country", "city", "region")
+_OPENERS = frozenset('"“‘\'(«[-—–:')
 
 
 def rule_tags(tokens: Sequence[Token], entities: Sequence[Entity]) -> list[str]:
@@ -167,6 +177,7 @@ def document_features(
     votes: dict[str, Counter[str]] = {}
     surnames: set[str] = set()
     lower_seen: set[str] = set()
+    mid: set[str] = set()  # written with a capital inside a sentence, not only at its start
     for toks, tags in zip(sentences, rules, strict=True):
         for k, (t, tag) in enumerate(zip(toks, tags, strict=True)):
             w = t.text
@@ -174,6 +185,8 @@ def document_features(
                 lower_seen.add(w)
             elif w[:1].isupper():
                 votes.setdefault(w, Counter())[tag[2:] or "O"] += 1
+                if k and toks[k - 1].text not in _OPENERS:
+                    mid.add(w)
                 if (
                     tag == "I-PERSON"
                     and (k + 1 == len(tags) or tags[k + 1] != "I-PERSON")
@@ -194,34 +207,52 @@ def document_features(
             feats.append("d:surname")
         if sum(tally.values()) > 1:
             feats.append("d:repeat")
+            if w in mid and w.lower() not in lower_seen:
+                feats.append("d:name_like")  # repeated, capitalised mid-sentence, never lower
         doc_feats[w] = feats
     out: list[list[list[str]]] = []
     for toks, tags in zip(sentences, rules, strict=True):
         n = len(toks)
         texts = [t.text for t in toks]
         base = [words(w) for w in texts]
+        around = [words.context(w) for w in texts]
         lows = [b[0] for b in base]  # "w=..."
-        shapes = [b[1] for b in base]
+        ruled = [_rule_features(tag) for tag in tags]
         sent: list[list[str]] = []
         for i in range(n):
-            f = ["bias", *base[i], f"r={tags[i]}"]
+            f = ["bias", *base[i], ruled[i][0]]
             if i == 0:
                 f.append("BOS")
             else:
-                f += ["-1" + lows[i - 1], "-1" + shapes[i - 1], "-1r=" + tags[i - 1]]
-                f.append(f"-1|0{lows[i - 1]}|{lows[i]}")
+                c = around[i - 1]
+                f += (c[0], c[1], ruled[i - 1][1], "-1|0" + lows[i - 1] + "|" + lows[i])
                 if i > 1:
-                    f += ["-2" + lows[i - 2], "-2" + shapes[i - 2]]
+                    c = around[i - 2]
+                    f += (c[2], c[3])
                 else:
                     f.append("-2BOS")
             if i + 1 < n:
-                f += ["+1" + lows[i + 1], "+1" + shapes[i + 1], "+1r=" + tags[i + 1]]
-                f.append(f"0|+1{lows[i]}|{lows[i + 1]}")
+                c = around[i + 1]
+                f += (c[4], c[5], ruled[i + 1][2], "0|+1" + lows[i] + "|" + lows[i + 1])
                 if i + 2 < n:
-                    f += ["+2" + lows[i + 2], "+2" + shapes[i + 2]]
+                    c = around[i + 2]
+                    f += (c[6], c[7])
             else:
                 f.append("EOS")
-            f += doc_feats.get(texts[i], ())
+            more = doc_feats.get(texts[i])
+            if more:
+                f += more
             sent.append(f)
         out.append(sent)
     return out
+
+
+_RULE_FEATURES: dict[str, tuple[str, str, str]] = {}
+
+
+def _rule_features(tag: str) -> tuple[str, str, str]:
+    """The rules' tag as a feature of the token itself, of the next one, of the one before."""
+    got = _RULE_FEATURES.get(tag)
+    if got is None:
+        got = _RULE_FEATURES[tag] = ("r=" + tag, "-1r=" + tag, "+1r=" + tag)
+    return got
