@@ -159,7 +159,7 @@ def bench_processes(texts: list[str], chars: int, runs: int, spacy_python: Path)
             for name, extra in (("spacy_sm_full", []), ("spacy_sm_ner_only", ["--ner-only"])):
                 times, err = wall([str(spacy_python), str(_CHILD), tmp, *extra], runs)
                 report[name] = rates(n, times)
-                report["spacy_model"] = json.loads(err.strip().splitlines()[-1])
+                report[f"{name}_pipes"] = json.loads(err.strip().splitlines()[-1])
             best = report["reader_model"]["median_chars_per_s"]
             report["model_vs_spacy_full"] = round(
                 best / report["spacy_sm_full"]["median_chars_per_s"], 1
