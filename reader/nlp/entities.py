@@ -286,7 +286,8 @@ class _Doc:
         if (first in lex.first_names or first in INNER_TITLES) and len(words) > 1:
             return Candidate(seg, "PERSON", True)
         if len(words) > 1 and any(
-            w in ORG_WORDS or lookup_key(w) in lex.countries or lookup_key(w) in lex.regions for w in words
+            w in ORG_WORDS or lookup_key(w) in lex.countries or lookup_key(w) in lex.regions
+            for w in words
         ):
             return Candidate(seg, "ORG", True)  # "Islamic State", "Radio Lagos", "Kenya Airways"
         if (first in lex.loc_first and len(words) > 1) or last in lex.loc_heads:
@@ -332,9 +333,7 @@ class _Doc:
         runs: list[list[Tok]] = []
         for m in RUN.finditer(self.text):
             base = m.start()
-            toks = [
-                Tok(base + p.start(), base + p.end(), p.group()) for p in PIECE.finditer(m[0])
-            ]
+            toks = [Tok(base + p.start(), base + p.end(), p.group()) for p in PIECE.finditer(m[0])]
             runs.append(toks)
             self.mid_caps.update(t.text for t in toks[1:])
             if not self.sentence_initial(base):

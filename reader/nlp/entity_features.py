@@ -147,7 +147,7 @@ def _word_cache() -> WordFeatures:
 
 
 _WORDS: WordFeatures | None = None
-_OPENERS = frozenset('"“‘\'(«[-—–:')
+_OPENERS = frozenset("\"“‘'(«[-—–:")
 
 
 def rule_tags(tokens: Sequence[Token], entities: Sequence[Entity]) -> list[str]:
