@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -51,13 +52,19 @@ def _check(text: str, result: Analysis) -> None:
 _SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@_SETTINGS
-@given(st.text(max_size=200))
-def test_any_unicode_text(text: str) -> None:
-    _check(text, analyze(text))
+_ENGINES = pytest.mark.parametrize("engine", ["model", "rules"])  # the default, and the old one
 
 
+@_ENGINES
 @_SETTINGS
-@given(_NEWS_TEXT)
-def test_news_like_text(text: str) -> None:
-    _check(text, analyze(text))
+@given(text=st.text(max_size=200))
+def test_any_unicode_text(engine: str, text: str) -> None:
+    _check(text, analyze(text, engine))
+
+
+@_ENGINES
+@_SETTINGS
+@given(text=_NEWS_TEXT)
+def test_news_like_text(engine: str, text: str) -> None:
+    _check(text, analyze(text, engine))
+

@@ -57,7 +57,7 @@ async def test_opens_seed_with_title_text_and_status(seed_corpus: Corpus) -> Non
         words = seed_corpus.documents[0].word_count
         assert status(pilot).startswith("doc 1/1 · sentence 1/")
         assert f"{words:,} words" in status(pilot)
-        assert "engine: rules" in status(pilot)
+        assert "engine: model" in status(pilot)
         legend = str(reading(pilot).query_one("#legend", Static).render())
         for name in ("person", "organisation", "place", "other", "quote", "speaker"):
             assert name in legend

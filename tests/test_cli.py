@@ -31,7 +31,7 @@ def test_analyze_json_offsets_index_the_text(seed_path: Path, seed_text: str) ->
     assert code == 0
     record = json.loads(out)
     assert record["source"] == str(seed_path)
-    assert record["engine"] == "rules"
+    assert record["engine"] == "model"
     assert record["sentences"] and record["entities"] and record["quotes"]
     for kind in ("entities", "quotes"):
         for span in record[kind]:

@@ -108,6 +108,15 @@ def test_single_cases(text: str, span: str, label: str) -> None:
     assert (span, label) in {(e.text, e.label) for e in found}
 
 
+def test_a_short_acronym_is_not_the_town_of_that_name() -> None:
+    # "Sana" and "Oslo" are towns; in capitals a four-letter word is an acronym, but a
+    # dateline in capitals is still the place
+    text = "OSLO, Norway (AP) _ The report was carried by the state news agency SANA on Monday."
+    found = labels(text)
+    assert found["SANA"] == "ORG"
+    assert found["OSLO"] == "GPE"
+
+
 def test_sentence_openers_and_dates_are_not_entities() -> None:
     text = "However, the talks ended. Yesterday it rained. On Monday the market in Nairobi closed."
     found = labels(text)

@@ -187,7 +187,7 @@ def test_installed_app_shows_the_seed_with_styles(installed: Installed) -> None:
     assert any("Iran’s supreme leader" in line for line in facts["view_lines"])
     assert "Iran’s supreme leader" in facts["screen_text"]
     assert facts["person_colour"] is not None  # set only by the bundled reader.tcss
-    assert facts["engine"] == "rules"
+    assert facts["engine"] == "model"  # the trained model, its weights from the wheel
     assert facts["entities"] > 0
 
 
@@ -203,7 +203,7 @@ def test_installed_console_script_analyzes_the_bundled_seed(installed: Installed
     (line,) = result.stdout.splitlines()
     record = json.loads(line)
     assert record["source"] == str(seed)
-    assert record["engine"] == "rules"
+    assert record["engine"] == "model"
     text = seed.read_text(encoding="utf-8")
     assert record["sentences"] and record["entities"] and record["quotes"]
     assert any(

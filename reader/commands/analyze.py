@@ -7,11 +7,11 @@ escapes) and as plain text, never as markup. Rich is imported only when a table 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..nlp import analyze
 from ..printable import inert, inert_json
 from .common import load_paths
 
@@ -26,7 +26,25 @@ if TYPE_CHECKING:
 @click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON object per document (JSON Lines)."
 )
-@click.option("--engine", default=None, help="Analysis engine to use (default: rules).")
+@click.option(
+    "--engine",
+    default=None,
+    help="Analysis engine: model (the default, a trained entity model), rules or nltk.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Documents analysed at once, in parallel processes (default: all cores).",
+)
+@click.option(
+    "--dask",
+    "dask_address",
+    default=None,
+    metavar="ADDRESS",
+    help="Analyse on an existing Dask cluster (needs: pip install 'reader[dask]').",
+)
 @click.option(
     "--db",
     default=None,
@@ -35,19 +53,33 @@ if TYPE_CHECKING:
 )
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 def analyze_command(
-    as_json: bool, engine: str | None, db: str | None, paths: tuple[str, ...]
+    as_json: bool,
+    engine: str | None,
+    jobs: int | None,
+    dask_address: str | None,
+    db: str | None,
+    paths: tuple[str, ...],
 ) -> None:
-    """Analyse articles: print their sentences, named entities and quotes with speakers.
+    """Analyze articles: print their sentences, named entities and quotes with speakers.
 
     PATH may be .txt/.md files, folders of them, or .jsonl corpora. Offsets are
-    character (Python str) indices into each text exactly as reader loads it. With
-    --json, `claims` scores each sentence: the probability that it is a check-worthy
-    factual claim (0.5 or more is suggested).
+    character (Python str) indices into each text exactly as reader loads it. Results
+    come in the order of the documents, however many processes compute them; a progress
+    bar shows on a terminal (on stderr, and not when stderr is piped). With --json,
+    `claims` scores each sentence: the probability that it is a check-worthy factual
+    claim (0.5 or more is suggested).
     """
+    from ..nlp.batch import analyze_on_dask, analyze_parallel
+
     corpus = load_paths(paths)
     score = _claim_scorer(db) if as_json else None
-    for document in corpus.documents:
-        result = analyze(document.text, engine)
+    documents = corpus.documents
+    texts = [d.text for d in documents]
+    if dask_address:
+        results = analyze_on_dask(texts, dask_address, engine)
+    else:
+        results = analyze_parallel(texts, engine, jobs)
+    for document, result in zip(documents, _with_progress(results, len(texts)), strict=True):
         if as_json:
             click.echo(inert_json(_with_claims(result.to_json(document.source), document, score)))
         else:
@@ -67,6 +99,24 @@ def _with_claims(payload: dict[str, Any], document: Document, score: Any) -> dic
     spans = [(s["start"], s["end"]) for s in payload["sentences"]]
     payload["claims"] = claim_scores(document.text, spans, score)
     return payload
+
+
+def _with_progress(results: Iterator[Analysis], total: int) -> Iterator[Analysis]:
+    """`results` as they come, counted on a rich progress bar when stderr is a terminal."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not console.is_terminal or total < 2:
+        yield from results
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    columns = ("analyzing", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("analyzing", total=total)
+        for result in results:
+            yield result
+            progress.advance(task)
 
 
 def print_analysis(document: Document, analysis: Analysis, console: Console | None = None) -> None:

@@ -1,4 +1,4 @@
-"""Analyse a long text piece by piece, so highlights arrive progressively and the work
+"""Analyze a long text piece by piece, so highlights arrive progressively and the work
 can stop between pieces (when the user opens another document or quits).
 
 Pieces end at a paragraph break where possible, else after a sentence stop, else at the
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from .pipeline import analyze
+from .pipeline import analyze, default_engine_name
 from .types import Analysis, Entity, Quote, Span
 
 CHUNK_CHARS = 200_000
@@ -63,7 +63,7 @@ def analyze_progressively(
     sentences: list[Span] = []
     entities: list[Entity] = []
     quotes: list[Quote] = []
-    name = engine or "rules"
+    name = engine or default_engine_name()
     for start, end in chunk_bounds(text, size):
         piece = _shift(analyze(text[start:end], engine), start)
         name = piece.engine

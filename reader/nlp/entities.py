@@ -16,35 +16,35 @@ from collections.abc import Sequence
 
 from .gazetteer import Lexicon, lexicon
 from .names import (
-    _ACRONYM,
-    _BREAK,
-    _COMPASS,
-    _CONTRACTION,
-    _DATELINE_END,
-    _DEFAULT_SINGLE,
-    _DIGIT,
-    _IN_PLACE,
-    _INNER_TITLES,
-    _LOC_PREP,
-    _LONE_ORGS,
-    _MISC_WORDS,
-    _NOT_PORTFOLIO,
-    _OPENER_SKIP,
-    _ORG_WORDS,
-    _PAREN_ACRONYM,
-    _PIECE,
-    _PLURAL_ACRONYM,
-    _RUN,
-    _SAID_BEFORE,
-    _SPEECH,
-    _SUFFIX_NOT_NAME,
-    _THE_BEFORE,
-    _WORD_LOWER,
-    _Cand,
-    _is_connector,
-    _key,
-    _strip_particle,
-    _Tok,
+    ACRONYM,
+    BREAK,
+    COMPASS,
+    CONTRACTION,
+    DATELINE_END,
+    DEFAULT_SINGLE,
+    DIGIT,
+    IN_PLACE,
+    INNER_TITLES,
+    LOC_PREP,
+    LONE_ORGS,
+    MISC_WORDS,
+    NOT_PORTFOLIO,
+    OPENER_SKIP,
+    ORG_WORDS,
+    PAREN_ACRONYM,
+    PIECE,
+    PLURAL_ACRONYM,
+    RUN,
+    SAID_BEFORE,
+    SPEECH,
+    SUFFIX_NOT_NAME,
+    THE_BEFORE,
+    WORD_LOWER,
+    Candidate,
+    Tok,
+    is_connector,
+    lookup_key,
+    strip_particle,
 )
 from .types import Entity, Span
 
@@ -56,7 +56,7 @@ class _Doc:
         self.text = text
         self.lex = lex
         self.starts = {s.start for s in sentences}
-        self.lower_words = set(_WORD_LOWER.findall(text))
+        self.lower_words = set(WORD_LOWER.findall(text))
         self.mid_caps: set[str] = set()
         self.out: list[Entity] = []
 
@@ -64,18 +64,18 @@ class _Doc:
     def sentence_initial(self, pos: int) -> bool:
         text = self.text
         i = pos
-        while i > 0 and text[i - 1] in _OPENER_SKIP:
+        while i > 0 and text[i - 1] in OPENER_SKIP:
             i -= 1
         if i == 0 or i in self.starts or "_" in text[i:pos] or "—" in text[i:pos]:
             return True
         j = i
         while j > 0 and text[j - 1] in " \t":
             j -= 1
-        return j == 0 or text[j - 1] in _BREAK or (j < i and text[j - 1] in ")_")
+        return j == 0 or text[j - 1] in BREAK or (j < i and text[j - 1] in ")_")
 
     def known(self, word: str) -> bool:
         lex = self.lex
-        k = _key(word)
+        k = lookup_key(word)
         return (
             k in lex.countries
             or k in lex.regions
@@ -84,27 +84,27 @@ class _Doc:
             or k in lex.titles
         )
 
-    def ordinary(self, tok: _Tok, alone: bool) -> bool:
+    def ordinary(self, tok: Tok, alone: bool) -> bool:
         """A sentence-initial word that is more likely an ordinary word than a name."""
         w = tok.text
-        if self.known(w) or _ACRONYM.fullmatch(w):
+        if self.known(w) or ACRONYM.fullmatch(w):
             return False
         low = w.lower()
-        if low in self.lower_words or low.endswith(_SUFFIX_NOT_NAME):
+        if low in self.lower_words or low.endswith(SUFFIX_NOT_NAME):
             return True
         return alone and w not in self.mid_caps
 
     # -- segmentation -----------------------------------------------------------------
-    def segments(self, toks: list[_Tok]) -> list[list[_Tok]]:
-        segs: list[list[_Tok]] = []
-        cur: list[_Tok] = []
+    def segments(self, toks: list[Tok]) -> list[list[Tok]]:
+        segs: list[list[Tok]] = []
+        cur: list[Tok] = []
         lex = self.lex
         i = 0
         while i < len(toks):
             t = toks[i]
-            if _is_connector(t):
+            if is_connector(t):
                 j = i
-                while j + 1 < len(toks) and _is_connector(toks[j + 1]):
+                while j + 1 < len(toks) and is_connector(toks[j + 1]):
                     j += 1
                 conn = " ".join(x.text for x in toks[i : j + 1])
                 last = cur[-1].text if cur else ""
@@ -122,7 +122,7 @@ class _Doc:
                 i = j + 1
                 continue
             w = t.text
-            if self.is_stop(w) or _DIGIT.search(w) or _CONTRACTION.search(w):
+            if self.is_stop(w) or DIGIT.search(w) or CONTRACTION.search(w):
                 if cur:
                     segs.append(cur)
                 cur = []
@@ -140,15 +140,15 @@ class _Doc:
         return w in lex.stop and w not in lex.titles
 
     @staticmethod
-    def trim_tail(seg: list[_Tok]) -> list[_Tok]:
-        while seg and _is_connector(seg[-1]):
+    def trim_tail(seg: list[Tok]) -> list[Tok]:
+        while seg and is_connector(seg[-1]):
             seg = seg[:-1]
-        while seg and _is_connector(seg[0]):
+        while seg and is_connector(seg[0]):
             seg = seg[1:]
         return seg
 
     # -- trimming -----------------------------------------------------------------------
-    def trim(self, seg: list[_Tok]) -> tuple[list[_Tok], bool]:
+    def trim(self, seg: list[Tok]) -> tuple[list[Tok], bool]:
         """Drop openers, titles and nationalities; True if a title marks a person."""
         lex = self.lex
         person = False
@@ -161,20 +161,20 @@ class _Doc:
                 seg, person = self.strip_title(seg), True
             elif second in lex.title_heads and len(seg) > 2 and first not in lex.first_names:
                 # "Finance Minister X": the portfolio is an ORG in its own right
-                if not ({first} & lex.titles or {first} & _NOT_PORTFOLIO or self.nation(seg[0])):
+                if not ({first} & lex.titles or {first} & NOT_PORTFOLIO or self.nation(seg[0])):
                     self.emit([seg[0]], "ORG")
                 seg, person = self.strip_title(seg[1:]), True
-            elif first in _COMPASS and _key(second) in lex.demonyms:
+            elif first in COMPASS and lookup_key(second) in lex.demonyms:
                 self.emit(seg[:2], "NORP")
                 seg = seg[2:]
             elif (
-                _key(first) in lex.demonyms
+                lookup_key(first) in lex.demonyms
                 and first not in lex.first_names
                 and not self.org_or_loc(seg)
             ):
                 self.emit([seg[0]], "NORP")
                 seg = seg[1:]
-            elif _key(seg[-1].text) in lex.demonyms and not person:
+            elif lookup_key(seg[-1].text) in lex.demonyms and not person:
                 self.emit([seg[-1]], "NORP")  # "Kosovo Albanians"
                 seg = seg[:-1]
             else:
@@ -182,17 +182,17 @@ class _Doc:
             seg = self.trim_tail(seg)
         return seg, person
 
-    def split_title(self, seg: list[_Tok]) -> list[tuple[list[_Tok], bool]]:
+    def split_title(self, seg: list[Tok]) -> list[tuple[list[Tok], bool]]:
         """'Blantyre High Court Judge Ann Lee' -> [(ORG part, False), (name, True)]."""
         lex = self.lex
         for i in range(len(seg) - 2, 0, -1):
             w = seg[i].text
-            if w in lex.titles and w not in lex.first_names and not _is_connector(seg[i + 1]):
+            if w in lex.titles and w not in lex.first_names and not is_connector(seg[i + 1]):
                 rest = seg[i + 1 :]
                 if any(t.text in lex.titles for t in rest) or self.org_or_loc(rest):
                     continue
                 left = seg[:i]
-                while left and (left[-1].text in lex.titles or left[-1].text in _NOT_PORTFOLIO):
+                while left and (left[-1].text in lex.titles or left[-1].text in NOT_PORTFOLIO):
                     left = left[:-1]
                 if not left:
                     return [(rest, True)]
@@ -206,10 +206,10 @@ class _Doc:
                 return [(left, False), (rest, True)]
         return [(seg, False)]
 
-    def strip_title(self, seg: list[_Tok]) -> list[_Tok]:
+    def strip_title(self, seg: list[Tok]) -> list[Tok]:
         lex = self.lex
         i = 0
-        while i < len(seg) - 1 and (seg[i].text in lex.titles or _is_connector(seg[i])):
+        while i < len(seg) - 1 and (seg[i].text in lex.titles or is_connector(seg[i])):
             if seg[i].text in ("of", "for"):
                 # "Secretary of State John Kerry": the portfolio runs up to a given name
                 j = i + 1
@@ -219,90 +219,95 @@ class _Doc:
             i += 1
         return seg[i:]
 
-    def nation(self, tok: _Tok) -> bool:
-        return _key(tok.text) in self.lex.demonyms or self.geo([tok]) is not None
+    def nation(self, tok: Tok) -> bool:
+        return lookup_key(tok.text) in self.lex.demonyms or self.geo([tok]) is not None
 
-    def org_or_loc(self, seg: list[_Tok]) -> bool:
+    def org_or_loc(self, seg: list[Tok]) -> bool:
         lex = self.lex
         last = seg[-1].text
         return last in lex.org_heads or last in lex.loc_heads or self.geo(seg) is not None
 
-    def geo(self, seg: list[_Tok]) -> str | None:
+    def geo(self, seg: list[Tok]) -> str | None:
         lex = self.lex
-        key = _key(self.text[seg[0].start : seg[-1].end])
+        start, end = seg[0].start, seg[-1].end
+        raw = self.text[start:end]
+        key = lookup_key(raw)
         if key in lex.countries:
             return "GPE"
         if key in lex.regions:
             return "LOC"
-        if key in lex.cities and (len(key) > 4 or not key.isupper()):
+        # a short word in capitals is an acronym ("IRNA"), not the town of that name,
+        # unless it opens a dateline ("ROME, Italy (AP) _")
+        if key in lex.cities and (len(raw) > 4 or not raw.isupper() or self.dateline(start, end)):
             return "CITY"
         return None
 
     # -- typing ---------------------------------------------------------------------------
-    def classify(self, seg: list[_Tok], person: bool) -> _Cand | None:
+    def classify(self, seg: list[Tok], person: bool) -> Candidate | None:
         lex = self.lex
-        words = [t.text for t in seg if not _is_connector(t)]
+        words = [t.text for t in seg if not is_connector(t)]
         first, last = words[0], words[-1]
         start, end = seg[0].start, seg[-1].end
         span = self.text[start:end]
         geo = self.geo(seg)
         if geo == "CITY" and (
             person
-            or (len(words) == 1 and (first.lower() in self.lower_words or first in _MISC_WORDS))
+            or (len(words) == 1 and (first.lower() in self.lower_words or first in MISC_WORDS))
         ):
             geo = None
         if geo:
-            return _Cand(seg, "GPE" if geo == "CITY" else geo, True, geo == "CITY")
+            return Candidate(seg, "GPE" if geo == "CITY" else geo, True, geo == "CITY")
         if span.isupper() and (len(words) > 1 or len(span) > 5 or "-" in span or " " in span):
             if self.dateline(start, end):
-                return _Cand(seg, "GPE", True)
+                return Candidate(seg, "GPE", True)
             return None
         if span.isupper() and self.in_capitals_line(start):
             return None  # a word of a subhead such as `‘HANDS ARE DIRTY”`, not an acronym
-        if len(words) == 1 and (first in lex.titles or _key(first) in lex.org_heads):
+        if len(words) == 1 and (first in lex.titles or lookup_key(first) in lex.org_heads):
             return None
-        if len(words) == 1 and _ACRONYM.fullmatch(first):
-            return _Cand(seg, "ORG", True)
-        if person and _key(first) not in lex.demonyms:
-            return _Cand(seg, "PERSON", True)
+        if len(words) == 1 and ACRONYM.fullmatch(first):
+            return Candidate(seg, "ORG", True)
+        if person and lookup_key(first) not in lex.demonyms:
+            return Candidate(seg, "PERSON", True)
         if len(words) == 1:
-            if first in lex.titles or _PLURAL_ACRONYM.fullmatch(first):
+            if first in lex.titles or PLURAL_ACRONYM.fullmatch(first):
                 return None
             if first in lex.org_heads or first in lex.loc_heads:
-                return _Cand(seg, "ORG", True) if first in _LONE_ORGS else None
-            if "-" in first and _key(first.split("-")[0]) in lex.demonyms:
-                return _Cand(seg, "NORP", True)
+                return Candidate(seg, "ORG", True) if first in LONE_ORGS else None
+            if "-" in first and lookup_key(first.split("-")[0]) in lex.demonyms:
+                return Candidate(seg, "NORP", True)
         if last in lex.org_heads or last.upper() in ("INC.", "CORP.", "LTD."):
-            return _Cand(seg, "ORG", True)
+            return Candidate(seg, "ORG", True)
         for a, b in zip(seg, seg[1:], strict=False):
             if a.text in lex.org_heads and b.text in ("of", "for", "on"):
-                return _Cand(seg, "ORG", True)  # "Institute of ...", "Committee on ..."
-        if any(w in _MISC_WORDS for w in words[1:]) or last in _MISC_WORDS:
+                return Candidate(seg, "ORG", True)  # "Institute of ...", "Committee on ..."
+        if any(w in MISC_WORDS for w in words[1:]) or last in MISC_WORDS:
             return None
-        if (first in lex.first_names or first in _INNER_TITLES) and len(words) > 1:
-            return _Cand(seg, "PERSON", True)
+        if (first in lex.first_names or first in INNER_TITLES) and len(words) > 1:
+            return Candidate(seg, "PERSON", True)
         if len(words) > 1 and any(
-            w in _ORG_WORDS or _key(w) in lex.countries or _key(w) in lex.regions for w in words
+            w in ORG_WORDS or lookup_key(w) in lex.countries or lookup_key(w) in lex.regions
+            for w in words
         ):
-            return _Cand(seg, "ORG", True)  # "Islamic State", "Radio Lagos", "Kenya Airways"
+            return Candidate(seg, "ORG", True)  # "Islamic State", "Radio Lagos", "Kenya Airways"
         if (first in lex.loc_first and len(words) > 1) or last in lex.loc_heads:
-            return _Cand(seg, "LOC", True)
-        if _key(first) in lex.demonyms:
-            return _Cand(seg, "NORP", True)
+            return Candidate(seg, "LOC", True)
+        if lookup_key(first) in lex.demonyms:
+            return Candidate(seg, "NORP", True)
         if self.dateline(start, end):
-            return _Cand(seg, "GPE", True)
+            return Candidate(seg, "GPE", True)
         before = self.text[max(0, start - 24) : start]
-        if _SPEECH.match(self.text, end) or _SAID_BEFORE.search(before):
-            return _Cand(seg, "PERSON", False, cue=True)
+        if SPEECH.match(self.text, end) or SAID_BEFORE.search(before):
+            return Candidate(seg, "PERSON", False, cue=True)
         if len(words) > 1:
-            if _IN_PLACE.search(before):
-                return _Cand(seg, "LOC", False, cue=True)
-            return _Cand(seg, "PERSON", False)
-        if _THE_BEFORE.search(before):
-            return _Cand(seg, "ORG", False, cue=True)
-        if _LOC_PREP.search(before):
-            return _Cand(seg, "GPE", False, cue=True)
-        return _Cand(seg, _DEFAULT_SINGLE, False)
+            if IN_PLACE.search(before):
+                return Candidate(seg, "LOC", False, cue=True)
+            return Candidate(seg, "PERSON", False)
+        if THE_BEFORE.search(before):
+            return Candidate(seg, "ORG", False, cue=True)
+        if LOC_PREP.search(before):
+            return Candidate(seg, "GPE", False, cue=True)
+        return Candidate(seg, DEFAULT_SINGLE, False)
 
     def in_capitals_line(self, offset: int) -> bool:
         """Is `offset` on a line of more than one word written all in capitals?"""
@@ -317,25 +322,23 @@ class _Doc:
         text = self.text
         if not text[start:end].isupper() or (start > 0 and text[start - 1] != "\n"):
             return False
-        return _DATELINE_END.match(text, end) is not None
+        return DATELINE_END.match(text, end) is not None
 
-    def emit(self, seg: list[_Tok], label: str) -> None:
+    def emit(self, seg: list[Tok], label: str) -> None:
         start, end = seg[0].start, seg[-1].end
         self.out.append(Entity(start, end, label, self.text[start:end]))
 
     # -- the whole document --------------------------------------------------------------
     def run(self) -> list[Entity]:
-        runs: list[list[_Tok]] = []
-        for m in _RUN.finditer(self.text):
+        runs: list[list[Tok]] = []
+        for m in RUN.finditer(self.text):
             base = m.start()
-            toks = [
-                _Tok(base + p.start(), base + p.end(), p.group()) for p in _PIECE.finditer(m[0])
-            ]
+            toks = [Tok(base + p.start(), base + p.end(), p.group()) for p in PIECE.finditer(m[0])]
             runs.append(toks)
             self.mid_caps.update(t.text for t in toks[1:])
             if not self.sentence_initial(base):
                 self.mid_caps.add(toks[0].text)
-        cands: list[_Cand] = []
+        cands: list[Candidate] = []
         for toks in runs:
             for seg in self.segments(toks):
                 for part, titled in self.split_title(seg):
@@ -357,7 +360,7 @@ class _Doc:
                 last_end = e.end
         return result
 
-    def propagate(self, cands: list[_Cand]) -> None:
+    def propagate(self, cands: list[Candidate]) -> None:
         text = self.text
         spans = [text[c.toks[0].start : c.toks[-1].end] for c in cands]
         # 1. weak mentions of one name vote: the cues around them beat a bare guess
@@ -386,11 +389,11 @@ class _Doc:
                 strong.setdefault(span, c.label)
             if c.label == "PERSON" and len(c.toks) > 1:
                 last = c.toks[-1].text
-                for w in (last, _strip_particle(last)):
+                for w in (last, strip_particle(last)):
                     if len(w) > 2:
                         parts[w] = parts.get(w, False) or c.strong or c.cue
             elif c.label == "ORG" and len(c.toks) > 1:
-                m = _PAREN_ACRONYM.match(text, c.toks[-1].end)
+                m = PAREN_ACRONYM.match(text, c.toks[-1].end)
                 if m:
                     strong.setdefault(m.group().strip(" \t\n()"), "ORG")
         for c, span in zip(cands, spans, strict=True):

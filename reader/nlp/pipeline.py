@@ -8,10 +8,11 @@ from typing import Protocol
 from ..errors import ReaderError
 from .types import Analysis
 
-DEFAULT_ENGINE = "rules"
+DEFAULT_ENGINE = "model"
 
 # name -> "module:Class"; imported only when asked for, so start-up stays light.
 ENGINES: dict[str, str] = {
+    "model": "reader.nlp.model_engine:ModelEngine",
     "rules": "reader.nlp.rules_engine:RulesEngine",
     "nltk": "reader.nlp.nltk_engine:NltkEngine",
 }
@@ -40,5 +41,5 @@ def get_engine(name: str | None = None) -> Engine:
 
 
 def analyze(text: str, engine: str | None = None) -> Analysis:
-    """Analyse `text` with the named engine (default: the data-free rules engine)."""
+    """Analyze `text` with the named engine (default: the trained entity model)."""
     return get_engine(engine).analyze(text)

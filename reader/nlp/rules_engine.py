@@ -1,4 +1,4 @@
-"""The default engine: needs no downloaded data."""
+"""The "rules" engine: word lists and hand-written rules, no trained model."""
 
 from __future__ import annotations
 

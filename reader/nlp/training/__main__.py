@@ -1,0 +1,207 @@
+"""Train the entity model: `python -m reader.nlp.training [--data DIR] [--hold-out NAME]`.
+
+Reads ONLY `DATA/ner/*.conll` (default DATA: `../shared/data` beside the project). With
+`--hold-out wikigold` the model is trained without that file and scored on it (the
+cross-corpus figure) and nothing is written unless `--out` is given; without it, the model
+is trained on every file and written to `reader/nlp/data/entities.crfsuite` (atomically).
+Training is deterministic: the documents are read in a fixed order and crfsuite's L-BFGS has
+no randomness; `--seed` shuffles the document order reproducibly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..entities import find_entities
+from ..entity_features import Token, WordFeatures, document_features, rule_tags, tokenize
+from ..gazetteer import lexicon
+from ..model_engine import MODEL_FILE, tag_entities
+from ..types import Span
+from .conll import Document, GoldSpan, read_documents
+
+_REPO = Path(__file__).resolve().parents[3]
+DEFAULT_DATA = _REPO.parent / "shared" / "data"
+# file stem -> sentences per pseudo-document where the file has no -DOCSTART- lines
+# (news runs on; tweets stand alone), and how many times the file is repeated (gold weighs
+# more than silver)
+FILES: dict[str, tuple[int, int]] = {
+    "silver_news_spacy": (20, 1),
+    "wikigold": (20, 2),
+    "sec_filings_train": (20, 1),
+    "sec_filings_test": (20, 1),
+    "btc": (1, 1),
+    "wnut17_train": (1, 1),
+}
+PARAMS = {
+    "c1": 0.05,
+    "c2": 0.01,
+    "max_iterations": 120,
+    "feature.possible_transitions": True,
+    "feature.minfreq": 2,
+}
+_SCORED = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC"}
+
+
+def gold_tags(tokens: Sequence[Token], gold: Sequence[GoldSpan]) -> list[str]:
+    """BIO tags of the model's tokens, projected from the gold character spans."""
+    tags = ["O"] * len(tokens)
+    for g in gold:
+        first = True
+        for k, t in enumerate(tokens):
+            if t.start >= g.end:
+                break
+            if t.end > g.start and t.start >= g.start:
+                tags[k] = ("B-" if first else "I-") + g.label
+                first = False
+    return tags
+
+
+def examples(doc: Document, words: WordFeatures) -> Iterable[tuple[list[list[str]], list[str]]]:
+    sentences = [Span(s, e) for s, e in doc.sentences]
+    rules = find_entities(doc.text, sentences)
+    toks = [tokenize(doc.text, s.start, s.end) for s in sentences]
+    toks = [t for t in toks if t]
+    flat = [t for sent in toks for t in sent]
+    flat_rules = rule_tags(flat, rules)
+    flat_gold = gold_tags(flat, doc.entities)
+    per_rules: list[list[str]] = []
+    per_gold: list[list[str]] = []
+    k = 0
+    for sent in toks:
+        per_rules.append(flat_rules[k : k + len(sent)])
+        per_gold.append(flat_gold[k : k + len(sent)])
+        k += len(sent)
+    feats = document_features(toks, per_rules, words)
+    yield from zip(feats, per_gold, strict=True)
+
+
+def load(data: Path, names: Iterable[str]) -> dict[str, list[Document]]:
+    out: dict[str, list[Document]] = {}
+    for name in names:
+        path = data / "ner" / f"{name}.conll"
+        if not path.is_file():
+            sys.exit(f"training file missing: {path}")
+        out[name] = read_documents(path, FILES[name][0])
+    return out
+
+
+def train(docs: Sequence[Document], out: Path, verbose: bool = False) -> dict[str, Any]:
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(verbose=verbose)
+    words = WordFeatures(lexicon())
+    n_tokens = 0
+    for doc in docs:
+        for feats, tags in examples(doc, words):
+            trainer.append(feats, tags)
+            n_tokens += len(tags)
+    trainer.set_params(PARAMS)
+    t0 = time.perf_counter()
+    trainer.train(str(out))
+    return {
+        "documents": len(docs),
+        "tokens": n_tokens,
+        "train_seconds": round(time.perf_counter() - t0, 1),
+    }
+
+
+def _f1(tp: int, fp: int, fn: int) -> float:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return round(2 * p * r / (p + r), 4) if p + r else 0.0
+
+
+def score(docs: Sequence[Document], model: Path) -> dict[str, Any]:
+    """Exact and overlap F1 (PER ORG LOC, MISC not scored) of the model on `docs`."""
+    import pycrfsuite
+
+    crf = pycrfsuite.Tagger()
+    crf.open(str(model))
+    counts: dict[str, list[int]] = {}  # label -> [tp_exact, fp_exact, tp_loose, fp_loose, gold]
+
+    def row(label: str) -> list[int]:
+        return counts.setdefault(label, [0, 0, 0, 0, 0])
+
+    for doc in docs:
+        gold = [g for g in doc.entities if g.label != "MISC"]
+        for g in gold:
+            row(g.label)[4] += 1
+        found = tag_entities(doc.text, [Span(s, e) for s, e in doc.sentences], crf)
+        for e in found:
+            label = _SCORED.get(e.label)
+            if label is None:
+                continue
+            r = row(label)
+            same = [g for g in gold if g.label == label]
+            if any(g.start == e.start and g.end == e.end for g in same):
+                r[0] += 1
+            else:
+                r[1] += 1
+            if any(g.start < e.end and e.start < g.end for g in same):
+                r[2] += 1
+            else:
+                r[3] += 1
+    result: dict[str, Any] = {}
+    tot = [0] * 5
+    for label, (tpe, fpe, tpl, fpl, n) in sorted(counts.items()):
+        result[label] = {
+            "exact_f1": _f1(tpe, fpe, n - tpe),
+            "overlap_f1": _f1(tpl, fpl, n - tpl),
+            "gold": n,
+        }
+        tot = [a + b for a, b in zip(tot, (tpe, fpe, tpl, fpl, n), strict=True)]
+    tpe, fpe, tpl, fpl, n = tot
+    result["all"] = {
+        "exact_f1": _f1(tpe, fpe, n - tpe),
+        "overlap_f1": _f1(tpl, fpl, n - tpl),
+        "gold": n,
+    }
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--hold-out", choices=sorted(FILES), default=None)
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    names = [n for n in FILES if n != args.hold_out]
+    by_file = load(args.data, names)
+    docs = [d for n in names for _ in range(FILES[n][1]) for d in by_file[n]]
+    random.Random(args.seed).shuffle(docs)
+    shipped = Path(str(resources.files("reader.nlp").joinpath("data", MODEL_FILE)))
+    target = args.out or (None if args.hold_out else shipped)
+    # beside the target, so that os.replace is atomic; elsewhere when nothing is written
+    where = target.parent if target is not None else Path(tempfile.gettempdir())
+    fd, tmp_name = tempfile.mkstemp(prefix=".training-", suffix=".crfsuite", dir=where)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        report: dict[str, Any] = {"files": names, "params": PARAMS, "seed": args.seed}
+        report.update(train(docs, tmp, args.verbose))
+        report["model_bytes"] = tmp.stat().st_size
+        if args.hold_out:
+            held = load(args.data, [args.hold_out])[args.hold_out]
+            report["held_out"] = {args.hold_out: score(held, tmp)}
+        if target is not None:
+            os.replace(tmp, target)
+            report["written"] = str(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
