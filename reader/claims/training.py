@@ -44,6 +44,7 @@ GRID_C = (3.0, 10.0, 30.0)
 CLASS_WEIGHT = "balanced"
 FOLDS = 5
 INNER_FOLDS = 3
+TUNE_THRESHOLD = True  # choose the decision threshold by the inner folds (else logit 0)
 PROJECT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = PROJECT.parent / "shared" / "data" / "claims" / "claimbuster_train.json"
 DEFAULT_OUT = Path(__file__).resolve().parent / "data" / MODEL_FILE
@@ -189,7 +190,7 @@ def fit(counts: Counts, labels: np.ndarray, part: np.ndarray) -> Fitted:
         for inner_fit, inner_held in folds:
             model = _classifier(c).fit(x[inner_fit], y[inner_fit])
             logits[inner_held] = model.decision_function(x[inner_held])
-        cut, f1 = best_threshold(y, logits)
+        cut, f1 = best_threshold(y, logits) if TUNE_THRESHOLD else (0.0, _f1(y, logits >= 0))
         inner[f"C={c:g}"] = {
             "f1_at_0.5": round(_f1(y, logits >= 0), 4),
             "f1_at_best_threshold": round(f1, 4),
