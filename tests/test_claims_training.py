@@ -12,10 +12,11 @@ import pytest
 
 pytest.importorskip("sklearn", reason="training needs the train extra (scikit-learn)")
 
-from reader.claims import training  # noqa: E402
-from reader.claims.model import load_model_file  # noqa: E402
+import numpy as np  # noqa: E402
 
-pytestmark = pytest.mark.serial  # fits eighteen models: CPU-heavy beside the rest
+from reader.claims import training  # noqa: E402
+from reader.claims.features import featurise  # noqa: E402
+from reader.claims.model import load_model_file  # noqa: E402
 
 
 def _sentences(count: int) -> list[dict]:
@@ -34,18 +35,49 @@ def _sentences(count: int) -> list[dict]:
     return records
 
 
+@pytest.mark.serial  # fits forty models: CPU-heavy beside the rest
 def test_the_script_trains_reports_and_writes_a_loadable_model(tmp_path: Path) -> None:
     data, out = tmp_path / "train.json", tmp_path / "model.npz"
     data.write_text(json.dumps(_sentences(200)), encoding="utf-8")
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        assert training.main(["--data", str(data), "--out", str(out)]) == 0
+        assert training.main(["--data", str(data), "--out", str(out), "--folds", "3"]) == 0
     report = json.loads(printed.getvalue())
     assert report["sentences"] == {"train": 160, "validation": 40}
     assert report["positives"] == {"train": 40, "validation": 10}
     assert report["validation"]["f1"] == 1.0  # the two kinds are trivially apart
+    assert report["cross_validation"] == {
+        "folds": 3,
+        "f1_mean": 1.0,
+        "f1_std": 0.0,
+        "f1_per_fold": [1.0, 1.0, 1.0],
+    }
     model = load_model_file(out)
     assert model.meta["validation"] == report["validation"]
+    assert model.meta["cross_validation"] == report["cross_validation"]
     assert model.probability("The payroll rose by 12 percent in 2001.") > 0.5
     assert model.probability("I am so glad to be with you tonight.") < 0.5
     assert [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []
+
+
+def test_the_training_matrices_are_the_run_time_features_weighted_by_the_parts_idf() -> None:
+    texts = [r["text"] for r in _sentences(60)] + ["", "Ünïcödé — 3.5% «quoted»", "a a a a a"]
+    counts = training.Counts(texts)
+    part = np.arange(0, len(texts), 2)
+    idf = counts.idf(part)
+    rows = np.arange(len(texts))
+    fast = counts.matrix(rows, idf).toarray()
+    for row, text in enumerate(texts):
+        features = featurise(text, idf)
+        expected = np.zeros(fast.shape[1])
+        expected[features.indices] = features.values
+        np.testing.assert_allclose(fast[row], expected, atol=1e-12)
+
+
+def test_the_threshold_chosen_is_the_cut_with_the_best_f1() -> None:
+    truth = np.array([1, 0, 1, 1, 0, 0])
+    logits = np.array([3.0, 2.0, 1.0, -1.0, -2.0, -3.0])
+    # Cutting below -1 takes all three positives and one negative: F1 6/7, the best.
+    cut, f1 = training.best_threshold(truth, logits)
+    assert f1 == pytest.approx(6 / 7)
+    assert -2.0 < cut < -1.0

@@ -91,18 +91,15 @@ def _block(buckets: np.ndarray, idf: np.ndarray | None) -> tuple[np.ndarray, np.
     return indices, values
 
 
+def block_buckets(sentence: str) -> tuple[np.ndarray, np.ndarray]:
+    """The buckets of each block of `sentence` (a bucket once per n-gram that lands in it)."""
+    text = normalise(sentence)
+    return word_buckets(text), char_buckets(text)
+
+
 def featurise(sentence: str, idf: np.ndarray | None = None) -> Features:
     """The feature vector of `sentence` (`idf`: a DIM vector of weights, or None)."""
-    text = normalise(sentence)
-    word_idx, word_val = _block(word_buckets(text), idf)
-    char_idx, char_val = _block(char_buckets(text), idf)
-    both = np.concatenate([word_idx, char_idx])
-    indices, where = np.unique(both, return_inverse=True)
-    values = np.bincount(where, weights=np.concatenate([word_val, char_val]))
+    blocks = [_block(buckets, idf) for buckets in block_buckets(sentence)]
+    indices, where = np.unique(np.concatenate([i for i, _ in blocks]), return_inverse=True)
+    values = np.bincount(where, weights=np.concatenate([v for _, v in blocks]))
     return Features(indices, values)
-
-
-def all_buckets(sentence: str) -> np.ndarray:
-    """Every bucket `sentence` touches, once each (for document frequencies)."""
-    text = normalise(sentence)
-    return np.unique(np.concatenate([word_buckets(text), char_buckets(text)]))
