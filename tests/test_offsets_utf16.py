@@ -138,3 +138,68 @@ def test_utf16_is_refused_for_formats_that_count_code_points(tmp_path: Path) -> 
         "import", str(native), "--format", "prodigy", "--offsets", "utf16", "--db", "x.json"
     )
     assert code == 2 and "prodigy offsets are always code points" in err
+
+
+def brat_folder(tmp_path: Path, words: str, *, units: bool) -> Path:
+    """A brat folder as brat's web page saves one: the text, and a T line whose offsets
+    are UTF-16 code units (`units`) or code points."""
+    folder = tmp_path / "brat-web"
+    folder.mkdir()
+    start, end = span(TEXT, words)
+    if units:
+        start, end = utf16(TEXT, start), utf16(TEXT, end)
+    (folder / "doc.txt").write_text(TEXT, encoding="utf-8", newline="")
+    (folder / "doc.ann").write_text(f"T1\tFACT {start} {end}\t{words}\n", encoding="utf-8")
+    return folder
+
+
+def test_brat_utf16_offsets_import_onto_the_right_characters(tmp_path: Path) -> None:
+    words = "Cafe\u0301 owners"  # after 6 astral characters (6 UTF-16 units of shift)
+    folder = brat_folder(tmp_path, words, units=True)
+    args = ("import", str(folder), "--annotator", "web")
+    code, _, err = run(*args, "--db", str(tmp_path / "u.json"), "--offsets", "utf16")
+    assert code == 0, err
+    assert imported_texts(tmp_path / "u.json") == [words]
+    # Read as code points, the T line's text no longer matches its offsets: refused, by line.
+    code, _, err = run(*args, "--db", str(tmp_path / "c.json"))
+    assert code == 2 and "doc.ann line 1" in err and "is not the text at" in err
+    assert not (tmp_path / "c.json").exists()
+
+
+def test_brat_utf16_export_round_trips_and_counts_like_javascript(tmp_path: Path) -> None:
+    store = make_store(tmp_path)
+    out = tmp_path / "brat"
+    code, _, err = run(
+        "export", "--db", str(store), "--format", "brat", "--offsets", "utf16", "-o", str(out)
+    )
+    assert code == 0, err
+    found = []
+    for ann in sorted(out.glob("*/*.ann")):
+        text = ann.with_suffix(".txt").read_text(encoding="utf-8")
+        for line in ann.read_text(encoding="utf-8").splitlines():
+            if line.startswith("T"):
+                pieces = line.split("\t")[1].split(" ", 1)[1].split(";")
+                found += [utf16_slice(text, *map(int, p.split())) for p in pieces]
+    fragments = " ".join(found)
+    for r in _sources(tmp_path):  # every span's words are where the UTF-16 offsets say
+        for word in r["doc_text"][r["start"] : r["end"]].split():
+            assert word in fragments
+    code, _, err = run(
+        "import", str(out), "--db", str(tmp_path / "back.json"), "--offsets", "utf16"
+    )
+    assert code == 0, err
+    again = tmp_path / "again"
+    code, _, err = run(
+        "export",
+        "--db",
+        str(tmp_path / "back.json"),
+        "--format",
+        "brat",
+        "--offsets",
+        "utf16",
+        "-o",
+        str(again),
+    )
+    assert code == 0, err
+    for ann in out.glob("*/*.ann"):
+        assert (again / ann.relative_to(out)).read_bytes() == ann.read_bytes()

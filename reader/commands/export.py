@@ -140,7 +140,7 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(number, os.strerror(number), str(a))
 
 
-def export_brat(documents: list[RawDocument], folder: Path) -> int:
+def export_brat(documents: list[RawDocument], folder: Path, offsets: str = CODEPOINT) -> int:
     """Write a brat folder per annotator (`folder/<annotator>/`) into a temporary folder
     beside `folder`, then put it in place (an atomic exchange with a previous export where
     the system allows it): a kill never leaves a partial folder, and a previous export is
@@ -171,7 +171,7 @@ def export_brat(documents: list[RawDocument], folder: Path) -> int:
     try:
         os.chmod(tmp, 0o777 & ~atomicfile.umask())
         with progress(len(documents), "Exporting") as advance:
-            count = brat.write_per_annotator(exported, tmp, advance)
+            count = brat.write_per_annotator(exported, tmp, advance, offsets)
         fsync_dir(tmp)
         if not folder.exists():
             os.rename(tmp, folder)
@@ -258,7 +258,7 @@ def export_documents(
     if fmt == "brat":
         if not output:
             raise FormatError("brat export writes a folder of files: name it with -o DIR")
-        return export_brat(documents, Path(os.path.abspath(output)))
+        return export_brat(documents, Path(os.path.abspath(output)), offsets)
     writer = _writer(fmt, offsets)
     if output is None:
         show = sys.stdout.isatty() and sys.stderr.isatty()

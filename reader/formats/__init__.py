@@ -31,8 +31,8 @@ FORMATS = ("native", "prodigy", "doccano", "brat")
 IMPORT_FORMATS = (*FORMATS, "label-studio", "csv")
 EXPORT_FORMATS = (*FORMATS, "doccano-entities", "conll", "label-studio", "csv")
 # Formats whose tools may count offsets in UTF-16 code units (JavaScript web UIs,
-# spreadsheets): the ones `--offsets utf16` applies to (not brat yet: see FORMATS.md).
-UTF16_FORMATS = ("doccano", "doccano-entities", "label-studio", "csv")
+# spreadsheets, brat's web page): the ones `--offsets utf16` applies to.
+UTF16_FORMATS = ("doccano", "doccano-entities", "brat", "label-studio", "csv")
 PROGRESS_MIN_ITEMS = 200
 PLACES_SHOWN = 5
 

@@ -42,6 +42,7 @@ from . import (
     on_normalised_text,
 )
 from .annotators import by_annotator, file_names
+from .offsets import CODEPOINT, OffsetCounter, OffsetError
 
 _NOTE_TYPES = {
     "AnnotatorNotes": "note",
@@ -168,15 +169,18 @@ def _write_order(a: Annotation) -> tuple[Any, ...]:
     return (a.start, a.end, a.kind, a.label, a.annotator, a.target or "", a.holder or "", a.note)
 
 
-def ann_text(document: ExportDocument) -> str:
-    """The `.ann` file of a document (ValueError for a span brat cannot show)."""
+def ann_text(document: ExportDocument, offsets: str = CODEPOINT) -> str:
+    """The `.ann` file of a document (ValueError for a span brat cannot show); its offsets
+    count the text as brat's server reads it, in code points or (`offsets="utf16"`, as
+    brat's web page counts) UTF-16 code units."""
     view = brat_view(document.text)
     crlf = _crlf(document.text)
+    unit = OffsetCounter(view, offsets)
     lines: list[str] = []
     note_number = 0
     for number, a in enumerate(sorted(document.annotations, key=_write_order), start=1):
         pieces = fragments(view, to_view(a.start, crlf), to_view(a.end, crlf))
-        spans = ";".join(f"{s} {e}" for s, e in pieces)
+        spans = ";".join(f"{unit.from_index(s)} {unit.from_index(e)}" for s, e in pieces)
         lines.append(f"T{number}\t{a.label} {spans}\t{fragment_text(view, pieces)}")
         for brat_type, field in _NOTE_TYPES.items():
             value = getattr(a, field)
@@ -218,7 +222,10 @@ def refuse_problems(documents: list[ExportDocument]) -> None:
 
 
 def write_per_annotator(
-    documents: Iterable[ExportDocument], root: Path, advance: Callable[..., Any] = _noop
+    documents: Iterable[ExportDocument],
+    root: Path,
+    advance: Callable[..., Any] = _noop,
+    offsets: str = CODEPOINT,
 ) -> int:
     """Each annotator's documents into `root/<annotator>/` (see `write`), once brat is
     known to hold all of them (FormatError naming what it cannot, nothing written).
@@ -228,7 +235,9 @@ def write_per_annotator(
     groups = by_annotator(documents)
     names = file_names(groups)
     root.mkdir(parents=True, exist_ok=True)
-    return sum(write(group, inside(root, names[name]), advance) for name, group in groups.items())
+    return sum(
+        write(group, inside(root, names[name]), advance, offsets) for name, group in groups.items()
+    )
 
 
 _HEX_ID = re.compile(r"[0-9a-f]{64}")
@@ -259,7 +268,10 @@ def inside(folder: Path, name: str) -> Path:
 
 
 def write(
-    documents: Iterable[ExportDocument], folder: Path, advance: Callable[..., Any] = _noop
+    documents: Iterable[ExportDocument],
+    folder: Path,
+    advance: Callable[..., Any] = _noop,
+    offsets: str = CODEPOINT,
 ) -> int:
     """Write every document's `.txt` and `.ann` into `folder` (which should be new and
     empty: the export command writes into a temporary folder and renames it into place),
@@ -280,7 +292,7 @@ def write(
             stem = f"{stem}-{number}"
         used.add(stem)
         _write_file(inside(folder, f"{stem}.txt"), document.text)
-        _write_file(inside(folder, f"{stem}.ann"), ann_text(document))
+        _write_file(inside(folder, f"{stem}.ann"), ann_text(document, offsets))
         labels.update(dict.fromkeys(a.label for a in document.annotations))
         count += 1
         advance()
@@ -310,6 +322,7 @@ def parse_ann(
     doc_id = text_id(text)
     view = brat_view(text)
     crlf = _in_view(_crlf(text))
+    unit = OffsetCounter(view, options.offsets)
     entities: dict[str, dict[str, Any]] = {}
     problems: list[tuple[int, str]] = []
     notes: list[tuple[int, str, str, str]] = []
@@ -330,6 +343,11 @@ def parse_ann(
             problems.append((number, "malformed text-bound annotation"))
             continue
         pieces = [(int(s), int(e)) for s, e in (p.split() for p in found.group(3).split(";"))]
+        try:
+            pieces = [(unit.to_index(s), unit.to_index(e)) for s, e in pieces]
+        except OffsetError as exc:
+            problems.append((number, str(exc)))
+            continue
         start, end = pieces[0][0], pieces[-1][1]
         in_order = all(e0 <= s1 for (_, e0), (s1, _) in zip(pieces, pieces[1:], strict=False))
         if not (0 <= start < end <= len(view) and in_order and all(s <= e for s, e in pieces)):
