@@ -22,9 +22,10 @@ from ..formats import (
     progress,
 )
 from ..formats.detect import detect_lines_format
-from ..formats.offsets import CODEPOINT, UNITS
+from ..formats.offsets import CODEPOINT
 from ..printable import inert
 from ..store import AnnotationStore, StoredDocument
+from .export import offsets_option
 
 MAX_PROBLEMS_SHOWN = 10
 
@@ -298,14 +299,7 @@ def _summary(outcome: ReadOutcome, fmt: str, duplicates: int) -> str:
     help="Format of FILE (default: guessed; a folder is brat, a .csv file CSV, a JSON "
     "array Label Studio's).",
 )
-@click.option(
-    "--offsets",
-    type=click.Choice(UNITS),
-    default=CODEPOINT,
-    show_default=True,
-    help="How FILE counts offsets: codepoint (Python str indices) or utf16 (UTF-16 code "
-    "units, as doccano's and Label Studio's web pages count); never guessed.",
-)
+@offsets_option("How FILE counts offsets")
 @click.option(
     "--docs",
     multiple=True,
