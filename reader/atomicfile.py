@@ -114,13 +114,15 @@ class ChunkedWriter:
         write_fully(self.fd, data)
 
 
-def replace_with_chunks(path: Path, chunks: Iterable[bytes], prefix: str | None = None) -> None:
-    """`path` replaced by `chunks`, atomically (see the module); OSError when it cannot
-    be, the old file left as it was and the temporary file removed."""
-    fd, tmp = make_temp(path, prefix=prefix)
+@contextmanager
+def _replacing(path: Path, prefix: str | None = None, suffix: str = "") -> Iterator[int]:
+    """The fd of a temporary file (`make_temp`) that replaces `path` when the block ends
+    without error: fsync'ed, closed, renamed over it, the folder fsync'ed. On an error the
+    old file is left as it was and the temporary file removed."""
+    fd, tmp = make_temp(path, prefix=prefix, suffix=suffix)
     try:
         try:
-            write_all(fd, chunks)
+            yield fd
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -130,6 +132,13 @@ def replace_with_chunks(path: Path, chunks: Iterable[bytes], prefix: str | None 
             tmp.unlink()
         raise
     fsync_dir(path.parent)
+
+
+def replace_with_chunks(path: Path, chunks: Iterable[bytes], prefix: str | None = None) -> None:
+    """`path` replaced by `chunks`, atomically (see the module); OSError when it cannot
+    be, the old file left as it was and the temporary file removed."""
+    with _replacing(path, prefix=prefix) as fd:
+        write_all(fd, chunks)
 
 
 def remove_stale(folder: Path, prefix: str, suffix: str = "") -> None:
@@ -178,20 +187,8 @@ def atomic_text(target: Path) -> Iterator[ChunkedWriter]:
         with open(target, "w", encoding="utf-8", newline="\n") as direct:
             yield direct  # type: ignore[misc]  # a text file is a text sink too
         return
-    folder = target.parent
-    remove_stale(folder, f".{target.name}.", ".tmp")
-    fd, tmp = make_temp(target, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp")
-    try:
-        try:
-            writer = ChunkedWriter(fd)
-            yield writer
-            writer.flush()
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    fsync_dir(folder)
+    remove_stale(target.parent, f".{target.name}.", ".tmp")
+    with _replacing(target, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp") as fd:
+        writer = ChunkedWriter(fd)
+        yield writer
+        writer.flush()

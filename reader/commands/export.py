@@ -56,6 +56,19 @@ def stores_option(what: str) -> Callable[[F], F]:
     )
 
 
+def offsets_option(what: str) -> Callable[[F], F]:
+    """`--offsets` for commands that write or read other tools' files (`export`, `import`),
+    its help starting with `what`."""
+    return click.option(
+        "--offsets",
+        type=click.Choice(UNITS),
+        default=CODEPOINT,
+        show_default=True,
+        help=f"{what}: codepoint (Python str indices, reader's own) or utf16 (UTF-16 code "
+        "units, as doccano's and Label Studio's web pages count); never guessed.",
+    )
+
+
 def store_documents(store: AnnotationStore, review: bool = False) -> list[RawDocument]:
     """A store's annotated documents with their annotation records, in store order.
 
@@ -280,14 +293,7 @@ def export_documents(
     help="native JSONL, Prodigy or doccano JSONL (doccano-entities: for relation projects), "
     "brat standoff folders (one per annotator), CoNLL/IOB2, Label Studio JSON or CSV.",
 )
-@click.option(
-    "--offsets",
-    type=click.Choice(UNITS),
-    default=CODEPOINT,
-    show_default=True,
-    help="How offsets are counted: codepoint (Python str indices, reader's own) or utf16 "
-    "(UTF-16 code units, as doccano's and Label Studio's web pages count); never guessed.",
-)
+@offsets_option("How offsets are counted")
 @click.option(
     "-o", "--output", default=None, help="Output file (a folder for brat); default stdout."
 )

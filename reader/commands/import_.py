@@ -22,9 +22,10 @@ from ..formats import (
     progress,
 )
 from ..formats.detect import detect_lines_format
-from ..formats.offsets import CODEPOINT, UNITS
+from ..formats.offsets import CODEPOINT
 from ..printable import inert
 from ..store import AnnotationStore, StoredDocument
+from .export import offsets_option
 
 MAX_PROBLEMS_SHOWN = 10
 
@@ -298,14 +299,7 @@ def _summary(outcome: ReadOutcome, fmt: str, duplicates: int) -> str:
     help="Format of FILE (default: guessed; a folder is brat, a .csv file CSV, a JSON "
     "array Label Studio's).",
 )
-@click.option(
-    "--offsets",
-    type=click.Choice(UNITS),
-    default=CODEPOINT,
-    show_default=True,
-    help="How FILE counts offsets: codepoint (Python str indices) or utf16 (UTF-16 code "
-    "units, as doccano's and Label Studio's web pages count); never guessed.",
-)
+@offsets_option("How FILE counts offsets")
 @click.option(
     "--docs",
     multiple=True,
@@ -398,11 +392,20 @@ def import_command(
             "; --annotator NAME credits all to NAME, --split-by-annotator DIR makes a store each"
         )
     refuse_or_warn(path, problems, skip_bad, hint, malformed=not others)
-    with AnnotationStore.open(db_path, owner) as store:
+    _import_into(outcome, db_path, owner, fmt)
+
+
+def _import_into(
+    outcome: ReadOutcome, path: Path, annotator: str, fmt: str, by: str | None = None
+) -> None:
+    """`outcome` into the store at `path` (annotator `annotator`'s), saying what came in
+    (`by` whom, for one store of several)."""
+    with AnnotationStore.open(path, annotator) as store:
         count, new_docs, duplicates = import_outcome(outcome, store, native_ids=fmt == "native")
+    credit = "" if by is None else f" by {inert(by)}"
     click.echo(
-        f"imported {count} annotation(s), {new_docs} new document(s) into "
-        f"{inert(str(db_path))}{_summary(outcome, fmt, duplicates)}",
+        f"imported {count} annotation(s){credit}, {new_docs} new document(s) into "
+        f"{inert(str(path))}{_summary(outcome, fmt, duplicates)}",
         err=True,
     )
 
@@ -429,12 +432,6 @@ def _import_split(outcome: ReadOutcome, folder: Path, fmt: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for target, name in paths.items():
         part = ReadOutcome(raw=groups[name], skipped=outcome.skipped)
-        with AnnotationStore.open(target, name) as store:
-            count, new_docs, duplicates = import_outcome(part, store, native_ids=fmt == "native")
-        click.echo(
-            f"imported {count} annotation(s) by {inert(name)}, {new_docs} new document(s) "
-            f"into {inert(str(target))}{_summary(part, fmt, duplicates)}",
-            err=True,
-        )
+        _import_into(part, target, name, fmt, by=name)
     if not paths:
         click.echo("imported 0 annotation(s): the file holds none", err=True)

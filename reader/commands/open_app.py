@@ -88,10 +88,4 @@ def open_command(
     app = make_app(
         corpus, engine=engine, open_session=open_session, schema=schema, suggest=suggest
     )
-    try:
-        app.run()
-    finally:
-        if app.session is not None:
-            app.session.store.close()
-    if app.startup_error is not None:
-        raise app.startup_error
+    app.run_and_close()

@@ -235,13 +235,7 @@ def serve_tab_command(
             corpus, engine=engine, schema=schema,
             ask_annotator=lambda name: open_tab_session(store_of(name, db), name, schema),
         )
-    try:
-        app.run()
-    finally:
-        if app.session is not None:
-            app.session.store.close()
-    if app.startup_error is not None:
-        raise app.startup_error
+    app.run_and_close()
 
 
 @serve_command.command(

@@ -11,14 +11,19 @@ from ..printable import inert
 from . import ExportDocument, FormatError
 
 
+def annotations_by_annotator(annotations: Iterable[Annotation]) -> dict[str, list[Annotation]]:
+    """annotator -> their annotations, in the order given (first seen annotator first)."""
+    groups: dict[str, list[Annotation]] = {}
+    for a in annotations:
+        groups.setdefault(a.annotator, []).append(a)
+    return groups
+
+
 def by_annotator(documents: Iterable[ExportDocument]) -> dict[str, list[ExportDocument]]:
     """annotator -> their documents, each with only their annotations (first seen first)."""
     groups: dict[str, list[ExportDocument]] = {}
     for document in documents:
-        mine: dict[str, list[Annotation]] = {}
-        for a in document.annotations:
-            mine.setdefault(a.annotator, []).append(a)
-        for name, theirs in mine.items():
+        for name, theirs in annotations_by_annotator(document.annotations).items():
             groups.setdefault(name, []).append(
                 ExportDocument(document.doc_id, document.text, document.meta, theirs)
             )

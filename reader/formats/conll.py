@@ -25,6 +25,7 @@ from ..annotate.annotations import Annotation
 from ..nlp.sentences import split_sentences
 from ..nlp.tokens import Token, tokenize
 from . import ExportDocument, FormatError, Warn, listed, no_warning, span_place
+from .annotators import annotations_by_annotator
 
 DOCSTART = "-DOCSTART-\tO"
 LOSS = (
@@ -115,9 +116,7 @@ def write(
     count = 0
     annotators: set[str] = set()
     for document in documents:
-        by_annotator: dict[str, list[Annotation]] = {}
-        for a in document.annotations:
-            by_annotator.setdefault(a.annotator, []).append(a)
+        by_annotator = annotations_by_annotator(document.annotations)
         annotators.update(by_annotator)
         for spans in by_annotator.values():
             for line in _lines(document, spans, overlapping, off):

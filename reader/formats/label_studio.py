@@ -44,6 +44,7 @@ from . import (
     no_warning,
     on_normalised_text,
 )
+from .annotators import annotations_by_annotator
 from .offsets import CODEPOINT, UTF16, OffsetCounter, OffsetError
 
 TO_NAME = "text"
@@ -112,9 +113,7 @@ def _regions(a: Annotation, counter: OffsetCounter) -> list[dict[str, Any]]:
 def task(document: ExportDocument, offsets: str = CODEPOINT) -> tuple[dict[str, Any], bool]:
     """The document's task, and whether span times were merged (see TIMES_LOSS)."""
     counter = OffsetCounter(document.text, offsets)
-    by_annotator: dict[str, list[Annotation]] = {}
-    for a in document.annotations:
-        by_annotator.setdefault(a.annotator, []).append(a)
+    by_annotator = annotations_by_annotator(document.annotations)
     entries = []
     merged = False
     for annotator, spans in by_annotator.items():

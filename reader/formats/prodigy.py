@@ -40,6 +40,7 @@ from . import (
     on_normalised_text,
     span_place,
 )
+from .annotators import annotations_by_annotator
 
 _EXTRA = ("target", "holder", "note")
 LOSS = (
@@ -124,9 +125,7 @@ def write(
     count = 0
     off_tokens: list[str] = []
     for document in documents:
-        by_annotator: dict[str, list[Annotation]] = {}
-        for a in document.annotations:
-            by_annotator.setdefault(a.annotator, []).append(a)
+        by_annotator = annotations_by_annotator(document.annotations)
         tokens = tokenize(document.text)
         for annotator, spans_of in by_annotator.items():
             made = task(document, annotator, spans_of, tokens, off_tokens)

@@ -14,13 +14,12 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from .analysis import analysis
 from .entities import find_entities
 from .entity_features import Token, document_features, rule_tags, tokenize
 from .gazetteer import lexicon
 from .pipeline import EngineError
-from .quotes import find_quotes
 from .sentences import split_sentences
-from .speakers import attribute_speakers
 from .types import Analysis, Entity, Span
 
 MODEL_FILE = "entities.crfsuite"
@@ -204,8 +203,4 @@ class ModelEngine:
     name = "model"
 
     def analyze(self, text: str) -> Analysis:
-        sentences = split_sentences(text)
-        entities = find_model_entities(text, sentences)
-        quotes = find_quotes(text)
-        quotes = attribute_speakers(text, quotes, sentences, entities)
-        return Analysis(self.name, tuple(sentences), tuple(entities), tuple(quotes))
+        return analysis(self.name, text, split_sentences(text), find_model_entities)

@@ -11,9 +11,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from .analysis import analysis
 from .pipeline import EngineError
-from .quotes import find_quotes
-from .speakers import attribute_speakers
 from .types import Analysis, Entity, Span
 
 LABELS = {
@@ -77,10 +76,7 @@ class NltkEngine:
 
     def analyze(self, text: str) -> Analysis:
         sentences = [Span(s, e) for s, e in self._models.sentences.span_tokenize(text)]
-        entities = self.entities(text, sentences)
-        quotes = find_quotes(text)
-        quotes = attribute_speakers(text, quotes, sentences, entities)
-        return Analysis(self.name, tuple(sentences), tuple(entities), tuple(quotes))
+        return analysis(self.name, text, sentences, self.entities)
 
     def entities(self, text: str, sentences: list[Span]) -> list[Entity]:
         out: list[Entity] = []

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from .analysis import analysis
 from .entities import find_entities
-from .quotes import find_quotes
 from .sentences import split_sentences
-from .speakers import attribute_speakers
 from .types import Analysis
 
 
@@ -13,8 +12,4 @@ class RulesEngine:
     name = "rules"
 
     def analyze(self, text: str) -> Analysis:
-        sentences = split_sentences(text)
-        entities = find_entities(text, sentences)
-        quotes = find_quotes(text)
-        quotes = attribute_speakers(text, quotes, sentences, entities)
-        return Analysis(self.name, tuple(sentences), tuple(entities), tuple(quotes))
+        return analysis(self.name, text, split_sentences(text), find_entities)

@@ -59,6 +59,17 @@ class ReaderApp(OrderedKeys, InertNotifications, App[None]):
         self.ask_annotator = ask_annotator
         self.startup_error: ReaderError | None = None
 
+    def run_and_close(self) -> None:
+        """Run until the user quits, then close the store it annotated into; a store it
+        could not open (locked, damaged) is raised here, for the CLI to say."""
+        try:
+            self.run()
+        finally:
+            if self.session is not None:
+                self.session.store.close()
+        if self.startup_error is not None:
+            raise self.startup_error
+
     def on_mount(self) -> None:
         self.push_screen(
             reading_screen(
