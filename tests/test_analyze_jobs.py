@@ -108,8 +108,13 @@ def test_dask_cluster_gives_the_same_results(tmp_path: Path) -> None:
     assert _lines(out) == _lines(expected)
 
 
-def test_unreachable_dask_cluster_is_one_line(tmp_path: Path) -> None:
+def test_unreachable_dask_cluster_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pytest.importorskip("distributed", reason="the dask extra is not installed")
+    from reader.nlp import batch
+
+    monkeypatch.setattr(batch, "CONNECT_TIMEOUT_S", 1)  # nothing listens on port 9: no wait
     code, out, err = run("analyze", "--dask", "tcp://127.0.0.1:9", str(_corpus(tmp_path)))
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and "cannot reach the Dask cluster" in err

@@ -15,6 +15,8 @@ from ..errors import ReaderError
 from .pipeline import analyze, get_engine
 from .types import Analysis
 
+CONNECT_TIMEOUT_S = 10  # how long --dask waits for the scheduler before saying it is unreachable
+
 
 class ClusterError(ReaderError):
     """Dask missing, or a cluster that cannot be reached."""
@@ -60,7 +62,7 @@ def analyze_on_dask(
         ) from None
     get_engine(engine)
     try:
-        client = Client(address, timeout=10)
+        client = Client(address, timeout=CONNECT_TIMEOUT_S)
     except (OSError, TimeoutError, ValueError) as exc:
         raise ClusterError(f"cannot reach the Dask cluster at {address}: {exc}") from None
     try:
