@@ -1,5 +1,5 @@
-"""What the Pilot tests of the reading app share: waiting on the app's state, opening it on
-an annotator's store, and its reading screen.
+"""What the Pilot tests of the apps share: waiting on the app's state, opening the reading
+app on an annotator's store (and its reading screen), and the review app on its sources.
 
 Imported by the test modules as `pilot_support` (pytest puts `tests/` on `sys.path`, in
 each xdist worker too, since the folder has a conftest.py and no `__init__.py`).
@@ -14,11 +14,14 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from reader.annotate.schema import Schema, default_schema
+from reader.annotate.schema import Schema, default_schema, load_schema
 from reader.annotate.session import AnnotationSession
 from reader.corpus import Corpus, load_corpus
+from reader.review.loading import load_review_input
+from reader.review.workspace import Review, open_gold
 from reader.store import AnnotationStore
 from reader.ui.app import ReaderApp, make_app
+from reader.ui.review_app import make_review_app
 from reader.ui.screens.reading import ReadingScreen
 
 
@@ -58,6 +61,23 @@ async def annotating(
             yield pilot
     finally:
         store.close()
+
+
+@asynccontextmanager
+async def reviewing(
+    sources: list[Path], gold: Path, size: tuple[int, int] = (110, 36)
+) -> AsyncIterator[Pilot]:
+    """The review app on `sources` adjudicating into `gold` (closed afterwards), once its
+    disagreements are counted (in a thread) and every worker is done."""
+    schema = load_schema(None)
+    review = Review(load_review_input(sources, schema=schema), open_gold(gold), schema)
+    try:
+        async with make_review_app(review).run_test(size=size) as pilot:
+            await until(pilot, lambda: review.counted, "the disagreements to be counted")
+            await settle(pilot)
+            yield pilot
+    finally:
+        review.close()
 
 
 def reading(pilot: Pilot) -> ReadingScreen:

@@ -96,10 +96,7 @@ def run(command: str, folder: Path, monkeypatch: pytest.MonkeyPatch, status: int
 
 def review(argument: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Run `reader review SOURCE... --gold GOLD` in the app and press the keys given."""
-    from reader.annotate.schema import load_schema
-    from reader.review.loading import load_review_input
-    from reader.review.workspace import Review, open_gold
-    from reader.ui.review_app import make_review_app
+    from pilot_support import reviewing
 
     command, keys = argument.split("; keys:", 1)
     words = shlex.split(command)
@@ -112,23 +109,10 @@ def review(argument: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.chdir(folder)
 
     async def run_review() -> None:
-        schema = load_schema(None)
-        opened = Review(load_review_input(sources, schema=schema), open_gold(Path(gold)), schema)
-        try:
-            async with make_review_app(opened).run_test(size=(110, 36)) as pilot:
-                for _ in range(1200):  # the overall progress is counted in a thread
-                    if opened.counted:
-                        break
-                    await pilot.pause(0.05)
-                else:
-                    raise AssertionError("the disagreements were never counted")
-                await pilot.app.workers.wait_for_complete()
+        async with reviewing([Path(p) for p in sources], Path(gold)) as pilot:
+            for key in presses:
+                await pilot.press(key)
                 await pilot.pause()
-                for key in presses:
-                    await pilot.press(key)
-                    await pilot.pause()
-        finally:
-            opened.close()
 
     asyncio.run(run_review())
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from pilot_support import reviewing
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -75,26 +74,6 @@ def stores(tmp_path: Path, seed: Document) -> list[Path]:
         ),
         make_store(tmp_path, "carol", seed, [(first, "FACT", ""), (third, "FACT", "")]),
     ]
-
-
-@asynccontextmanager
-async def reviewing(sources: list[Path], gold: Path) -> AsyncIterator[Pilot]:
-    schema = load_schema(None)
-    review = Review(load_review_input(sources, schema=schema), open_gold(gold), schema)
-    app = make_review_app(review)
-    try:
-        async with app.run_test(size=(110, 36)) as pilot:
-            for _ in range(1200):  # the overall progress is counted in a thread: wait for it
-                if review.counted:
-                    break
-                await pilot.pause(0.05)
-            else:
-                raise AssertionError("the disagreements were never counted")
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
-            yield pilot
-    finally:
-        review.close()
 
 
 def screen(pilot: Pilot) -> ReviewScreen:
@@ -245,8 +224,10 @@ async def test_detail_shows_offsets_and_both_boundaries(tmp_path: Path, seed: Do
         alice = next(line for line in lines if "alice" in line)
         bob = next(line for line in lines if "bob" in line)
         assert f"{start}–{end} " in alice and f"{start}–{end - 1} " in bob
-        shown = {name: line[line.index("“") + 1 : line.rindex("”")] for name, line in
-                 (("alice", alice), ("bob", bob))}
+        shown = {
+            name: line[line.index("“") + 1 : line.rindex("”")]
+            for name, line in (("alice", alice), ("bob", bob))
+        }
         assert shown["alice"] != shown["bob"]
         assert shown["alice"].endswith(seed.text[end - 8 : end])
         assert shown["bob"].endswith(seed.text[end - 9 : end - 1])
