@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import Any
 
 import click
 
@@ -33,6 +33,7 @@ def export_doccano(
     default project does not hold, are reported on stderr before anything is written
     (`no_overlap` drops all but the longest of each overlap and lists what it dropped).
     Offsets are `str` indices, or UTF-16 code units with `offsets="utf16"`."""
+    from ..formats import doccano
     from ..formats.annotators import by_annotator, file_names
 
     groups = by_annotator(d.to_document() for d in documents if d.text)
@@ -66,7 +67,9 @@ def export_doccano(
     entities = fmt == "doccano-entities"
     if not split:
         group = next(iter(groups.values()), [])
-        return _write_jsonl(output, partial(_write_doccano, group, entities, offsets), len(group))
+        return _write_jsonl(
+            output, partial(doccano.write, group, entities=entities, offsets=offsets), len(group)
+        )
     folder = Path(output or ".")
     if folder.exists() and not folder.is_dir():
         raise FormatError(
@@ -79,30 +82,11 @@ def export_doccano(
     return sum(
         _write_jsonl(
             str(folder / f"{names[annotator]}.jsonl"),
-            partial(_write_doccano, group, entities, offsets),
+            partial(doccano.write, group, entities=entities, offsets=offsets),
             len(group),
         )
         for annotator, group in groups.items()
     )
-
-
-def _write_doccano(
-    group: list[ExportDocument],
-    entities: bool,
-    offsets: str,
-    out: Any,
-    advance: Callable[..., Any],
-) -> int:
-    """doccano JSONL of `group` to `out`, its offsets counted in `offsets`."""
-    from ..formats import doccano
-    from ..formats.offsets import Utf16DoccanoOut
-
-    if offsets == CODEPOINT:
-        return doccano.write(group, out, advance, entities=entities)
-    sink = Utf16DoccanoOut(out, offsets)
-    count = doccano.write(group, cast(TextIO, sink), advance, entities=entities)
-    sink.flush()
-    return count
 
 
 def _drop_overlaps(annotator: str, group: list[ExportDocument]) -> list[ExportDocument]:

@@ -32,6 +32,7 @@ from . import (
     checked_record,
     on_normalised_text,
 )
+from .offsets import CODEPOINT, doccano_record
 
 
 def _noop(n: int = 1) -> None:
@@ -56,12 +57,14 @@ def write(
     out: TextIO,
     advance: Callable[..., Any] = _noop,
     entities: bool = False,
+    offsets: str = CODEPOINT,
 ) -> int:
-    """One line per document, every annotation of it (one annotator's: see the module)."""
+    """One line per document, every annotation of it (one annotator's: see the module);
+    offsets in `offsets` units (UTF-16 code units for doccano's web page, on request)."""
     count = 0
     next_id = 1
     for document in documents:
-        record = line_of(document, entities, next_id)
+        record = doccano_record(line_of(document, entities, next_id), offsets, reading=False)
         next_id += len(document.annotations)
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         count += 1

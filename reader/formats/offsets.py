@@ -12,8 +12,6 @@ The unit is always explicit (`--offsets utf16`): reader never guesses it from th
 
 from __future__ import annotations
 
-import io
-import json
 from bisect import bisect_left
 from collections.abc import Callable
 from typing import Any
@@ -134,31 +132,3 @@ def _converted_triple(item: Any, convert: Callable[[int], int], where: str) -> A
     if type(end) is int:
         end = _converted(convert, end, where)
     return [start, end, label]
-
-
-class Utf16DoccanoOut(io.TextIOBase):
-    """A text sink that turns each doccano JSON line written to it from `str` indices
-    into `unit` before passing it on to `out` (for any doccano writer)."""
-
-    def __init__(self, out: Any, unit: str) -> None:
-        super().__init__()
-        self._out = out
-        self._unit = unit
-        self._pending = ""
-
-    def write(self, text: str) -> int:
-        self._pending += text
-        *lines, self._pending = self._pending.split("\n")
-        for line in lines:
-            if line.strip():
-                record = json.loads(line)
-                if isinstance(record, dict):
-                    line = json.dumps(doccano_record(record, self._unit, reading=False),
-                                      ensure_ascii=False)
-            self._out.write(line + "\n")
-        return len(text)
-
-    def flush(self) -> None:
-        if self._pending:
-            self._out.write(self._pending)
-            self._pending = ""
