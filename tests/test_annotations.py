@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from reader.annotate.annotations import (
@@ -9,10 +11,14 @@ from reader.annotate.annotations import (
     FIELD_ORDER,
     Annotation,
     AnnotationError,
+    Speaker,
     make_annotation,
+    normalise_record,
     record_problem,
+    validate_records,
 )
 from reader.corpus import text_id
+from reader.store import AnnotationStore, StoredDocument
 
 TEXT = "x" * 50 + "The port reopened." + "y" * 50
 
@@ -83,3 +89,50 @@ def test_a_record_missing_a_required_field_is_refused(missing: str) -> None:
     assert record_problem(record) is None
     del record[missing]
     assert record_problem(record) == f"annotation is missing {missing!r}"
+
+
+QUOTED = 'Jane Doe said "the port reopened" on Monday.'
+
+
+def quote(**speaker: object) -> dict:
+    who = {"start": 0, "end": 8, "text": "Jane Doe", **speaker}
+    record = make_annotation(QUOTED, "d", 14, 33, "quote", "QUOTE", "ann").to_json()
+    return {**record, "speaker": who}
+
+
+def test_a_quote_keeps_its_speaker_span_through_json_and_the_codec() -> None:
+    record = quote()
+    annotation = Annotation.from_json(record)
+    assert annotation.speaker == Speaker(0, 8, "Jane Doe")
+    assert annotation.to_json() == record and list(record)[-1] == "speaker"
+    assert normalise_record(record) == record
+    assert validate_records([record], QUOTED) == [record]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"end": 9}, "speaker's text is not the document's text at 0:9"),
+        ({"end": 99}, "outside the document's text"),
+        ({"start": "0"}, "start and end must be integers"),
+        ({"start": 8, "end": 8}, "start and end must be integers, 0 <= start < end"),
+    ],
+)
+def test_a_speaker_that_does_not_fit_the_text_is_refused(change: dict, problem: str) -> None:
+    with pytest.raises(AnnotationError, match=problem):
+        validate_records([quote(**change)], QUOTED)
+
+
+def test_only_a_quote_has_a_speaker() -> None:
+    assert "only a quote" in (record_problem({**quote(), "kind": "claim"}) or "")
+    assert "must be an object" in (record_problem({**quote(), "speaker": [0, 8]}) or "")
+
+
+def test_a_quote_with_its_speaker_survives_the_store(tmp_path: Path) -> None:
+    document = StoredDocument(text_id(QUOTED), QUOTED, {}, "q.txt")
+    record = {**quote(), "doc_id": document.doc_id}
+    with AnnotationStore.open(tmp_path / "s.json", "ann") as store:
+        store.put(Annotation.from_json(record), document)
+    with AnnotationStore.open(tmp_path / "s.json", "ann") as store:
+        (stored,) = store.for_document(document.doc_id)
+    assert stored.to_json() == record

@@ -15,8 +15,9 @@ from typing import Any
 
 from ..errors import ReaderError
 
-KINDS = ("claim", "stance")
-"""The kinds of annotation."""
+KINDS = ("claim", "stance", "entity", "quote")
+"""The kinds of annotation: a claim or stance a passage makes, a named entity, a quotation
+(which may carry its speaker's span: a relation)."""
 
 CONTEXT_CHARS = 32
 
@@ -46,9 +47,27 @@ _OPTIONAL_STR_FIELDS = ("target", "holder")
 _CONTEXT_FIELDS = ("note", "prefix", "suffix")
 # Written only when set, after FIELD_ORDER's fields, so records without them (every store
 # and export before them) are unchanged: `source` says an annotation came from a
-# suggestion, accepted as it was ("suggested") or relabelled ("corrected").
-OPTIONAL_FIELDS = ("source",)
+# suggestion, accepted as it was ("suggested") or relabelled ("corrected"); `speaker`, on a
+# quote only, is the span of who says it: {"start", "end", "text"}, indexing the same text.
+OPTIONAL_FIELDS = ("source", "speaker")
 SOURCES = ("suggested", "corrected")
+SPEAKER_KINDS = ("quote",)
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """The span of the person (or body) a quote is attributed to: the quote's relation."""
+
+    start: int
+    end: int
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> Speaker:
+        return cls(value["start"], value["end"], value["text"])
 
 
 class AnnotationError(ReaderError, ValueError):
@@ -70,7 +89,7 @@ class Annotation:
     start: int
     end: int
     text: str
-    kind: str  # "claim" or "stance"
+    kind: str  # one of KINDS
     label: str
     annotator: str
     target: str | None = None  # stance only
@@ -82,6 +101,7 @@ class Annotation:
     created: str = field(default_factory=now_iso)
     updated: str = ""
     source: str | None = None  # "suggested" or "corrected": made from a suggestion
+    speaker: Speaker | None = None  # quote only: who says it
 
     def __post_init__(self) -> None:
         if not self.updated:
@@ -92,6 +112,8 @@ class Annotation:
         record = {name: getattr(self, name) for name in FIELD_ORDER}
         if self.source is not None:
             record["source"] = self.source
+        if self.speaker is not None:
+            record["speaker"] = self.speaker.to_json()
         return record
 
     @classmethod
@@ -105,6 +127,8 @@ class Annotation:
         known = {name: record[name] for name in FIELD_ORDER if name in record}
         if record.get("source") is not None:
             known["source"] = record["source"]
+        if record.get("speaker") is not None:
+            known["speaker"] = Speaker.from_json(record["speaker"])
         for name in _CONTEXT_FIELDS:
             if name in known and known[name] is None:
                 del known[name]
@@ -135,6 +159,7 @@ def record_problem(record: Any) -> str | None:
                 type(record.get(n)) in _OPTIONAL for n in _OPTIONAL_STR_FIELDS + _CONTEXT_FIELDS
             )
             and record.get("source") in _SOURCES
+            and record.get("speaker") is None
         ):
             return None
     except (KeyError, TypeError):
@@ -173,6 +198,8 @@ def records_sound(items: list[Any]) -> bool:
                 return False
         if not all(item.get("source") in _SOURCES for item in items):
             return False
+        if any(item.get("speaker") is not None for item in items):
+            return False  # rare: checked record by record
     except (KeyError, ValueError):  # a missing field, or no items at all
         return not items
     return True
@@ -196,6 +223,13 @@ def text_problem(record: Mapping[str, Any], text: str) -> str | None:
         return f"its span {start}:{end} is outside the document's text ({len(text)} characters)"
     if text[start:end] != record["text"]:
         return f"its text is not the document's text at {start}:{end}"
+    speaker = record.get("speaker")
+    if speaker is not None:
+        s_start, s_end = speaker["start"], speaker["end"]
+        if s_end > len(text):
+            return f"its speaker's span {s_start}:{s_end} is outside the document's text"
+        if text[s_start:s_end] != speaker["text"]:
+            return f"its speaker's text is not the document's text at {s_start}:{s_end}"
     return None
 
 
@@ -245,6 +279,8 @@ def normalise_record(item: Mapping[str, Any], annotator: str | None = None) -> d
         record["updated"] = record["updated"] or record["created"]
     if item.get("source") is not None:
         record["source"] = item["source"]
+    if item.get("speaker") is not None:
+        record["speaker"] = dict(item["speaker"])
     if annotator is not None:
         record["annotator"] = annotator
     return record
@@ -268,7 +304,7 @@ def validate_records(
     return records
 
 
-def _explain(record: Any) -> str:
+def _explain(record: Any) -> str | None:
     if not isinstance(record, dict):
         return "an annotation must be a JSON object"
     missing = [name for name in REQUIRED_FIELDS if name not in record]
@@ -290,7 +326,25 @@ def _explain(record: Any) -> str:
         return f"annotation kind must be one of {', '.join(KINDS)}, not {record['kind']!r}"
     if record.get("source") not in _SOURCES:
         return f"annotation source must be one of {', '.join(SOURCES)} or null"
-    return "annotation label must not be empty"
+    if not record["label"]:
+        return "annotation label must not be empty"
+    return _speaker_problem(record)
+
+
+def _speaker_problem(record: Mapping[str, Any]) -> str | None:
+    speaker = record.get("speaker")
+    if speaker is None:
+        return None
+    if record["kind"] not in SPEAKER_KINDS:
+        return f"only a quote may have a speaker, not a {record['kind']}"
+    if not isinstance(speaker, dict) or set(speaker) != {"start", "end", "text"}:
+        return "annotation speaker must be an object with start, end and text"
+    start, end, text = speaker["start"], speaker["end"], speaker["text"]
+    if any(type(v) is not int for v in (start, end)) or not 0 <= start < end:
+        return "annotation speaker's start and end must be integers, 0 <= start < end"
+    if not isinstance(text, str):
+        return "annotation speaker's text must be a string"
+    return None
 
 
 def span_context(text: str, start: int, end: int) -> tuple[str, str]:
