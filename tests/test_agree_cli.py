@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from nltk.metrics.agreement import AnnotationTask
 
 from reader.annotate.annotations import Annotation, make_annotation
 from reader.cli import cli
@@ -142,6 +143,48 @@ def test_kind_filter(tmp_path: Path) -> None:
     data = json.loads(out)
     assert code == 0 and set(data["per_label"]) == {"AGAINST"} and data["kind"] == "stance"
     assert data["pairs"][0]["cohen_kappa"] == 1.0
+
+
+ENTITY_TEXT = "Jane Doe met Acme staff in Paris."
+
+
+def entity(text: str, word: str, name: str, who: str) -> Annotation:
+    start = text.index(word)
+    return make_annotation(text, text_id(text), start, start + len(word), "entity", name, who)
+
+
+def test_entities_are_compared_by_word_token_and_kept_out_of_the_claims(tmp_path: Path) -> None:
+    alice = [
+        entity(ENTITY_TEXT, *pair, "alice")
+        for pair in [("Jane Doe", "PERSON"), ("Acme", "ORG"), ("Paris", "GPE")]
+    ]
+    bob = [
+        entity(ENTITY_TEXT, *pair, "bob")
+        for pair in [("Jane", "PERSON"), ("Acme", "ORG"), ("Paris", "LOC")]
+    ]
+    claims = alice_and_bob()
+    a = write_native(tmp_path / "alice.jsonl", [(ENTITY_TEXT, alice), (TEXT, claims[0])])
+    b = write_native(tmp_path / "bob.jsonl", [(ENTITY_TEXT, bob), (TEXT, claims[1])])
+    code, out, err = run("agree", "--json", "--kind", "entity", a, b)
+    assert code == 0, err
+    data = json.loads(out)
+    # the tokens: Jane Doe met Acme staff in Paris .
+    values = {
+        "alice": ["PERSON", "PERSON", None, "ORG", None, None, "GPE", None],
+        "bob": ["PERSON", None, None, "ORG", None, None, "LOC", None],
+    }
+    task = AnnotationTask(
+        [(who, i, str(v)) for who, row in values.items() for i, v in enumerate(row)]
+    )
+    assert data["unit"] == "token" and data["items"] == 8 and data["documents"] == 1
+    assert data["pairs"][0]["cohen_kappa"] == pytest.approx(task.kappa(), abs=1e-6)
+    assert data["alpha"] == pytest.approx(task.alpha(), abs=1e-6)
+    assert data["pairs"][0]["span_exact"]["matched"] == 1  # only Acme, as ORG, agrees
+    # the entities do not change the claims' figures (kappa 0.6 for these claims alone)
+    code, out, err = run("agree", "--json", a, b)
+    data = json.loads(out)
+    assert data["unit"] == "sentence" and data["pairs"][0]["cohen_kappa"] == pytest.approx(0.6)
+    assert not {"PERSON", "ORG", "GPE", "LOC"} & set(data["per_label"])
 
 
 # --- edge cases: one line on stderr, exit status 2 ---------------------------------------

@@ -6,8 +6,9 @@ output: an `AgreementReport` whose `to_json()` is what `reader agree --json` pri
 Semantics (decided here, shown by the tests):
 
 - Label keys. With `kind=None` (the default) claims and stances count together, a stance
-  label written `stance:LABEL` so that it never meets a claim label of the same name;
-  with `kind="claim"` or `kind="stance"` only that kind counts and labels are bare. When
+  label written `stance:LABEL` so that it never meets a claim label of the same name
+  (entities and quotes never count in this mode); with `kind` one of `KINDS` only that
+  kind counts and labels are bare. When
   annotators label claims and stances on the same sentences, run once per kind: in the
   mixed mode a sentence still gets one value (the rule below picks it).
 - Documents. An annotator "has" the documents of the sources their annotations came
@@ -21,7 +22,9 @@ Semantics (decided here, shown by the tests):
   label's alphabetical order), or NONE when none of theirs touches it. Cohen's kappa and
   observed agreement per pair, Fleiss' kappa (multi-pi: NLTK's `AnnotationTask.pi`) and
   Krippendorff's alpha (nominal) over everyone, exactly as NLTK's `AnnotationTask`
-  computes them (see `units` for when NLTK itself is asked).
+  computes them (see `units` for when NLTK itself is asked). For entities and quotes the
+  item is a word token instead (`units.token_bounds`), valued the same way: a sentence
+  holds many entities, and token-level kappa is how NER agreement is usually reported.
 - Spans (P/R/F1). See `spans`: pair (a, b) with a first in alphabetical order is
   scored with a as the reference. Spans in the compared documents only. `per_label` is
   pooled over pairs: for each label, matched and span counts are summed over all pairs
@@ -38,12 +41,15 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Protocol
 
+from ..annotate.annotations import KINDS as ANNOTATION_KINDS
 from ..errors import ReaderError
 from ..reading.span_index import Marked
 from . import spans, units
 from .spans import SpanScore
 
-KINDS = ("claim", "stance")
+KINDS = ANNOTATION_KINDS
+MIXED_KINDS = frozenset(("claim", "stance"))  # what `kind=None` counts
+TOKEN_UNIT_KINDS = frozenset(("entity", "quote"))  # counted by token, not by sentence
 DIGITS = 6
 
 
@@ -125,6 +131,11 @@ class AgreementReport:
     per_label: Mapping[str, LabelReport]
     method: str  # how the unit statistics were computed: "nltk" or "fast"
 
+    @property
+    def unit(self) -> str:
+        """What one item is: a "sentence", or a "token" for entities and quotes."""
+        return "token" if self.kind in TOKEN_UNIT_KINDS else "sentence"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "annotators": list(self.annotators),
@@ -132,6 +143,7 @@ class AgreementReport:
             "documents": self.documents,
             "documents_left_out": self.documents_left_out,
             "items": self.items,
+            "unit": self.unit,
             "alpha": round(self.alpha, DIGITS),
             "fleiss_kappa": round(self.fleiss_kappa, DIGITS),
             "observed": round(self.observed, DIGITS),
@@ -207,12 +219,14 @@ def compute_grouped(
             f"no {what} in the {len(shared)} document(s) all annotators share"
         )
     rows: list[tuple[units.Value, ...]] = []
+    unit_bounds = units.token_bounds if kind in TOKEN_UNIT_KINDS else units.sentence_bounds
     for doc_id in compared:
-        bounds = units.sentence_bounds(doc_id, documents[doc_id])
+        bounds = unit_bounds(doc_id, documents[doc_id])
         columns = [units.sentence_values(bounds, ordered[c].get(doc_id, ())) for c in annotators]
         rows.extend(zip(*columns, strict=True))
     if not rows:
-        raise NothingToCompareError(f"the {len(compared)} compared document(s) have no sentences")
+        what = "tokens" if kind in TOKEN_UNIT_KINDS else "sentences"
+        raise NothingToCompareError(f"the {len(compared)} compared document(s) have no {what}")
     stats = units.statistics(annotators, rows, method)
     empty: dict[str, list[spans.Bounds]] = {}
     tallies = {}
@@ -258,7 +272,11 @@ def _keyed_spans(
         if doc_id not in shared:
             continue
         if kind is None:
-            flat = [(s, -e, "stance:" + lb if k == "stance" else lb) for s, e, k, lb in set(items)]
+            flat = [
+                (s, -e, "stance:" + lb if k == "stance" else lb)
+                for s, e, k, lb in set(items)
+                if k in MIXED_KINDS
+            ]
         else:
             flat = [(s, -e, lb) for s, e, k, lb in set(items) if k == kind]
         if not flat:

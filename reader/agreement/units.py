@@ -1,5 +1,6 @@
-"""Sentence units for chance-corrected agreement: each annotator's value for each sentence,
-and Cohen's kappa, Fleiss' kappa and Krippendorff's alpha over those values.
+"""Units for chance-corrected agreement: each annotator's value for each sentence (claims,
+stances) or each word token (entities, quotes: the unit NER agreement is usually counted
+in), and Cohen's kappa, Fleiss' kappa and Krippendorff's alpha over those values.
 
 The statistics are `nltk.metrics.agreement.AnnotationTask`'s, computed in one of two ways
 that give the same figures (the tests check they agree to 1e-9):
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from ..nlp.sentences import split_sentences
+from ..nlp.tokens import tokenize
 
 NLTK_MAX_RATINGS = 20_000
 SENTENCE_CACHE_SIZE = 10_000
@@ -46,6 +48,22 @@ def sentence_bounds(doc_id: str, text: str) -> Bounds:
             _sentence_cache.clear()
         _sentence_cache[key] = found
     return found
+
+
+def token_bounds(doc_id: str, text: str) -> Bounds:
+    """The document's word tokens (no white space) as (start, end) pairs, as the CoNLL and
+    Prodigy exports split them (`reader.nlp.tokens`); cached like `sentence_bounds`."""
+    key = (doc_id, text)
+    found = _token_cache.get(key)
+    if found is None:
+        found = tuple((t.start, t.end) for t in tokenize(text) if not t.is_space)
+        if len(_token_cache) >= SENTENCE_CACHE_SIZE:
+            _token_cache.clear()
+        _token_cache[key] = found
+    return found
+
+
+_token_cache: dict[tuple[str, str], Bounds] = {}
 
 
 def sentence_values(bounds: Bounds, spans: Sequence[tuple[int, int, str]]) -> list[Value]:

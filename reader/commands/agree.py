@@ -24,14 +24,18 @@ if TYPE_CHECKING:
     "--kind",
     type=click.Choice(KINDS),
     default=None,
-    help="Count only claims or only stances (default: both; stance labels as stance:LABEL).",
+    help=(
+        "Count only this kind (default: claims and stances together, stance labels as "
+        "stance:LABEL). Entities and quotes are counted by word token, not by sentence."
+    ),
 )
 def agree_command(sources: tuple[str, ...], as_json: bool, kind: str | None) -> None:
     """Inter-annotator agreement between the annotators of the SOURCEs.
 
     A SOURCE is an annotation store (.json), a native, Prodigy or doccano JSONL export,
     or a brat folder. Reports span precision/recall/F1 (exact and overlapping) per pair and
-    per label, and, with every sentence of every annotated document as one item, Cohen's
+    per label, and, with every sentence (every word token, for entities and quotes) of
+    every annotated document as one item, Cohen's
     kappa per pair, Fleiss' kappa and Krippendorff's alpha.
     """
     from ..agreement.agreement import compute_grouped
@@ -87,7 +91,7 @@ def print_report(report: AgreementReport) -> None:
         f"{report.documents} document(s) compared{left_out}"
     )
     console.print(
-        f"{report.items} sentences: Krippendorff's alpha [bold]{report.alpha:.3f}[/bold], "
+        f"{report.items} {report.unit}s: Krippendorff's alpha [bold]{report.alpha:.3f}[/bold], "
         f"Fleiss' kappa [bold]{report.fleiss_kappa:.3f}[/bold], "
         f"observed {report.observed:.3f}"
     )
