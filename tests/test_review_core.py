@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reader.annotate.annotations import Annotation, make_annotation
+from reader.annotate.annotations import Annotation, Speaker, make_annotation
 from reader.annotate.schema import load_schema
 from reader.annotate.session import AnnotationSession
 from reader.cli import cli
@@ -105,11 +105,29 @@ def test_majority() -> None:
         "c": [ann("c", 0, 28, "OPINION")],
     }
     (found,) = find_disagreements(DOC, by, ("a", "b", "c"))
-    assert majority(found) is not None and majority(found).key == ((0, 28, "FACT", None, None),)
+    assert majority(found) is not None and majority(found).key == (
+        (0, 28, "FACT", None, None, None),
+    )
     (split,) = find_disagreements(DOC, {k: by[k] for k in "ac"}, ("a", "c"))
     assert majority(split) is None
     (nothing,) = find_disagreements(DOC, {"a": by["a"]}, ("a", "b", "c"))
     assert majority(nothing) is not None and majority(nothing).is_empty
+
+
+QUOTE = (TEXT.index("repairs"), TEXT.index(" millions") + len(" millions"))
+
+
+def quoted(who: str, speaker: str) -> Annotation:
+    start = TEXT.index(speaker)
+    said = Speaker(start, start + len(speaker), speaker)
+    return ann(who, *QUOTE, "QUOTE", "quote", speaker=said)  # type: ignore[arg-type]
+
+
+def test_the_same_quote_with_another_speaker_is_a_disagreement() -> None:
+    same = {"a": [quoted("a", "Officials")], "b": [quoted("b", "Officials")]}
+    assert reasons(same) == []
+    other = {"a": [quoted("a", "Officials")], "b": [quoted("b", "port")]}
+    assert reasons(other) == [("speaker",)]
 
 
 # --- adjudication --------------------------------------------------------------------
@@ -194,6 +212,41 @@ def test_agreed_annotations_go_to_gold_once(tmp_path: Path, document: Document) 
         assert review.progress(DOC) == (0, 1)  # agreement is not a disagreement to resolve
     finally:
         review.close()
+
+
+def quote_store(path: Path, annotator: str, speaker: str, document: Document) -> Path:
+    with AnnotationStore.open(path, annotator) as store:
+        record = quoted(annotator, speaker)
+        session = AnnotationSession(store, annotator, load_schema(None))
+        session.add(document, *QUOTE, "quote", "QUOTE", speaker=record.speaker)
+    return path
+
+
+def test_a_quote_goes_to_gold_with_its_speaker(tmp_path: Path, document: Document) -> None:
+    a = quote_store(tmp_path / "a.json", "alice", "Officials", document)
+    b = quote_store(tmp_path / "b.json", "bob", "port", document)
+    c = quote_store(tmp_path / "c.json", "carol", "Officials", document)
+    schema = load_schema(None)
+    review = Review(
+        load_review_input([a, b], schema=schema), open_gold(tmp_path / "g.json"), schema
+    )
+    try:
+        doc = review.document(0)
+        (found,) = review.disagreements(doc.id)
+        review.adjudicator.accept(doc, found, "bob")
+        (gold,) = review.gold.for_document(doc.id)
+        assert gold.speaker is not None and gold.speaker.text == "port"
+    finally:
+        review.close()
+    agreed = Review(
+        load_review_input([a, c], schema=schema), open_gold(tmp_path / "h.json"), schema
+    )
+    try:
+        assert agreed.count_all() and agreed.adopt_agreed(DOC) == 1
+        (gold,) = agreed.gold.for_document(DOC)
+        assert gold.speaker is not None and gold.speaker.text == "Officials"
+    finally:
+        agreed.close()
 
 
 # --- loading -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.annotate.annotations import make_annotation
+from reader.annotate.annotations import Speaker, make_annotation
 from reader.config import existing_stores
 from reader.corpus import text_id
 from reader.errors import ReaderError
@@ -148,6 +148,27 @@ def test_records_that_do_not_fit_their_text_are_refused(tmp_path: Path) -> None:
         with pytest.raises(ReaderError, match="does not fit"):
             store.bulk_records([DOC], [{**record, "text": "something else"}])
         assert len(store) == 0
+
+
+def test_a_quote_whose_speaker_does_not_fit_is_refused_in_the_snapshot(tmp_path: Path) -> None:
+    said = Speaker(0, 3, "One")
+    quote = make_annotation(TEXT, DOC.doc_id, 4, 15, "quote", "QUOTE", "alice", speaker=said)
+    with AnnotationStore.open(tmp_path / "alice.json", "alice") as store:
+        with pytest.raises(ReaderError, match="speaker's text is not the document's"):
+            store.bulk_records(
+                [DOC], [{**quote.to_json(), "speaker": {**said.to_json(), "end": 4}}]
+            )
+        store.put(quote, DOC)
+    path = tmp_path / "alice.json"
+    data = json.loads(path.read_text())
+    records = _records(data)
+    records[0]["speaker"]["text"] = "Two"
+    _set_records(data, records)
+    path.write_text(json.dumps(data))
+    with pytest.raises(StoreCorruptError, match="speaker's text") as caught:
+        with AnnotationStore.open(path, "alice") as store:
+            store.for_document(DOC.doc_id)
+    one_line(caught.value, path)
 
 
 # --- hostile contents (issue 9 item 13) --------------------------------------------------

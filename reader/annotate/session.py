@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..store import AnnotationStore, StoredDocument
-from .annotations import KINDS, Annotation, AnnotationError, make_annotation
+from .annotations import KINDS, Annotation, AnnotationError, Speaker, make_annotation
 from .schema import Schema
 
 
@@ -205,10 +205,12 @@ class AnnotationSession:
         *,
         target: str | None = None,
         holder: str | None = None,
+        speaker: Speaker | None = None,
         note: str = "",
         source: str | None = None,
     ) -> Annotation:
-        """Add a new annotation of `document.text[start:end]`."""
+        """Add a new annotation of `document.text[start:end]` (a quote's `speaker` is the
+        span of who says it)."""
         if kind not in KINDS:
             raise AnnotationError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         if not label:
@@ -216,6 +218,8 @@ class AnnotationSession:
         extra: dict[str, Any] = {"note": note, "source": source}
         if kind == "stance":
             extra.update(target=target, holder=holder)
+        if speaker is not None:
+            extra["speaker"] = speaker
         annotation = make_annotation(
             document.text, document.id, start, end, kind, label, self.annotator, **extra
         )

@@ -199,6 +199,8 @@ class Adjudicator:
                 extra: dict[str, Any] = {"note": a.note}
                 if kind == "stance":
                     extra.update(target=a.target, holder=a.holder)
+                if a.speaker is not None:
+                    extra["speaker"] = a.speaker
                 copies.append(
                     make_annotation(
                         document.text, document.id, a.start, a.end, kind, a.label, GOLD, **extra
@@ -344,6 +346,7 @@ class Adjudicator:
                     a.label,
                     target=a.target,
                     holder=a.holder,
+                    speaker=a.speaker,
                     note=a.note,
                 )
 
@@ -408,7 +411,8 @@ def _overlapping(annotations: Iterable[Annotation], d: Located) -> list[Annotati
 
 
 def _content(a: Annotation) -> tuple:
-    return (a.start, a.end, a.kind, a.label, a.target or "", a.holder or "", a.note)
+    speaker = (a.speaker.start, a.speaker.end) if a.speaker else (-1, -1)
+    return (a.start, a.end, a.kind, a.label, a.target or "", a.holder or "", speaker, a.note)
 
 
 def _commonest(disagreement: Disagreement) -> Annotation:

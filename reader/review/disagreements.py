@@ -1,12 +1,14 @@
 """Where annotators differ within one document: the places a reviewer must decide.
 
-Per kind (claim, stance), every annotator's spans are grouped into clusters of spans that
+Per kind (claim, stance, entity, quote), every annotator's spans are grouped into clusters of spans that
 overlap, directly or through a chain. A cluster where every annotator has exactly the
-same annotations (span, label, and for stances target and holder) is agreed; any other
+same annotations (span, label, for stances target and holder, for quotes the speaker's
+span) is agreed; any other
 cluster is a `Disagreement`, with the reasons it is one:
 
 - `label`: the same span with different labels;
 - `target` / `holder`: the same stance span with a different target / holder;
+- `speaker`: the same quote span attributed to a different speaker (span);
 - `missing`: only some annotators marked anything there;
 - `boundaries`: overlapping spans with different boundaries.
 
@@ -23,19 +25,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol, TypeVar
 
-from ..annotate.annotations import KINDS, Annotation
+from ..annotate.annotations import KINDS, Annotation, Speaker
 from ..reading.span_index import Marked
 
 REASONS = {
     "label": "same span, different labels",
     "target": "different stance target",
     "holder": "different stance holder",
+    "speaker": "different quote speaker",
     "missing": "marked by only some annotators",
     "boundaries": "overlapping spans with different boundaries",
 }
 
-# What two annotators must share to agree: start, end, label, target, holder.
-SpanKey = tuple[int, int, str, "str | None", "str | None"]
+# What two annotators must share to agree: start, end, label, target, holder, and a
+# quote's speaker span.
+SpanKey = tuple[int, int, str, "str | None", "str | None", "tuple[int, int] | None"]
+# The fields that make a disagreement when annotators' values differ on the same span,
+# and the kind they belong to (None: every kind).
+_COMPARED = (("label", None), ("target", "stance"), ("holder", "stance"), ("speaker", "quote"))
 
 
 class SpanLike(Marked, Protocol):
@@ -45,6 +52,8 @@ class SpanLike(Marked, Protocol):
     def target(self) -> str | None: ...
     @property
     def holder(self) -> str | None: ...
+    @property
+    def speaker(self) -> Speaker | None: ...
     @property
     def annotator(self) -> str: ...
 
@@ -59,6 +68,7 @@ class LightSpan(NamedTuple):
     target: str | None
     holder: str | None
     annotator: str
+    speaker: Speaker | None = None
 
 
 S = TypeVar("S", bound=SpanLike)
@@ -71,7 +81,12 @@ def span_key(annotation: SpanLike) -> SpanKey:
         annotation.label,
         annotation.target,
         annotation.holder,
+        _bounds(annotation.speaker),
     )
+
+
+def _bounds(speaker: Speaker | None) -> tuple[int, int] | None:
+    return None if speaker is None else (speaker.start, speaker.end)
 
 
 @dataclass(frozen=True)
@@ -91,8 +106,8 @@ class Version:
 
 
 def _key_order(key: SpanKey) -> tuple:
-    start, end, label, target, holder = key
-    return (start, end, label, target or "", holder or "")
+    start, end, label, target, holder, speaker = key
+    return (start, end, label, target or "", holder or "", speaker or (-1, -1))
 
 
 @dataclass(frozen=True)
@@ -222,14 +237,14 @@ def _judge(
     for per_annotator in by_span.values():
         if len(per_annotator) < 2:
             continue
-        for reason, field in (("label", "label"), ("target", "target"), ("holder", "holder")):
-            if reason != "label" and kind != "stance":
+        for field, of_kind in _COMPARED:
+            if of_kind is not None and kind != of_kind:
                 continue
             values = {
                 frozenset(getattr(a, field) for a in found) for found in per_annotator.values()
             }
-            if len(values) > 1 and reason not in reasons:
-                reasons.append(reason)
+            if len(values) > 1 and field not in reasons:
+                reasons.append(field)
     if len(present) < len(versions):
         reasons.append("missing")
     if len({frozenset(a.span for a in v.annotations) for v in present}) > 1:

@@ -26,7 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..annotate.annotations import Annotation, normalise_record, record_problem, record_sort_key
+from ..annotate.annotations import (
+    Annotation,
+    Speaker,
+    normalise_record,
+    record_problem,
+    record_sort_key,
+)
 from ..annotate.schema import Schema
 from ..corpus import Document, text_id, title_for
 from ..errors import ReaderError
@@ -242,6 +248,7 @@ class ReviewInput:
                 r["target"],
                 r["holder"],
                 r["annotator"],
+                Speaker.from_json(r["speaker"]) if r.get("speaker") else None,
             )
             by_annotator.setdefault(light.annotator, []).append(light)
         return by_annotator

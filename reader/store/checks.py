@@ -1,7 +1,8 @@
 """What the store checks before it believes a record or a journal operation.
 
 A record is sound when `record_problem` finds nothing, it names the document it is
-stored under, and its offsets cut exactly its text out of that document's text. A
+stored under, and its offsets (and a quote's speaker's) cut exactly its text out of that
+document's text. A
 record that does not fit is never loaded as if it were sound: the store is reported
 damaged (by name) instead.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..annotate.annotations import record_problem
+from ..annotate.annotations import record_problem, text_problem
 from .snapshot import document_problem
 
 OPS = ("batch", "put", "move", "delete", "document")
@@ -31,6 +32,10 @@ def fit_problem(record: Mapping[str, Any], doc_id: str, text: str | None) -> str
             f"annotation {str(record['id'])[:8]} ({start}-{end}) does not fit its "
             f"document's text of {len(text)} characters"
         )
+    if record.get("speaker") is not None:
+        problem = text_problem(record, text)  # the span fits: this is about the speaker
+        if problem:
+            return f"annotation {str(record['id'])[:8]}: {problem}"
     return None
 
 
