@@ -104,6 +104,21 @@ def _read_doccano_units(lines: list[str], options: ReadOptions, advance: Any) ->
     return ReadOutcome(documents, [LineProblem(p.line, p.message) for p in bad])
 
 
+def parse_label_kinds(rules: tuple[str, ...]) -> dict[str, str]:
+    """`--label-kind LABEL=KIND` rules as label -> kind (ImportRefused for a bad one)."""
+    from ..annotate.annotations import KINDS
+
+    kinds = {}
+    for rule in rules:
+        label, _, kind = rule.partition("=")
+        if not label or kind not in KINDS:
+            raise ImportRefused(
+                f"--label-kind {inert(rule)}: expected LABEL=KIND, KIND one of {', '.join(KINDS)}"
+            )
+        kinds[label] = kind
+    return kinds
+
+
 def guess_format(path: Path, lines: list[str]) -> str:
     """The format of FILE when --format is not given: `.csv` is CSV, a file (not
     `.jsonl`) that starts with a JSON array is Label Studio's, else the first JSON line
@@ -317,6 +332,15 @@ def _summary(outcome: ReadOutcome, fmt: str, duplicates: int) -> str:
 @click.option("--skip-bad", is_flag=True, help="Import the good records, skip malformed ones.")
 @click.option("--schema", "schema_path", default=None, help="Label schema (decides label kinds).")
 @click.option(
+    "--label-kind",
+    "label_kinds",
+    multiple=True,
+    metavar="LABEL=KIND",
+    help="The kind of LABEL's annotations (claim, stance, entity, quote), over the schema's "
+    "(repeatable: --label-kind PERSON=entity --label-kind QUOTE=quote); a label neither "
+    "names is a claim.",
+)
+@click.option(
     "--split-by-annotator",
     "split_dir",
     default=None,
@@ -333,6 +357,7 @@ def import_command(
     split_dir: str | None,
     offsets: str,
     docs: tuple[str, ...],
+    label_kinds: tuple[str, ...] = (),
 ) -> None:
     """Import annotations from native, Prodigy or doccano JSONL, a brat folder, Label
     Studio JSON or CSV.
@@ -362,7 +387,9 @@ def import_command(
     options = ReadOptions(
         annotator=owner or resolve_annotator(annotator),
         override_annotator=annotator is not None,
-        kind_of=kinds_from_schema({label.name: label.kind for label in schema.labels}),
+        kind_of=kinds_from_schema(
+            {label.name: label.kind for label in schema.labels} | parse_label_kinds(label_kinds)
+        ),
         offsets=offsets,
     )
     if lines is None or fmt == "brat":

@@ -1,5 +1,5 @@
 """Export and import formats: native JSONL, Prodigy, doccano, brat standoff, Label Studio
-JSON and CSV (both ways), and CoNLL/IOB2 (export only).
+JSON and CSV (both ways), and CoNLL/IOB2 and spaCy's JSONL (export only).
 
 Every format works on `ExportDocument`s: a document's text, meta and id with its
 annotations. Readers return what they could read and a list of `LineProblem`s, so
@@ -26,10 +26,11 @@ from ..annotate.annotations import (
 )
 from ..corpus import dropped_positions, moved_offset, normalise, text_id
 from ..errors import ReaderError
+from .offsets import CODEPOINT
 
 FORMATS = ("native", "prodigy", "doccano", "brat")
 IMPORT_FORMATS = (*FORMATS, "label-studio", "csv")
-EXPORT_FORMATS = (*FORMATS, "doccano-entities", "conll", "label-studio", "csv")
+EXPORT_FORMATS = (*FORMATS, "doccano-entities", "conll", "spacy", "label-studio", "csv")
 # Formats whose tools may count offsets in UTF-16 code units (JavaScript web UIs,
 # spreadsheets, brat's web page): the ones `--offsets utf16` applies to.
 UTF16_FORMATS = ("doccano", "doccano-entities", "brat", "label-studio", "csv")
@@ -42,6 +43,24 @@ Warn = Callable[[str], None]
 
 def no_warning(message: str) -> None:
     return None
+
+
+def no_progress(n: int = 1) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Writing:
+    """How an export is written: `advance()` after each document (a progress bar), `warn`
+    for what the format cannot hold or leaves out, and the unit its offsets count in
+    (`offsets.CODEPOINT` or `offsets.UTF16`)."""
+
+    advance: Callable[..., Any] = no_progress
+    warn: Warn = no_warning
+    offsets: str = CODEPOINT
+
+
+PLAIN = Writing()
 
 
 def listed(count: int, what: str, places: list[str]) -> str:
@@ -134,6 +153,11 @@ def on_normalised_text(
                 "suffix": suffix,
             }
         )
+        speaker = record.get("speaker")
+        if speaker is not None:
+            s_start = moved_offset(speaker["start"], dropped)
+            s_end = moved_offset(speaker["end"], dropped)
+            moved[-1]["speaker"] = {"start": s_start, "end": s_end, "text": plain[s_start:s_end]}
     return plain, doc_id, moved
 
 
@@ -223,15 +247,13 @@ class ReadOptions:
     annotator: str  # used when a record names no annotator
     override_annotator: bool = False  # use `annotator` even when a record names one
     kind_of: KindOf = lambda label: "claim"
-    offsets: str = "codepoint"  # the file's offset unit: codepoint (str indices) or utf16
+    offsets: str = CODEPOINT  # the file's offset unit: codepoint (str indices) or utf16
 
 
 def merge_documents(groups: Iterable[Iterable[ExportDocument]]) -> list[ExportDocument]:
     """One entry per doc_id (first seen first), annotations from all, in text order."""
     merged = []
-    for copies, latest in _latest_by_document(
-        groups, _annotations_of, attrgetter("id", "updated")
-    ):
+    for copies, latest in _latest_by_document(groups, _annotations_of, attrgetter("id", "updated")):
         first = copies[0]
         document = ExportDocument(first.doc_id, first.text, dict(first.meta))
         document.annotations = sorted(latest, key=annotation_sort_key)
@@ -243,6 +265,20 @@ def merge_documents(groups: Iterable[Iterable[ExportDocument]]) -> list[ExportDo
 def kinds_from_schema(labels: Mapping[str, str]) -> KindOf:
     """label -> kind, `claim` for labels the schema does not know."""
     return lambda label: labels.get(label, "claim")
+
+
+def of_kinds(documents: list[RawDocument], kinds: Iterable[str]) -> list[RawDocument]:
+    """`documents` keeping only the annotation records of `kinds` (all of them when
+    `kinds` is empty); documents left with none are dropped."""
+    wanted = frozenset(kinds)
+    if not wanted:
+        return documents
+    kept = []
+    for document in documents:
+        records = [r for r in document.records if r["kind"] in wanted]
+        if records:
+            kept.append(RawDocument(document.doc_id, document.text, document.meta, records))
+    return kept
 
 
 @contextmanager

@@ -30,6 +30,15 @@ def by_annotator(documents: Iterable[ExportDocument]) -> dict[str, list[ExportDo
     return groups
 
 
+def several_annotators(count: int, piece: str) -> str:
+    """The warning of a format that writes a document once per annotator (`piece`: what
+    it writes a document as: a block, a line) and cannot say whose each is."""
+    return (
+        f"{count} annotators: each document is written once per annotator, and the file "
+        f"does not say whose each {piece} is"
+    )
+
+
 def file_names(annotators: Iterable[str]) -> dict[str, str]:
     """annotator -> a file name for their share (`config.safe_file_name`); FormatError
     when two annotators would share one."""

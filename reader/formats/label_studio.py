@@ -34,14 +34,15 @@ from typing import Any, TextIO
 from ..annotate.annotations import KINDS, Annotation, annotation_sort_key, make_annotation
 from ..corpus import text_id
 from . import (
+    PLAIN,
     ExportDocument,
     FormatError,
     LineProblem,
     ReadOptions,
     ReadOutcome,
-    Warn,
+    Writing,
     checked_record,
-    no_warning,
+    no_progress,
     on_normalised_text,
 )
 from .annotators import annotations_by_annotator
@@ -55,10 +56,6 @@ TIMES_LOSS = (
     "Label Studio keeps one created_at/updated_at per annotator and document, not per span: "
     "the earliest created and the latest updated are written"
 )
-
-
-def _noop(n: int = 1) -> None:
-    return None
 
 
 def labeling_config(labels_by_kind: dict[str, list[str]]) -> str:
@@ -132,27 +129,21 @@ def task(document: ExportDocument, offsets: str = CODEPOINT) -> tuple[dict[str, 
     return {"data": {"text": document.text}, "meta": document.meta, "annotations": entries}, merged
 
 
-def write(
-    documents: Iterable[ExportDocument],
-    out: TextIO,
-    advance: Callable[..., Any] = _noop,
-    warn: Warn = no_warning,
-    offsets: str = CODEPOINT,
-) -> int:
+def write(documents: Iterable[ExportDocument], out: TextIO, how: Writing = PLAIN) -> int:
     """The tasks as one JSON array, a task a line; returns the tasks written."""
     count = 0
     merged = False
     out.write("[")
     for document in documents:
-        made, merged_here = task(document, offsets)
+        made, merged_here = task(document, how.offsets)
         merged = merged or merged_here
         out.write(",\n" if count else "\n")
         out.write(json.dumps(made, ensure_ascii=False))
         count += 1
-        advance()
+        how.advance()
     out.write("\n]\n")
     if merged:
-        warn(TIMES_LOSS)
+        how.warn(TIMES_LOSS)
     return count
 
 
@@ -247,15 +238,15 @@ def _entry_records(
                 + hint
             )
         labels = value.get("labels")
-        if not isinstance(labels, list) or not labels or not all(
-            isinstance(x, str) and x for x in labels
+        if (
+            not isinstance(labels, list)
+            or not labels
+            or not all(isinstance(x, str) and x for x in labels)
         ):
             raise ValueError(f"{here}: value.labels must be a list of labels")
         name = region.get("from_name")
         region_id = region.get("id")
-        extra: dict[str, Any] = {
-            k: v for k, v in extras.get(str(region_id), {}).items() if v
-        }
+        extra: dict[str, Any] = {k: v for k, v in extras.get(str(region_id), {}).items() if v}
         if created is not None:
             extra["created"], extra["updated"] = created, updated
         for label in labels:
@@ -273,9 +264,7 @@ def _entry_records(
     return records
 
 
-def parse_task(
-    task: Any, number: int, options: ReadOptions
-) -> tuple[ExportDocument | None, int]:
+def parse_task(task: Any, number: int, options: ReadOptions) -> tuple[ExportDocument | None, int]:
     """One task: its document (None when it has no annotations) and the entries skipped
     (cancelled annotations and predictions). ValueError says what is wrong."""
     if not isinstance(task, dict):
@@ -307,7 +296,7 @@ def parse_task(
 
 
 def read_text(
-    content: str, options: ReadOptions, advance: Callable[..., Any] = _noop
+    content: str, options: ReadOptions, advance: Callable[..., Any] = no_progress
 ) -> ReadOutcome:
     """A Label Studio JSON export (an array of tasks, or one task); problems are named
     by task number (`task 3`)."""
@@ -338,9 +327,7 @@ def _short(exc: BaseException) -> str:
 
 
 def read(
-    lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = _noop
+    lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = no_progress
 ) -> ReadOutcome:
     """Lines of a Label Studio JSON file (as the import command holds them)."""
     return read_text("\n".join(lines), options, advance)
-
-
