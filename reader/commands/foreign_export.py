@@ -162,6 +162,6 @@ def warn_kinds_lost(documents: list[ExportDocument]) -> None:
         click.echo(
             f"reader: warning: brat has no place for an annotation's kind, and the label "
             f"schema gives these labels another one, so an import reads them otherwise "
-            f"(--schema on import can give them back): {shown}",
+            f"(--schema or --label-kind LABEL=KIND on import gives them back): {shown}",
             err=True,
         )

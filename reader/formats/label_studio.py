@@ -13,7 +13,10 @@ region whose `from_name` is its kind (`claim` or `stance`: the labeling config i
 docs/FORMATS.md has a `<Labels>` of each name); its note, target and holder are
 per-region `textarea` results with the region's `id` and `from_name` `note`, `target`,
 `holder`. `value.start`/`value.end` are `str` offsets, or UTF-16 code units with
-`--offsets utf16` (what Label Studio's web page counts).
+`--offsets utf16` (what Label Studio's web page counts). A quote's speaker is a relation
+result (`{"from_id": <quote region>, "to_id": <speaker region>, "type": "relation",
+"labels": ["speaker"]}`) to the region of the entity with the speaker's span, or to a region
+of label `SPEAKER` (`from_name` `entity`) with the id `<quote id>-speaker`.
 
 Reading takes any `from_name` (one that is not a kind gets its label's kind from the
 schema), skips cancelled annotations and predictions (counted as skipped), and credits
@@ -47,8 +50,10 @@ from . import (
 )
 from .annotators import annotations_by_annotator
 from .offsets import CODEPOINT, UTF16, OffsetCounter, OffsetError
+from .relations import SPEAKER_LABEL, speaker_links
 
 TO_NAME = "text"
+RELATION = "speaker"  # the label of the relation from a quote to its speaker
 _EXTRA = ("note", "target", "holder")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _USER_SUFFIX = re.compile(r", \d+$")  # Label Studio's created_username: "name, <user id>"
@@ -64,9 +69,13 @@ def labeling_config(labels_by_kind: dict[str, list[str]]) -> str:
     parts = ["<View>", f'  <Text name="{TO_NAME}" value="$text"/>']
     for kind in KINDS:
         parts.append(f'  <Labels name="{kind}" toName="{TO_NAME}">')
-        for label in labels_by_kind.get(kind, []):
+        labels = labels_by_kind.get(kind, [])
+        if kind == "entity" and labels_by_kind.get("quote") and SPEAKER_LABEL not in labels:
+            labels = [*labels, SPEAKER_LABEL]
+        for label in labels:
             parts.append(f'    <Label value="{_xml(label)}"/>')
         parts.append("  </Labels>")
+    parts.append(f'  <Relations><Relation value="{RELATION}"/></Relations>')
     for name in _EXTRA:
         parts.append(
             f'  <TextArea name="{name}" toName="{TO_NAME}" perRegion="true" editable="true"/>'
@@ -107,6 +116,39 @@ def _regions(a: Annotation, counter: OffsetCounter) -> list[dict[str, Any]]:
     return regions
 
 
+def _speaker_results(spans: list[Annotation], counter: OffsetCounter) -> list[dict[str, Any]]:
+    """The `SPEAKER` regions and the `speaker` relations of the quotes in `spans` (see
+    `relations.speaker_links`)."""
+    extra, links = speaker_links(spans)
+    ids = [a.id for a in spans]
+    results = []
+    for number, span in enumerate(extra, start=len(spans)):
+        said = next(spans[q] for q, s in links if s == number)
+        ids.append(f"{said.id}-speaker")
+        start, end = counter.from_index(span.start), counter.from_index(span.end)
+        value = {"start": start, "end": end, "text": span.text, "labels": [SPEAKER_LABEL]}
+        results.append(
+            {
+                "id": ids[-1],
+                "from_name": "entity",
+                "to_name": TO_NAME,
+                "type": "labels",
+                "value": value,
+            }
+        )
+    for quote, speaker in links:
+        results.append(
+            {
+                "from_id": ids[quote],
+                "to_id": ids[speaker],
+                "type": "relation",
+                "direction": "right",
+                "labels": [RELATION],
+            }
+        )
+    return results
+
+
 def task(document: ExportDocument, offsets: str = CODEPOINT) -> tuple[dict[str, Any], bool]:
     """The document's task, and whether span times were merged (see TIMES_LOSS)."""
     counter = OffsetCounter(document.text, offsets)
@@ -118,6 +160,7 @@ def task(document: ExportDocument, offsets: str = CODEPOINT) -> tuple[dict[str, 
         updated = max(a.updated for a in spans)
         merged = merged or any(a.created != created or a.updated != updated for a in spans)
         result = [region for a in spans for region in _regions(a, counter)]
+        result += _speaker_results(spans, counter)
         entries.append(
             {
                 "created_username": annotator,
@@ -218,6 +261,7 @@ def _entry_records(
                 raise ValueError(f"{where}: textarea {name}: value.text must be a list of text")
             extras.setdefault(str(region.get("id")), {})[name] = "\n".join(lines)
     records = []
+    region_of: list[str] = []
     seen_ids: set[str] = set()
     for number, region in enumerate(result, start=1):
         if region.get("type") != "labels":
@@ -261,7 +305,46 @@ def _entry_records(
                 seen_ids.add(region_id)
             a = make_annotation(text, raw_id, start, end, kind, label, annotator, **made)
             records.append(checked_record(a.to_json(), text, here))
-    return records
+            region_of.append(str(region_id))
+    return _with_speakers(records, region_of, result, text, where)
+
+
+def _with_speakers(
+    records: list[dict[str, Any]],
+    region_of: list[str],
+    result: list[dict[str, Any]],
+    text: str,
+    where: str,
+) -> list[dict[str, Any]]:
+    """`records` (one per label of a region, `region_of` naming each one's region) with
+    each `speaker` relation of `result` made its quote's speaker; a `SPEAKER` region a
+    relation points at is left out (it is only the speaker)."""
+    links = [
+        (str(r.get("from_id")), str(r.get("to_id")))
+        for r in result
+        if r.get("type") == "relation" and RELATION in (r.get("labels") or [])
+    ]
+    if not links:
+        return records
+    by_region: dict[str, list[dict[str, Any]]] = {}
+    for region, record in zip(region_of, records, strict=True):
+        by_region.setdefault(region, []).append(record)
+    only_speakers = set()
+    for quote, speaker in links:
+        if quote not in by_region or speaker not in by_region:
+            raise ValueError(f"{where}: a speaker relation refers to a region it does not have")
+        target = by_region[speaker][0]
+        for record in by_region[quote]:
+            record["kind"] = "quote"
+            record["speaker"] = {
+                "start": target["start"],
+                "end": target["end"],
+                "text": target["text"],
+            }
+            checked_record(record, text, where)
+        if all(r["label"] == SPEAKER_LABEL for r in by_region[speaker]):
+            only_speakers.add(speaker)
+    return [r for region, r in zip(region_of, records, strict=True) if region not in only_speakers]
 
 
 def parse_task(task: Any, number: int, options: ReadOptions) -> tuple[ExportDocument | None, int]:
