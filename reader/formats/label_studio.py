@@ -64,18 +64,23 @@ TIMES_LOSS = (
 
 
 def labeling_config(labels_by_kind: dict[str, list[str]]) -> str:
-    """A Label Studio labeling config that holds reader's export (one `<Labels>` per kind,
-    a per-region `<TextArea>` for note, target and holder)."""
+    """A Label Studio labeling config that holds reader's export: a `<Labels>` per kind
+    that has labels (the entity one with `SPEAKER` when there are quotes), the `speaker`
+    relation when there are quotes, and a per-region `<TextArea>` for note, target and
+    holder."""
     parts = ["<View>", f'  <Text name="{TO_NAME}" value="$text"/>']
+    quotes = bool(labels_by_kind.get("quote"))
     for kind in KINDS:
+        labels = list(labels_by_kind.get(kind, []))
+        if kind == "entity" and quotes and SPEAKER_LABEL not in labels:
+            labels.append(SPEAKER_LABEL)
+        if not labels:
+            continue
         parts.append(f'  <Labels name="{kind}" toName="{TO_NAME}">')
-        labels = labels_by_kind.get(kind, [])
-        if kind == "entity" and labels_by_kind.get("quote") and SPEAKER_LABEL not in labels:
-            labels = [*labels, SPEAKER_LABEL]
-        for label in labels:
-            parts.append(f'    <Label value="{_xml(label)}"/>')
+        parts.extend(f'    <Label value="{_xml(label)}"/>' for label in labels)
         parts.append("  </Labels>")
-    parts.append(f'  <Relations><Relation value="{RELATION}"/></Relations>')
+    if quotes:
+        parts.append(f'  <Relations>\n    <Relation value="{RELATION}"/>\n  </Relations>')
     for name in _EXTRA:
         parts.append(
             f'  <TextArea name="{name}" toName="{TO_NAME}" perRegion="true" editable="true"/>'
