@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bratly import EntityAnnotation, RelationAnnotation
 from cli_support import run
-from format_support import make_store, record, span, utf16, utf16_slice
+from format_support import bratly_read, make_store, record, span, utf16, utf16_slice
 
 from reader.annotate.annotations import Speaker
 from reader.store import AnnotationStore
@@ -165,19 +164,11 @@ def test_conll_of_entities_reads_back_in_spacys_iob_reader(tmp_path: Path) -> No
 def test_brat_quotes_and_speakers_parse_with_bratly_and_come_back(tmp_path: Path) -> None:
     folder = tmp_path / "brat"
     export(store(tmp_path), "brat", folder)
-    ann = (folder / "alice").glob("*.ann")
-    [ann_path] = list(ann)
-    text = ann_path.with_suffix(".txt").read_text(encoding="utf-8")
+    [(document, entities, _, relations)] = bratly_read(folder / "alice")
+    [ann_path] = list((folder / "alice").glob("*.ann"))
+    text = document.get_txt_content()
     assert text == TEXT
-    entities: dict[str, EntityAnnotation] = {}
-    relations = []
-    for line in ann_path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("T"):
-            entity = EntityAnnotation.from_line(line)
-            entities[entity.id] = entity
-        elif line.startswith("R"):
-            relations.append(RelationAnnotation.from_line(line, entities))
-    for entity in entities.values():
+    for entity in entities:
         [fragment] = entity.fragments
         assert text[fragment.start : fragment.end] == entity.content
     said = {

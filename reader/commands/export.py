@@ -26,12 +26,12 @@ from ..formats import (
     UTF16_FORMATS,
     FormatError,
     RawDocument,
-    Writing,
     merge_raw,
     of_kinds,
     progress,
 )
 from ..formats.offsets import CODEPOINT, UNITS
+from ..formats.writing import Writing
 from ..printable import inert
 from ..store import AnnotationStore, StoreError
 from ..store.snapshot import fsync_dir

@@ -12,8 +12,9 @@ from typing import Any
 
 import click
 
-from ..formats import ExportDocument, FormatError, RawDocument, Writing, progress
+from ..formats import ExportDocument, FormatError, RawDocument, progress
 from ..formats.offsets import CODEPOINT
+from ..formats.writing import Writing
 from ..printable import inert
 from .export import atomic_output, guard_target
 

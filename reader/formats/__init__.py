@@ -15,17 +15,9 @@ from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
 from typing import Any, Protocol, TypeVar
 
-from ..annotate.annotations import (
-    Annotation,
-    annotation_sort_key,
-    record_problem,
-    record_sort_key,
-    span_context,
-    text_problem,
-    time_problem,
-)
-from ..corpus import dropped_positions, moved_offset, normalise, text_id
+from ..annotate.annotations import Annotation, annotation_sort_key, record_sort_key
 from ..errors import ReaderError
+from .incoming import on_normalised_text as on_normalised_text  # the name other packages use
 from .offsets import CODEPOINT
 
 FORMATS = ("native", "prodigy", "doccano", "brat")
@@ -35,47 +27,8 @@ EXPORT_FORMATS = (*FORMATS, "doccano-entities", "conll", "spacy", "label-studio"
 # spreadsheets, brat's web page): the ones `--offsets utf16` applies to.
 UTF16_FORMATS = ("doccano", "doccano-entities", "brat", "label-studio", "csv")
 PROGRESS_MIN_ITEMS = 200
-PLACES_SHOWN = 5
 
 KindOf = Callable[[str], str]
-Warn = Callable[[str], None]
-
-
-def no_warning(message: str) -> None:
-    return None
-
-
-def no_progress(n: int = 1) -> None:
-    return None
-
-
-@dataclass(frozen=True)
-class Writing:
-    """How an export is written: `advance()` after each document (a progress bar), `warn`
-    for what the format cannot hold or leaves out, and the unit its offsets count in
-    (`offsets.CODEPOINT` or `offsets.UTF16`)."""
-
-    advance: Callable[..., Any] = no_progress
-    warn: Warn = no_warning
-    offsets: str = CODEPOINT
-
-
-PLAIN = Writing()
-
-
-def listed(count: int, what: str, places: list[str]) -> str:
-    """`N <what>: place; place; ... (and N more)`: a warning that says how many and where."""
-    shown = "; ".join(places[:PLACES_SHOWN])
-    more = f" (and {len(places) - PLACES_SHOWN} more)" if len(places) > PLACES_SHOWN else ""
-    return f"{count} {what}: {shown}{more}"
-
-
-def span_place(document_id: str, start: int, end: int, text: str) -> str:
-    """Where a span is, for a warning: document id (short), offsets and its text."""
-    from ..printable import inert
-
-    shown = text if len(text) <= 40 else text[:37] + "..."
-    return f'{document_id[:12]} {start}:{end} "{inert(shown)}"'
 
 
 class FormatError(ReaderError):
@@ -107,58 +60,6 @@ class RawDocument:
     def to_document(self) -> ExportDocument:
         annotations = [Annotation.from_json(r, check=False) for r in self.records]
         return ExportDocument(self.doc_id, self.text, self.meta, annotations, self.line)
-
-
-def checked_record(record: dict[str, Any], text: str, where: str) -> dict[str, Any]:
-    """`record` when the store's codec (`record_problem`) and `text` accept it; else
-    ValueError naming `where` (`label 2`, `span 1`): nothing reaches a store that it
-    would refuse."""
-    problem = record_problem(record) or time_problem(record) or text_problem(record, text)
-    if problem:
-        raise ValueError(f"{where}: {problem}")
-    return record
-
-
-def on_normalised_text(
-    text: str, records: list[dict[str, Any]]
-) -> tuple[str, str, list[dict[str, Any]]]:
-    """The text as reader reads every text (`corpus.normalise`: BOM dropped, `\\r\\n` read
-    as `\\n`), its id, and `records` (checked against `text`) moved onto it: offsets follow
-    the dropped characters, span text, context and doc_id are the new text's. The records
-    are returned as they are when the text does not change. ValueError for a span that
-    held nothing but a dropped character."""
-    plain = normalise(text)
-    if plain == text:
-        return text, text_id(text), records
-    dropped = dropped_positions(text)
-    doc_id = text_id(plain)
-    moved = []
-    for number, record in enumerate(records, start=1):
-        start = moved_offset(record["start"], dropped)
-        end = moved_offset(record["end"], dropped)
-        if end <= start:
-            raise ValueError(
-                f"annotation {number}: its span {record['start']}:{record['end']} holds only "
-                "a character that reader drops from every text (a BOM or the \\r of \\r\\n)"
-            )
-        prefix, suffix = span_context(plain, start, end)
-        moved.append(
-            {
-                **record,
-                "doc_id": doc_id,
-                "start": start,
-                "end": end,
-                "text": plain[start:end],
-                "prefix": prefix,
-                "suffix": suffix,
-            }
-        )
-        speaker = record.get("speaker")
-        if speaker is not None:
-            s_start = moved_offset(speaker["start"], dropped)
-            s_end = moved_offset(speaker["end"], dropped)
-            moved[-1]["speaker"] = {"start": s_start, "end": s_end, "text": plain[s_start:s_end]}
-    return plain, doc_id, moved
 
 
 def merge_raw(groups: Iterable[Iterable[RawDocument]]) -> list[RawDocument]:
@@ -211,14 +112,6 @@ def _latest_by_document(
                 if known is None or updated >= id_and_updated(known)[1]:
                     found[item_id] = item
     return [(copies[doc_id], list(latest[doc_id].values())) for doc_id in copies]
-
-
-def at_line(document: Any, number: int) -> Any:
-    """`document` (an ExportDocument or RawDocument, or None) marked as read at line
-    `number`: the `convert` step of `reader.jsonl.read_jsonl` for every JSONL format."""
-    if document is not None:
-        document.line = number
-    return document
 
 
 @dataclass(frozen=True)

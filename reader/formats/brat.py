@@ -40,21 +40,12 @@ from typing import Any
 from ..annotate.annotations import Annotation, annotation_sort_key, make_annotation
 from ..corpus import normalise, text_id
 from ..printable import inert
-from . import (
-    PLAIN,
-    ExportDocument,
-    FormatError,
-    LineProblem,
-    ReadOptions,
-    ReadOutcome,
-    Writing,
-    checked_record,
-    no_progress,
-    on_normalised_text,
-)
+from . import ExportDocument, FormatError, LineProblem, ReadOptions, ReadOutcome
 from .annotators import by_annotator, file_names
+from .incoming import checked_record, on_normalised_text
 from .offsets import CODEPOINT, OffsetCounter, OffsetError
 from .relations import SPEAKER_LABEL, speaker_links, speaker_of, with_speakers
+from .writing import PLAIN, Writing, no_progress
 
 _NOTE_TYPES = {
     "AnnotatorNotes": "note",

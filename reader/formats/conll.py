@@ -25,8 +25,9 @@ from typing import TextIO
 from ..annotate.annotations import Annotation
 from ..nlp.sentences import split_sentences
 from ..nlp.tokens import Token, tokenize
-from . import PLAIN, ExportDocument, FormatError, Writing, listed, span_place
-from .annotators import annotations_by_annotator, several_annotators
+from . import ExportDocument, FormatError
+from .annotators import shares
+from .writing import PLAIN, Writing, listed, span_place
 
 DOCSTART = "-DOCSTART-\tO"
 LOSS = (
@@ -106,19 +107,12 @@ def write(documents: Iterable[ExportDocument], out: TextIO, how: Writing = PLAIN
     overlapping: list[str] = []
     off: list[str] = []
     count = 0
-    annotators: set[str] = set()
-    for document in documents:
-        by_annotator = annotations_by_annotator(document.annotations)
-        annotators.update(by_annotator)
-        for spans in by_annotator.values():
-            for line in _lines(document, spans, overlapping, off):
-                out.write(line + "\n")
-            count += 1
-        how.advance()
+    for document, spans in shares(documents, how, "block"):
+        for line in _lines(document, spans, overlapping, off):
+            out.write(line + "\n")
+        count += 1
     if count:
         how.warn(LOSS)
-    if len(annotators) > 1:
-        how.warn(several_annotators(len(annotators), "block"))
     if overlapping:
         what = "overlapping span(s) left out (a token holds one tag)"
         how.warn(listed(len(overlapping), what, overlapping))

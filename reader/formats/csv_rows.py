@@ -36,18 +36,10 @@ from ..annotate.annotations import (
     annotation_sort_key,
     make_annotation,
 )
-from . import (
-    PLAIN,
-    ExportDocument,
-    FormatError,
-    LineProblem,
-    ReadOptions,
-    ReadOutcome,
-    Writing,
-    checked_record,
-    no_progress,
-)
+from . import ExportDocument, FormatError, LineProblem, ReadOptions, ReadOutcome
+from .incoming import checked_record
 from .offsets import OffsetCounter, OffsetError
+from .writing import PLAIN, Writing, no_progress
 
 # The record's fields from doc_id to annotator (FIELD_ORDER), the title after doc_id.
 COLUMNS = (

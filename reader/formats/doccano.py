@@ -25,20 +25,11 @@ from typing import Any, TextIO
 from ..annotate.annotations import Annotation, annotation_sort_key, make_annotation
 from ..corpus import text_id
 from ..jsonl import read_jsonl
-from . import (
-    PLAIN,
-    ExportDocument,
-    LineProblem,
-    ReadOptions,
-    ReadOutcome,
-    Writing,
-    at_line,
-    checked_record,
-    no_progress,
-    on_normalised_text,
-)
+from . import ExportDocument, LineProblem, ReadOptions, ReadOutcome
+from .incoming import at_line, checked_record, on_normalised_text
 from .offsets import doccano_record
 from .relations import SPEAKER_LABEL, speaker_links, speaker_of, with_speakers
+from .writing import PLAIN, Writing, no_progress
 
 RELATION = "speaker"  # the type of the relation from a quote to its speaker
 

@@ -36,21 +36,12 @@ from typing import Any, TextIO
 
 from ..annotate.annotations import KINDS, Annotation, annotation_sort_key, make_annotation
 from ..corpus import text_id
-from . import (
-    PLAIN,
-    ExportDocument,
-    FormatError,
-    LineProblem,
-    ReadOptions,
-    ReadOutcome,
-    Writing,
-    checked_record,
-    no_progress,
-    on_normalised_text,
-)
+from . import ExportDocument, FormatError, LineProblem, ReadOptions, ReadOutcome
 from .annotators import annotations_by_annotator
+from .incoming import checked_record, on_normalised_text
 from .offsets import CODEPOINT, UTF16, OffsetCounter, OffsetError
 from .relations import SPEAKER_LABEL, speaker_links
+from .writing import PLAIN, Writing, no_progress
 
 TO_NAME = "text"
 RELATION = "speaker"  # the label of the relation from a quote to its speaker

@@ -23,16 +23,9 @@ from ..annotate.annotations import (
 )
 from ..corpus import normalise, text_id
 from ..jsonl import read_jsonl
-from . import (
-    ExportDocument,
-    LineProblem,
-    RawDocument,
-    ReadOptions,
-    ReadOutcome,
-    at_line,
-    no_progress,
-    on_normalised_text,
-)
+from . import ExportDocument, LineProblem, RawDocument, ReadOptions, ReadOutcome
+from .incoming import at_line, on_normalised_text
+from .writing import no_progress
 
 
 def document_line(document: RawDocument) -> str:

@@ -27,21 +27,10 @@ from ..annotate.annotations import KINDS, Annotation, Speaker, annotation_sort_k
 from ..corpus import text_id
 from ..jsonl import read_jsonl
 from ..nlp.tokens import Token, tokenize
-from . import (
-    PLAIN,
-    ExportDocument,
-    LineProblem,
-    ReadOptions,
-    ReadOutcome,
-    Writing,
-    at_line,
-    checked_record,
-    listed,
-    no_progress,
-    on_normalised_text,
-    span_place,
-)
+from . import ExportDocument, LineProblem, ReadOptions, ReadOutcome
 from .annotators import annotations_by_annotator
+from .incoming import at_line, checked_record, on_normalised_text
+from .writing import PLAIN, Writing, listed, no_progress, span_place
 
 _EXTRA = ("target", "holder", "note")
 LOSS = (

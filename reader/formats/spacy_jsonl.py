@@ -20,9 +20,10 @@ from typing import TextIO
 
 from ..annotate.annotations import Annotation
 from ..nlp.tokens import tokenize
-from . import PLAIN, ExportDocument, Writing, span_place
-from .annotators import annotations_by_annotator, several_annotators
+from . import ExportDocument
+from .annotators import shares
 from .prodigy import token_bounds
+from .writing import PLAIN, Writing, span_place
 
 OnTokens = Callable[[int, int], bool]
 NO_SPACY = (
@@ -82,18 +83,11 @@ def write(documents: Iterable[ExportDocument], out: TextIO, how: Writing = PLAIN
         how.warn(f"spaCy export left out {span_place(a.doc_id, a.start, a.end, a.text)}: {why}")
 
     count = 0
-    annotators: set[str] = set()
-    for document in documents:
+    for document, spans in shares(documents, how, "line"):
         on_tokens = (boundaries or reader_boundaries)(document.text)
-        by_annotator = annotations_by_annotator(document.annotations)
-        annotators.update(by_annotator)
-        for spans in by_annotator.values():
-            line = {"text": document.text, "entities": entities_of(spans, on_tokens, left_out)}
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
-            count += 1
-        how.advance()
+        line = {"text": document.text, "entities": entities_of(spans, on_tokens, left_out)}
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        count += 1
     if count:
         how.warn(LOSS)
-    if len(annotators) > 1:
-        how.warn(several_annotators(len(annotators), "line"))
     return count
