@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -316,3 +317,65 @@ def test_export_kind_keeps_only_that_kind(tmp_path: Path) -> None:
     export(store(tmp_path), "doccano", out, "--kind", "quote")
     [line] = lines(out)
     assert sorted(TEXT[s:e] for s, e, _ in line["label"]) == sorted([QUOTE, NO_COMMENT])
+
+
+def test_without_spacy_the_export_says_so_and_checks_readers_tokens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cut = record(TEXT, "Offic", "entity", "ORG", 20)
+    db = store(tmp_path, [cut])
+    monkeypatch.setitem(sys.modules, "spacy", None)  # `import spacy` raises ImportError
+    out = tmp_path / "train.jsonl"
+    err = export(db, "spacy", out, "--kind", "entity")
+    assert "spaCy is not installed here: spans were checked against reader's tokens" in err
+    assert "left out" in err and '"Offic": not on spaCy token boundaries' in err
+    [line] = lines(out)
+    assert {tuple(e) for e in line["entities"]} == entity_spans()
+
+
+def test_export_kind_is_refused_for_native(tmp_path: Path) -> None:
+    code, _, err = run("export", "--db", str(store(tmp_path)), "--kind", "entity")
+    assert code == 2
+    assert err.strip() == (
+        "reader: error: --kind applies to the foreign formats; native exports the whole store"
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("R1\tSpeaker Arg1:T3 Arg2:T9", "line 7: relation refers to unknown T9"),
+        ("R1\tSpeaker Arg1:T2 Arg2:T1\nR2\tSpeaker Arg1:T2 Arg2:T3", "a second Speaker relation"),
+    ],
+)
+def test_a_brat_speaker_relation_that_cannot_be_read_is_refused(
+    tmp_path: Path, line: str, problem: str
+) -> None:
+    folder = tmp_path / "brat"
+    folder.mkdir()
+    (folder / "doc.txt").write_text(TEXT, encoding="utf-8")
+    t_lines = [
+        f"T1\tPERSON {span(TEXT, 'Maria Costa')[0]} {span(TEXT, 'Maria Costa')[1]}\tMaria Costa",
+        f"T2\tQUOTE {span(TEXT, NO_COMMENT)[0]} {span(TEXT, NO_COMMENT)[1]}\t{NO_COMMENT}",
+        f"T3\tPERSON {span(TEXT, 'João Silva')[0]} {span(TEXT, 'João Silva')[1]}\tJoão Silva",
+        "", "", "",
+    ]  # fmt: skip
+    (folder / "doc.ann").write_text("\n".join([*t_lines, line]) + "\n", encoding="utf-8")
+    db = tmp_path / "b.json"
+    code, _, err = run("import", str(folder), "--db", str(db))
+    assert code == 2 and problem in err and "nothing imported" in err
+    assert not db.exists()
+
+
+def test_a_doccano_relation_to_an_unknown_entity_is_refused(tmp_path: Path) -> None:
+    start, end = span(TEXT, NO_COMMENT)
+    line = {
+        "text": TEXT,
+        "entities": [{"id": 7, "label": "QUOTE", "start_offset": start, "end_offset": end}],
+        "relations": [{"id": 1, "from_id": 7, "to_id": 8, "type": "speaker"}],
+    }
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, _, err = run("import", str(path), "--format", "doccano", "--db", str(tmp_path / "d.json"))
+    assert code == 2
+    assert "line 1: a speaker relation refers to 8, which is not a span" in err
