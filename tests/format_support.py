@@ -8,6 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bratly import (
+    AnnotationCollection,
+    Document,
+    EntityAnnotation,
+    NoteAnnotation,
+    RelationAnnotation,
+)
 from cli_support import run
 
 from reader.annotate.annotations import make_annotation
@@ -113,3 +120,31 @@ def utf16(text: str, index: int) -> int:
 def utf16_slice(text: str, start: int, end: int) -> str:
     """What a JavaScript `text.slice(start, end)` gives (UTF-16 code units)."""
     return text.encode("utf-16-le")[2 * start : 2 * end].decode("utf-16-le")
+
+
+def bratly_read(
+    folder: Path,
+) -> list[tuple[Document, list[EntityAnnotation], list[NoteAnnotation], list[RelationAnnotation]]]:
+    """Every document of a brat folder as bratly reads it (its T, # and R lines);
+    ParsingError for a line bratly refuses; the compatibility of the .ann with the .txt
+    is asserted."""
+    read = []
+    for ann in sorted(folder.glob("*.ann")):
+        entities: dict[str, EntityAnnotation] = {}
+        notes = []
+        relations = []
+        for line in ann.read_text(encoding="utf-8").splitlines():
+            if line.startswith("T"):
+                entity = EntityAnnotation.from_line(line)
+                entities[entity.id] = entity
+            elif line.startswith("#"):
+                notes.append(NoteAnnotation.from_line(line, entities))  # type: ignore[arg-type]
+            elif line.startswith("R"):
+                relations.append(RelationAnnotation.from_line(line, entities))
+        document = Document(
+            fullpath=str(ann.with_suffix(".txt")),
+            annotation_collections=[AnnotationCollection(annotations=list(entities.values()))],
+        )
+        assert document.check_ann_compatibility_with_txt(), ann.read_text(encoding="utf-8")
+        read.append((document, list(entities.values()), notes, relations))
+    return read

@@ -14,14 +14,9 @@ import json
 from pathlib import Path
 
 import pytest
-from bratly import (
-    AnnotationCollection,
-    Document,
-    EntityAnnotation,
-    NoteAnnotation,
-    ParsingError,
-)
+from bratly import EntityAnnotation, ParsingError
 from cli_support import run
+from format_support import bratly_read
 
 from reader.annotate.annotations import make_annotation
 from reader.corpus import text_id
@@ -61,30 +56,6 @@ def make_store(path: Path, annotator: str, spans: list[tuple[int, int, str]], **
         )
 
 
-def bratly_read(
-    folder: Path,
-) -> list[tuple[Document, list[EntityAnnotation], list[NoteAnnotation]]]:
-    """Every document of a brat folder as bratly reads it; ParsingError for a line bratly
-    refuses; the compatibility of the .ann with the .txt is asserted."""
-    read = []
-    for ann in sorted(folder.glob("*.ann")):
-        entities: dict[str, EntityAnnotation] = {}
-        notes = []
-        for line in ann.read_text(encoding="utf-8").splitlines():
-            if line.startswith("T"):
-                entity = EntityAnnotation.from_line(line)
-                entities[entity.id] = entity
-            elif line.startswith("#"):
-                notes.append(NoteAnnotation.from_line(line, entities))  # type: ignore[arg-type]
-        document = Document(
-            fullpath=str(ann.with_suffix(".txt")),
-            annotation_collections=[AnnotationCollection(annotations=list(entities.values()))],
-        )
-        assert document.check_ann_compatibility_with_txt(), ann.read_text(encoding="utf-8")
-        read.append((document, list(entities.values()), notes))
-    return read
-
-
 def conf_labels(folder: Path) -> list[str]:
     conf = (folder / "annotation.conf").read_text(encoding="utf-8")
     sections = conf.split("\n\n")
@@ -110,7 +81,7 @@ def test_whitespace_tabs_and_marks_are_exact_and_bratly_accepts_them(tmp_path: P
     words = ["Prices  rose\tsharply", "The\u00a0bank said 👍🏽 the café\u0301"]
     make_store(tmp_path / "alice.json", "alice", [(*span(w), "FACT") for w in words])
     folder = export(tmp_path, "alice.json") / "alice"
-    [(document, entities, _)] = bratly_read(folder)
+    [(document, entities, _, _)] = bratly_read(folder)
     assert document.get_txt_content() == TEXT
     by_start = {e.fragments[0].start: e for e in entities}
     tabbed = by_start[0]
@@ -131,7 +102,7 @@ def test_spans_on_and_across_line_breaks_come_back_exactly(tmp_path: Path) -> No
     spans = [(*starts_on_break, "FACT"), (*ends_on_break, "OPINION"), (*across, "FACT")]
     make_store(tmp_path / "alice.json", "alice", spans)
     folder = export(tmp_path, "alice.json")
-    [(_, entities, _)] = bratly_read(folder / "alice")
+    [(_, entities, _, _)] = bratly_read(folder / "alice")
     fragments = sorted([(f.start, f.end) for f in e.fragments] for e in entities)
     assert fragments == sorted(
         [
@@ -166,7 +137,7 @@ def test_notes_targets_and_holders_keep_tabs_and_line_breaks(tmp_path: Path) -> 
         )
         store.bulk([StoredDocument(doc_id, TEXT, {})], [made])
     folder = export(tmp_path, "alice.json")
-    [(_, _, notes)] = bratly_read(folder / "alice")
+    [(_, _, notes, _)] = bratly_read(folder / "alice")
     values = {n.label: n.value for n in notes}  # bratly reads a note up to a tab
     assert (
         values["AnnotatorNotes"]
@@ -218,7 +189,7 @@ def test_importing_an_export_of_two_annotators_keeps_who_annotated(tmp_path: Pat
     folder = export(tmp_path, "alice.json", "bob.json")
     assert sorted(p.name for p in folder.iterdir()) == ["alice", "bob"]
     for name in ("alice", "bob"):
-        [(_, _, notes)] = bratly_read(folder / name)
+        [(_, _, notes, _)] = bratly_read(folder / name)
         assert {n.value for n in notes if n.label == "Annotator"} == {name}
         assert conf_labels(folder / name) == ["FACT", "OPINION"]
     code, _, err = run("import", str(folder), "--db", str(tmp_path / "new.json"))
@@ -257,7 +228,7 @@ def test_a_crlf_brat_folder_is_read_as_brat_counts(tmp_path: Path) -> None:
     """(a) brat reads text with newline translation, so `T2 PREDICTION 56 81` is inside a
     CRLF document for brat; reader refused such a folder."""
     folder = crlf_folder(tmp_path, "alice", "PREDICTION")
-    [(_, entities, _)] = bratly_read(folder)  # bratly reads it the same way
+    [(_, entities, _, _)] = bratly_read(folder)  # bratly reads it the same way
     assert [(e.fragments[0].start, e.fragments[0].end) for e in entities] == [(0, 11), (41, 72)]
     code, _, err = run(
         "import", str(folder), "--db", str(tmp_path / "alice.json"), "--annotator", "alice"
@@ -271,7 +242,7 @@ def test_a_crlf_brat_folder_is_read_as_brat_counts(tmp_path: Path) -> None:
         ("Rates held.", "FACT"),
     ]
     out = export(tmp_path, "alice.json", out="again")
-    [(document, again, _)] = bratly_read(out / "alice")
+    [(document, again, _, _)] = bratly_read(out / "alice")
     assert sorted(e.content for e in again) == ["Markets expected a cut in June.", "Rates held."]
     code, _, err = run("import", str(out), "--split-by-annotator", str(tmp_path / "back"))
     assert code == 0, err  # reader's own export of the CRLF document imports

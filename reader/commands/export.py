@@ -1,5 +1,5 @@
 """`reader export`: annotations with their documents' texts, as JSONL, brat files, CoNLL,
-Label Studio JSON or CSV."""
+spaCy JSONL, Label Studio JSON or CSV."""
 
 from __future__ import annotations
 
@@ -18,10 +18,20 @@ from typing import Any, TypeVar
 import click
 
 from .. import atomicfile
+from ..annotate.annotations import KINDS
 from ..config import stores_dir, stores_to_read
 from ..errors import ReaderError
-from ..formats import EXPORT_FORMATS, UTF16_FORMATS, FormatError, RawDocument, merge_raw, progress
+from ..formats import (
+    EXPORT_FORMATS,
+    UTF16_FORMATS,
+    FormatError,
+    RawDocument,
+    merge_raw,
+    of_kinds,
+    progress,
+)
 from ..formats.offsets import CODEPOINT, UNITS
+from ..formats.writing import Writing
 from ..printable import inert
 from ..store import AnnotationStore, StoreError
 from ..store.snapshot import fsync_dir
@@ -184,7 +194,7 @@ def export_brat(documents: list[RawDocument], folder: Path, offsets: str = CODEP
     try:
         os.chmod(tmp, 0o777 & ~atomicfile.umask())
         with progress(len(documents), "Exporting") as advance:
-            count = brat.write_per_annotator(exported, tmp, advance, offsets)
+            count = brat.write_per_annotator(exported, tmp, Writing(advance, warn, offsets))
         fsync_dir(tmp)
         if not folder.exists():
             os.rename(tmp, folder)
@@ -241,22 +251,23 @@ def check_offsets(fmt: str, offsets: str) -> None:
 
 def _writer(fmt: str, offsets: str) -> Callable[[list[RawDocument], Any, Callable[..., Any]], int]:
     """The function that writes `documents` in `fmt` to a text sink."""
-    from ..formats import conll, csv_rows, label_studio, native, prodigy
+    from ..formats import conll, csv_rows, label_studio, native, prodigy, spacy_jsonl
 
     if fmt == "native":
         return native.write_raw
+    writers = {
+        "prodigy": prodigy.write,
+        "conll": conll.write,
+        "spacy": spacy_jsonl.write,
+        "label-studio": label_studio.write,
+        "csv": csv_rows.write,
+    }
+    if fmt not in writers:
+        raise FormatError(f"{fmt}: not written here (doccano: see foreign_export)")
 
     def writer(docs: list[RawDocument], out: Any, advance: Callable[..., Any]) -> int:
         documents = (d.to_document() for d in docs if d.text)
-        if fmt == "prodigy":
-            return prodigy.write(documents, out, advance, warn)
-        if fmt == "conll":
-            return conll.write(documents, out, advance, warn)
-        if fmt == "label-studio":
-            return label_studio.write(documents, out, advance, warn, offsets)
-        if fmt == "csv":
-            return csv_rows.write(documents, out, advance, warn, offsets)
-        raise FormatError(f"{fmt}: not written here (doccano: see foreign_export)")
+        return writers[fmt](documents, out, Writing(advance, warn, offsets))
 
     return writer
 
@@ -290,8 +301,17 @@ def export_documents(
     type=click.Choice(EXPORT_FORMATS),
     default="native",
     show_default=True,
-    help="native JSONL, Prodigy or doccano JSONL (doccano-entities: for relation projects), "
-    "brat standoff folders (one per annotator), CoNLL/IOB2, Label Studio JSON or CSV.",
+    help="native JSONL, Prodigy or doccano JSONL (doccano-entities: for relation projects, "
+    "quotes' speakers as relations), brat standoff folders (one per annotator), CoNLL/IOB2, "
+    "spaCy's NER JSONL, Label Studio JSON or CSV.",
+)
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(KINDS),
+    help="Export only the annotations of this kind (repeatable; default: every kind), e.g. "
+    "--kind entity for NER training data.",
 )
 @offsets_option("How offsets are counted")
 @click.option(
@@ -323,6 +343,7 @@ def export_command(
     snapshot: bool,
     split: bool,
     no_overlap: bool,
+    kinds: tuple[str, ...] = (),
 ) -> None:
     """Export annotations with their documents' texts, in the format --format names.
 
@@ -344,8 +365,10 @@ def export_command(
     if fmt in ("doccano", "doccano-entities"):
         from .foreign_export import export_doccano
 
-        export_doccano(collect(dbs), fmt, output, split, no_overlap, offsets)
+        export_doccano(of_kinds(collect(dbs), kinds), fmt, output, split, no_overlap, offsets)
         return
     if split or no_overlap:
         raise FormatError(f"--split and --no-overlap apply to the doccano formats, not to {fmt}")
-    export_documents(collect(dbs, review=True), fmt, output, offsets)
+    if kinds and fmt == "native":
+        raise FormatError("--kind applies to the foreign formats; native exports the whole store")
+    export_documents(of_kinds(collect(dbs, review=True), kinds), fmt, output, offsets)

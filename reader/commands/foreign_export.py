@@ -14,6 +14,7 @@ import click
 
 from ..formats import ExportDocument, FormatError, RawDocument, progress
 from ..formats.offsets import CODEPOINT
+from ..formats.writing import Writing
 from ..printable import inert
 from .export import atomic_output, guard_target
 
@@ -33,7 +34,6 @@ def export_doccano(
     default project does not hold, are reported on stderr before anything is written
     (`no_overlap` drops all but the longest of each overlap and lists what it dropped).
     Offsets are `str` indices, or UTF-16 code units with `offsets="utf16"`."""
-    from ..formats import doccano
     from ..formats.annotators import by_annotator, file_names
 
     groups = by_annotator(d.to_document() for d in documents if d.text)
@@ -67,9 +67,7 @@ def export_doccano(
     entities = fmt == "doccano-entities"
     if not split:
         group = next(iter(groups.values()), [])
-        return _write_jsonl(
-            output, partial(doccano.write, group, entities=entities, offsets=offsets), len(group)
-        )
+        return _write_jsonl(output, partial(_doccano, group, entities, offsets), len(group))
     folder = Path(output or ".")
     if folder.exists() and not folder.is_dir():
         raise FormatError(
@@ -82,11 +80,19 @@ def export_doccano(
     return sum(
         _write_jsonl(
             str(folder / f"{names[annotator]}.jsonl"),
-            partial(doccano.write, group, entities=entities, offsets=offsets),
+            partial(_doccano, group, entities, offsets),
             len(group),
         )
         for annotator, group in groups.items()
     )
+
+
+def _doccano(
+    group: list[ExportDocument], entities: bool, offsets: str, out: Any, advance: Any
+) -> int:
+    from ..formats import doccano
+
+    return doccano.write(group, out, Writing(advance, offsets=offsets), entities)
 
 
 def _drop_overlaps(annotator: str, group: list[ExportDocument]) -> list[ExportDocument]:
@@ -157,6 +163,6 @@ def warn_kinds_lost(documents: list[ExportDocument]) -> None:
         click.echo(
             f"reader: warning: brat has no place for an annotation's kind, and the label "
             f"schema gives these labels another one, so an import reads them otherwise "
-            f"(--schema on import can give them back): {shown}",
+            f"(--schema or --label-kind LABEL=KIND on import gives them back): {shown}",
             err=True,
         )

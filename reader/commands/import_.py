@@ -63,9 +63,7 @@ def file_lines(path: Path) -> list[str]:
         ) from None
 
 
-def read_lines(
-    lines: list[str], fmt: str, options: ReadOptions, texts: Any = None
-) -> ReadOutcome:
+def read_lines(lines: list[str], fmt: str, options: ReadOptions, texts: Any = None) -> ReadOutcome:
     """`lines` of a file in `fmt` (native, prodigy or doccano JSONL, Label Studio JSON,
     CSV: `texts` gives a CSV row's document text by doc_id)."""
     from ..formats import csv_rows, doccano, label_studio, native, prodigy
@@ -92,7 +90,8 @@ def _no_texts(doc_id: str) -> None:
 def _read_doccano_units(lines: list[str], options: ReadOptions, advance: Any) -> ReadOutcome:
     """doccano JSONL whose offsets are in `options.offsets` (UTF-16 code units): each
     record's offsets become `str` indices before doccano's reader checks it."""
-    from ..formats import LineProblem, at_line, doccano
+    from ..formats import LineProblem, doccano
+    from ..formats.incoming import at_line
     from ..formats.offsets import doccano_record
     from ..jsonl import read_jsonl
 
@@ -102,6 +101,21 @@ def _read_doccano_units(lines: list[str], options: ReadOptions, advance: Any) ->
 
     documents, bad = read_jsonl(lines, convert, advance)
     return ReadOutcome(documents, [LineProblem(p.line, p.message) for p in bad])
+
+
+def parse_label_kinds(rules: tuple[str, ...]) -> dict[str, str]:
+    """`--label-kind LABEL=KIND` rules as label -> kind (ImportRefused for a bad one)."""
+    from ..annotate.annotations import KINDS
+
+    kinds = {}
+    for rule in rules:
+        label, _, kind = rule.partition("=")
+        if not label or kind not in KINDS:
+            raise ImportRefused(
+                f"--label-kind {inert(rule)}: expected LABEL=KIND, KIND one of {', '.join(KINDS)}"
+            )
+        kinds[label] = kind
+    return kinds
 
 
 def guess_format(path: Path, lines: list[str]) -> str:
@@ -289,6 +303,14 @@ def _summary(outcome: ReadOutcome, fmt: str, duplicates: int) -> str:
     return f" ({'; '.join(notes)})" if notes else ""
 
 
+_KINDS = (
+    "The kind of LABEL's annotations (claim, stance, entity, quote), over the schema's "
+    "(repeatable: --label-kind PERSON=entity --label-kind QUOTE=quote); a label neither "
+    "names is a claim."
+)
+_SPLIT = "Write each annotator's records into their own store, DIR/<annotator>.json."
+
+
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True))
 @click.option(
@@ -316,13 +338,8 @@ def _summary(outcome: ReadOutcome, fmt: str, duplicates: int) -> str:
 )
 @click.option("--skip-bad", is_flag=True, help="Import the good records, skip malformed ones.")
 @click.option("--schema", "schema_path", default=None, help="Label schema (decides label kinds).")
-@click.option(
-    "--split-by-annotator",
-    "split_dir",
-    default=None,
-    type=click.Path(file_okay=False),
-    help="Write each annotator's records into their own store, DIR/<annotator>.json.",
-)
+@click.option("--label-kind", "label_kinds", multiple=True, metavar="LABEL=KIND", help=_KINDS)
+@click.option("--split-by-annotator", "split_dir", type=click.Path(file_okay=False), help=_SPLIT)
 def import_command(
     file: str,
     fmt: str | None,
@@ -333,6 +350,7 @@ def import_command(
     split_dir: str | None,
     offsets: str,
     docs: tuple[str, ...],
+    label_kinds: tuple[str, ...] = (),
 ) -> None:
     """Import annotations from native, Prodigy or doccano JSONL, a brat folder, Label
     Studio JSON or CSV.
@@ -362,7 +380,9 @@ def import_command(
     options = ReadOptions(
         annotator=owner or resolve_annotator(annotator),
         override_annotator=annotator is not None,
-        kind_of=kinds_from_schema({label.name: label.kind for label in schema.labels}),
+        kind_of=kinds_from_schema(
+            {label.name: label.kind for label in schema.labels} | parse_label_kinds(label_kinds)
+        ),
         offsets=offsets,
     )
     if lines is None or fmt == "brat":

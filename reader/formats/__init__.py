@@ -1,5 +1,5 @@
 """Export and import formats: native JSONL, Prodigy, doccano, brat standoff, Label Studio
-JSON and CSV (both ways), and CoNLL/IOB2 (export only).
+JSON and CSV (both ways), and CoNLL/IOB2 and spaCy's JSONL (export only).
 
 Every format works on `ExportDocument`s: a document's text, meta and id with its
 annotations. Readers return what they could read and a list of `LineProblem`s, so
@@ -15,48 +15,20 @@ from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
 from typing import Any, Protocol, TypeVar
 
-from ..annotate.annotations import (
-    Annotation,
-    annotation_sort_key,
-    record_problem,
-    record_sort_key,
-    span_context,
-    text_problem,
-    time_problem,
-)
-from ..corpus import dropped_positions, moved_offset, normalise, text_id
+from ..annotate.annotations import Annotation, annotation_sort_key, record_sort_key
 from ..errors import ReaderError
+from .incoming import on_normalised_text as on_normalised_text  # the name other packages use
+from .offsets import CODEPOINT
 
 FORMATS = ("native", "prodigy", "doccano", "brat")
 IMPORT_FORMATS = (*FORMATS, "label-studio", "csv")
-EXPORT_FORMATS = (*FORMATS, "doccano-entities", "conll", "label-studio", "csv")
+EXPORT_FORMATS = (*FORMATS, "doccano-entities", "conll", "spacy", "label-studio", "csv")
 # Formats whose tools may count offsets in UTF-16 code units (JavaScript web UIs,
 # spreadsheets, brat's web page): the ones `--offsets utf16` applies to.
 UTF16_FORMATS = ("doccano", "doccano-entities", "brat", "label-studio", "csv")
 PROGRESS_MIN_ITEMS = 200
-PLACES_SHOWN = 5
 
 KindOf = Callable[[str], str]
-Warn = Callable[[str], None]
-
-
-def no_warning(message: str) -> None:
-    return None
-
-
-def listed(count: int, what: str, places: list[str]) -> str:
-    """`N <what>: place; place; ... (and N more)`: a warning that says how many and where."""
-    shown = "; ".join(places[:PLACES_SHOWN])
-    more = f" (and {len(places) - PLACES_SHOWN} more)" if len(places) > PLACES_SHOWN else ""
-    return f"{count} {what}: {shown}{more}"
-
-
-def span_place(document_id: str, start: int, end: int, text: str) -> str:
-    """Where a span is, for a warning: document id (short), offsets and its text."""
-    from ..printable import inert
-
-    shown = text if len(text) <= 40 else text[:37] + "..."
-    return f'{document_id[:12]} {start}:{end} "{inert(shown)}"'
 
 
 class FormatError(ReaderError):
@@ -88,53 +60,6 @@ class RawDocument:
     def to_document(self) -> ExportDocument:
         annotations = [Annotation.from_json(r, check=False) for r in self.records]
         return ExportDocument(self.doc_id, self.text, self.meta, annotations, self.line)
-
-
-def checked_record(record: dict[str, Any], text: str, where: str) -> dict[str, Any]:
-    """`record` when the store's codec (`record_problem`) and `text` accept it; else
-    ValueError naming `where` (`label 2`, `span 1`): nothing reaches a store that it
-    would refuse."""
-    problem = record_problem(record) or time_problem(record) or text_problem(record, text)
-    if problem:
-        raise ValueError(f"{where}: {problem}")
-    return record
-
-
-def on_normalised_text(
-    text: str, records: list[dict[str, Any]]
-) -> tuple[str, str, list[dict[str, Any]]]:
-    """The text as reader reads every text (`corpus.normalise`: BOM dropped, `\\r\\n` read
-    as `\\n`), its id, and `records` (checked against `text`) moved onto it: offsets follow
-    the dropped characters, span text, context and doc_id are the new text's. The records
-    are returned as they are when the text does not change. ValueError for a span that
-    held nothing but a dropped character."""
-    plain = normalise(text)
-    if plain == text:
-        return text, text_id(text), records
-    dropped = dropped_positions(text)
-    doc_id = text_id(plain)
-    moved = []
-    for number, record in enumerate(records, start=1):
-        start = moved_offset(record["start"], dropped)
-        end = moved_offset(record["end"], dropped)
-        if end <= start:
-            raise ValueError(
-                f"annotation {number}: its span {record['start']}:{record['end']} holds only "
-                "a character that reader drops from every text (a BOM or the \\r of \\r\\n)"
-            )
-        prefix, suffix = span_context(plain, start, end)
-        moved.append(
-            {
-                **record,
-                "doc_id": doc_id,
-                "start": start,
-                "end": end,
-                "text": plain[start:end],
-                "prefix": prefix,
-                "suffix": suffix,
-            }
-        )
-    return plain, doc_id, moved
 
 
 def merge_raw(groups: Iterable[Iterable[RawDocument]]) -> list[RawDocument]:
@@ -189,14 +114,6 @@ def _latest_by_document(
     return [(copies[doc_id], list(latest[doc_id].values())) for doc_id in copies]
 
 
-def at_line(document: Any, number: int) -> Any:
-    """`document` (an ExportDocument or RawDocument, or None) marked as read at line
-    `number`: the `convert` step of `reader.jsonl.read_jsonl` for every JSONL format."""
-    if document is not None:
-        document.line = number
-    return document
-
-
 @dataclass(frozen=True)
 class LineProblem:
     line: int  # 1-based; 0 when the problem is not on one line
@@ -223,15 +140,13 @@ class ReadOptions:
     annotator: str  # used when a record names no annotator
     override_annotator: bool = False  # use `annotator` even when a record names one
     kind_of: KindOf = lambda label: "claim"
-    offsets: str = "codepoint"  # the file's offset unit: codepoint (str indices) or utf16
+    offsets: str = CODEPOINT  # the file's offset unit: codepoint (str indices) or utf16
 
 
 def merge_documents(groups: Iterable[Iterable[ExportDocument]]) -> list[ExportDocument]:
     """One entry per doc_id (first seen first), annotations from all, in text order."""
     merged = []
-    for copies, latest in _latest_by_document(
-        groups, _annotations_of, attrgetter("id", "updated")
-    ):
+    for copies, latest in _latest_by_document(groups, _annotations_of, attrgetter("id", "updated")):
         first = copies[0]
         document = ExportDocument(first.doc_id, first.text, dict(first.meta))
         document.annotations = sorted(latest, key=annotation_sort_key)
@@ -243,6 +158,20 @@ def merge_documents(groups: Iterable[Iterable[ExportDocument]]) -> list[ExportDo
 def kinds_from_schema(labels: Mapping[str, str]) -> KindOf:
     """label -> kind, `claim` for labels the schema does not know."""
     return lambda label: labels.get(label, "claim")
+
+
+def of_kinds(documents: list[RawDocument], kinds: Iterable[str]) -> list[RawDocument]:
+    """`documents` keeping only the annotation records of `kinds` (all of them when
+    `kinds` is empty); documents left with none are dropped."""
+    wanted = frozenset(kinds)
+    if not wanted:
+        return documents
+    kept = []
+    for document in documents:
+        records = [r for r in document.records if r["kind"] in wanted]
+        if records:
+            kept.append(RawDocument(document.doc_id, document.text, document.meta, records))
+    return kept
 
 
 @contextmanager

@@ -13,7 +13,15 @@ cut into fragments at those characters and at tabs (`T2	FACT 0 10;11 20	...`, th
 joined by one space, as brat checks them); a fragment may be empty, where a span starts or
 ends on such a character. Notes, targets, holders and the annotator are `#` lines, their
 backslashes, tabs and line breaks written as `\\\\`, `\\t`, `\\n`, `\\r` and `\\uXXXX`.
-`annotation.conf` lists the labels so brat can show the folder as it is.
+A quote's speaker is a relation (`relations`): the speaker's span is a `T` line (the
+entity with that span, or one of type `SPEAKER`) and an `R` line joins them,
+
+    T3	QUOTE 40 62	"We will reopen," she said
+    T4	SPEAKER 70 81	Maria Costa
+    R1	Speaker Arg1:T3 Arg2:T4
+
+`annotation.conf` lists the labels and the `Speaker` relation so brat can show the folder
+as it is.
 """
 
 from __future__ import annotations
@@ -32,17 +40,12 @@ from typing import Any
 from ..annotate.annotations import Annotation, annotation_sort_key, make_annotation
 from ..corpus import normalise, text_id
 from ..printable import inert
-from . import (
-    ExportDocument,
-    FormatError,
-    LineProblem,
-    ReadOptions,
-    ReadOutcome,
-    checked_record,
-    on_normalised_text,
-)
+from . import ExportDocument, FormatError, LineProblem, ReadOptions, ReadOutcome
 from .annotators import by_annotator, file_names
+from .incoming import checked_record, on_normalised_text
 from .offsets import CODEPOINT, OffsetCounter, OffsetError
+from .relations import SPEAKER_LABEL, speaker_links, speaker_of, with_speakers
+from .writing import PLAIN, Writing, no_progress
 
 _NOTE_TYPES = {
     "AnnotatorNotes": "note",
@@ -53,6 +56,8 @@ _NOTE_TYPES = {
 _OFFSET = "[0-9]{1,15}"  # longer numbers are no offset (and int() refuses 4,300 digits)
 _ENTITY = re.compile(rf"^(T[0-9]+)\t(\S+) ({_OFFSET} {_OFFSET}(?:;{_OFFSET} {_OFFSET})*)\t?(.*)$")
 _NOTE = re.compile(r"^#[0-9]*\t(\S+) (T[0-9]+)\t?(.*)$")
+_RELATION = re.compile(r"^R[0-9]+\t(\S+) Arg1:(T[0-9]+) Arg2:(T[0-9]+)\s*$")
+RELATION = "Speaker"  # the brat type of the relation from a quote to its speaker
 
 # Where brat's `.ann` reader (`readlines` of a codecs reader: `str.splitlines`) ends a line.
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
@@ -62,10 +67,6 @@ _CUTS = frozenset(LINE_BREAKS + "\t")
 # The labels brat stores as they are (`projectconfig.normalize_to_storage_form` turns every
 # other character into `_`); bratly reads `[\w/-]+`.
 BRAT_TYPE = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def _noop(n: int = 1) -> None:
-    return None
 
 
 def brat_view(text: str) -> str:
@@ -176,18 +177,49 @@ def ann_text(document: ExportDocument, offsets: str = CODEPOINT) -> str:
     view = brat_view(document.text)
     crlf = _crlf(document.text)
     unit = OffsetCounter(view, offsets)
+
+    def t_line(number: int, label: str, start: int, end: int) -> str:
+        pieces = fragments(view, to_view(start, crlf), to_view(end, crlf))
+        spans = ";".join(f"{unit.from_index(s)} {unit.from_index(e)}" for s, e in pieces)
+        return f"T{number}\t{label} {spans}\t{fragment_text(view, pieces)}"
+
     lines: list[str] = []
     note_number = 0
-    for number, a in enumerate(sorted(document.annotations, key=_write_order), start=1):
-        pieces = fragments(view, to_view(a.start, crlf), to_view(a.end, crlf))
-        spans = ";".join(f"{unit.from_index(s)} {unit.from_index(e)}" for s, e in pieces)
-        lines.append(f"T{number}\t{a.label} {spans}\t{fragment_text(view, pieces)}")
+    ordered = sorted(document.annotations, key=_write_order)
+    for number, a in enumerate(ordered, start=1):
+        lines.append(t_line(number, a.label, a.start, a.end))
         for brat_type, field in _NOTE_TYPES.items():
             value = getattr(a, field)
             if value:
                 note_number += 1
                 lines.append(f"#{note_number}\t{brat_type} T{number}\t{escape(value)}")
+    extra, links = speaker_links(ordered)
+    for number, speaker in enumerate(extra, start=len(ordered) + 1):
+        lines.append(t_line(number, SPEAKER_LABEL, speaker.start, speaker.end))
+    for number, (quote, target) in enumerate(links, start=1):
+        lines.append(f"R{number}\t{RELATION} Arg1:T{quote + 1} Arg2:T{target + 1}")
     return "".join(line + "\n" for line in lines)
+
+
+def _speaker_types(annotations: list[Annotation]) -> tuple[dict[str, None], dict[str, None]]:
+    """The labels of the quotes with a speaker, and of the spans their speakers are."""
+    extra, links = speaker_links(annotations)
+    labels = [a.label for a in annotations] + [SPEAKER_LABEL] * len(extra)
+    return (
+        dict.fromkeys(labels[q] for q, _ in links),
+        dict.fromkeys(labels[s] for _, s in links),
+    )
+
+
+def annotation_conf(labels: Iterable[str], quotes: Iterable[str], speakers: Iterable[str]) -> str:
+    """brat's `annotation.conf`: every label an entity type, and the `Speaker` relation
+    from the quote labels to the speaker labels, when there are quotes with speakers."""
+    conf = "[entities]\n" + "".join(f"{label}\n" for label in sorted(set(labels)))
+    conf += "\n[relations]\n"
+    quote_types, speaker_types = "|".join(sorted(set(quotes))), "|".join(sorted(set(speakers)))
+    if quote_types:
+        conf += f"{RELATION}\tArg1:{quote_types}, Arg2:{speaker_types}\n"
+    return conf + "\n[events]\n\n[attributes]\n"
 
 
 def problems(documents: Iterable[ExportDocument]) -> list[str]:
@@ -202,8 +234,10 @@ def problems(documents: Iterable[ExportDocument]) -> list[str]:
             if problem:
                 found[problem] = None
                 continue
+            spans = [a.span] + ([] if a.speaker is None else [(a.speaker.start, a.speaker.end)])
             try:
-                fragments(view, to_view(a.start, crlf), to_view(a.end, crlf))
+                for start, end in spans:
+                    fragments(view, to_view(start, crlf), to_view(end, crlf))
             except ValueError as exc:
                 found[
                     f"{inert(a.annotator)}'s {inert(a.label)} in {document.doc_id[:16]}: {exc}"
@@ -222,10 +256,7 @@ def refuse_problems(documents: list[ExportDocument]) -> None:
 
 
 def write_per_annotator(
-    documents: Iterable[ExportDocument],
-    root: Path,
-    advance: Callable[..., Any] = _noop,
-    offsets: str = CODEPOINT,
+    documents: Iterable[ExportDocument], root: Path, how: Writing = PLAIN
 ) -> int:
     """Each annotator's documents into `root/<annotator>/` (see `write`), once brat is
     known to hold all of them (FormatError naming what it cannot, nothing written).
@@ -235,9 +266,7 @@ def write_per_annotator(
     groups = by_annotator(documents)
     names = file_names(groups)
     root.mkdir(parents=True, exist_ok=True)
-    return sum(
-        write(group, inside(root, names[name]), advance, offsets) for name, group in groups.items()
-    )
+    return sum(write(group, inside(root, names[name]), how) for name, group in groups.items())
 
 
 _HEX_ID = re.compile(r"[0-9a-f]{64}")
@@ -267,21 +296,19 @@ def inside(folder: Path, name: str) -> Path:
     return path
 
 
-def write(
-    documents: Iterable[ExportDocument],
-    folder: Path,
-    advance: Callable[..., Any] = _noop,
-    offsets: str = CODEPOINT,
-) -> int:
+def write(documents: Iterable[ExportDocument], folder: Path, how: Writing = PLAIN) -> int:
     """Write every document's `.txt` and `.ann` into `folder` (which should be new and
     empty: the export command writes into a temporary folder and renames it into place),
-    with `annotation.conf` (the labels, sorted); every file is fsync'ed. FormatError,
+    with `annotation.conf` (the labels, sorted, and the speaker relation); every file is
+    fsync'ed. FormatError,
     before anything is written, for what brat cannot hold (`problems`)."""
     documents = list(documents)
     refuse_problems(documents)
     folder.mkdir(parents=True, exist_ok=True)
     count = 0
     labels: dict[str, None] = {}
+    quotes: dict[str, None] = {}
+    speakers: dict[str, None] = {}
     used: set[str] = set()
     for document in documents:
         stem = file_stem(document)
@@ -292,13 +319,16 @@ def write(
             stem = f"{stem}-{number}"
         used.add(stem)
         _write_file(inside(folder, f"{stem}.txt"), document.text)
-        _write_file(inside(folder, f"{stem}.ann"), ann_text(document, offsets))
-        labels.update(dict.fromkeys(a.label for a in document.annotations))
+        _write_file(inside(folder, f"{stem}.ann"), ann_text(document, how.offsets))
+        ordered = sorted(document.annotations, key=_write_order)
+        quote_types, speaker_types = _speaker_types(ordered)
+        labels.update(dict.fromkeys(a.label for a in ordered))
+        labels.update(speaker_types)
+        quotes.update(quote_types)
+        speakers.update(speaker_types)
         count += 1
-        advance()
-    conf = "[entities]\n" + "".join(f"{label}\n" for label in sorted(labels))
-    conf += "\n[relations]\n\n[events]\n\n[attributes]\n"
-    _write_file(inside(folder, "annotation.conf"), conf)
+        how.advance()
+    _write_file(inside(folder, "annotation.conf"), annotation_conf(labels, quotes, speakers))
     return count
 
 
@@ -326,6 +356,7 @@ def parse_ann(
     entities: dict[str, dict[str, Any]] = {}
     problems: list[tuple[int, str]] = []
     notes: list[tuple[int, str, str, str]] = []
+    relations: list[tuple[int, str, str]] = []
     for number, line in enumerate(ann.splitlines(), start=1):
         if not line.strip():
             continue
@@ -336,8 +367,13 @@ def parse_ann(
             else:
                 problems.append((number, "malformed note line"))
             continue
+        if line.startswith("R"):
+            found = _RELATION.match(line)
+            if found and found.group(1) == RELATION:
+                relations.append((number, found.group(2), found.group(3)))
+            continue  # other relations, events, attributes: nothing reader can hold
         if not line.startswith("T"):
-            continue  # relations, events, attributes: nothing reader can hold
+            continue
         found = _ENTITY.match(line)
         if not found:
             problems.append((number, "malformed text-bound annotation"))
@@ -366,9 +402,18 @@ def parse_ann(
             problems.append((number, f"note refers to unknown {ref}"))
         elif brat_type in _NOTE_TYPES:
             entities[ref][_NOTE_TYPES[brat_type]] = unescape(value)
+    links: list[tuple[str, str]] = []
+    for number, quote, speaker in relations:
+        missing = [ref for ref in (quote, speaker) if ref not in entities]
+        if missing:
+            problems.append((number, f"relation refers to unknown {missing[0]}"))
+        elif any(q == quote for q, _ in links):
+            problems.append((number, f"a second {RELATION} relation of {quote}"))
+        else:
+            links.append((quote, speaker))
     records = []
-    for ref, entity in entities.items():
-        kind = options.kind_of(entity["label"])
+    for ref, entity in with_speakers(entities, links).items():
+        kind = entity.get("kind") or options.kind_of(entity["label"])
         extra = {k: entity[k] for k in ("note", "target", "holder") if k in entity}
         named = entity.get("annotator")
         annotator = named if named and not options.override_annotator else options.annotator
@@ -382,6 +427,7 @@ def parse_ann(
                 entity["label"],
                 annotator,
                 **extra,
+                **speaker_of(entity, text),
             )
             records.append(checked_record(made.to_json(), text, ref))
         except ValueError as exc:
@@ -426,7 +472,9 @@ def read_file_safely(path: Path) -> str:
         raise ValueError(f"not valid UTF-8 (byte {exc.start})") from None
 
 
-def read(folder: Path, options: ReadOptions, advance: Callable[..., Any] = _noop) -> ReadOutcome:
+def read(
+    folder: Path, options: ReadOptions, advance: Callable[..., Any] = no_progress
+) -> ReadOutcome:
     """A brat folder, or a folder of brat folders (an export: one per annotator, whose
     annotations are credited to the folder's name unless their `Annotator` lines say)."""
     if any(folder.glob("*.ann")):

@@ -5,7 +5,8 @@ document and annotator).
 Tokens are `reader.nlp.tokens`' (whitespace tokens are not written: a line break or a
 tab cannot be a token on a line); sentences are `reader.nlp.sentences`'. The tags are
 IOB2: `B-LABEL` on a span's first token, `I-LABEL` on the others, `O` outside every span.
-Claims and stances are both written, by their label. A token holds one tag, so of spans
+Every kind is written, by its label, in the one tag column (`reader export --kind entity`
+writes only the entities: NER training data). A token holds one tag, so of spans
 that overlap (share a token) the first in text order (the longer on a tie) is written and
 the others are reported; a span whose ends fall inside a token is tagged on the tokens it
 touches and reported. Labels must be tag-safe (no whitespace); one that is not is refused
@@ -18,24 +19,21 @@ notes, targets or holders.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
-from typing import Any, TextIO
+from collections.abc import Iterable
+from typing import TextIO
 
 from ..annotate.annotations import Annotation
 from ..nlp.sentences import split_sentences
 from ..nlp.tokens import Token, tokenize
-from . import ExportDocument, FormatError, Warn, listed, no_warning, span_place
-from .annotators import annotations_by_annotator
+from . import ExportDocument, FormatError
+from .annotators import shares
+from .writing import PLAIN, Writing, listed, span_place
 
 DOCSTART = "-DOCSTART-\tO"
 LOSS = (
     "CoNLL keeps tokens and labels only: document ids, annotators, notes, targets, holders, "
     "kinds and the text's exact spacing are not in the file"
 )
-
-
-def _noop(n: int = 1) -> None:
-    return None
 
 
 def check_labels(documents: list[ExportDocument]) -> None:
@@ -101,12 +99,7 @@ def _lines(
             yield ""
 
 
-def write(
-    documents: Iterable[ExportDocument],
-    out: TextIO,
-    advance: Callable[..., Any] = _noop,
-    warn: Warn = no_warning,
-) -> int:
+def write(documents: Iterable[ExportDocument], out: TextIO, how: Writing = PLAIN) -> int:
     """Write every document's block(s); returns the blocks written. Warns about what
     CoNLL cannot hold, overlapping spans and spans not on token boundaries."""
     documents = list(documents)
@@ -114,25 +107,17 @@ def write(
     overlapping: list[str] = []
     off: list[str] = []
     count = 0
-    annotators: set[str] = set()
-    for document in documents:
-        by_annotator = annotations_by_annotator(document.annotations)
-        annotators.update(by_annotator)
-        for spans in by_annotator.values():
-            for line in _lines(document, spans, overlapping, off):
-                out.write(line + "\n")
-            count += 1
-        advance()
+    for document, spans in shares(documents, how, "block"):
+        for line in _lines(document, spans, overlapping, off):
+            out.write(line + "\n")
+        count += 1
     if count:
-        warn(LOSS)
-    if len(annotators) > 1:
-        warn(
-            f"{len(annotators)} annotators: each document is written once per annotator, "
-            "and the file does not say whose each block is"
-        )
+        how.warn(LOSS)
     if overlapping:
         what = "overlapping span(s) left out (a token holds one tag)"
-        warn(listed(len(overlapping), what, overlapping))
+        how.warn(listed(len(overlapping), what, overlapping))
     if off:
-        warn(listed(len(off), "span(s) not on token boundaries, tagged on the whole tokens", off))
+        how.warn(
+            listed(len(off), "span(s) not on token boundaries, tagged on the whole tokens", off)
+        )
     return count

@@ -1,10 +1,12 @@
 """CSV for spreadsheets: one row per annotation, RFC 4180 (comma-separated, `"`-quoted
 where needed, `\\r\\n` between rows, UTF-8), with a header row:
 
-    doc_id,title,start,end,text,kind,label,target,holder,note,annotator,id,created,updated
+    doc_id,title,start,end,text,kind,label,target,holder,note,annotator,id,created,updated,speaker_start,speaker_end,speaker
 
-The first eleven columns are a contract (in this order); `id`, `created` and `updated`
-follow so that an import gives back the same annotations. `title` is the document's
+The first eleven columns are a contract (in this order: the record's fields, with the
+title after `doc_id`); `id`, `created` and `updated` follow so that an import gives back
+the same annotations, then a quote's speaker (`speaker_start`, `speaker_end`, `speaker`:
+its span and text, empty when there is none). `title` is the document's
 `meta.title`; `target` and `holder` are empty when not set. A cell may hold commas,
 quotes and line breaks (quoted, as the csv module and every spreadsheet read them).
 
@@ -26,33 +28,27 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TextIO
 
-from ..annotate.annotations import KINDS, Annotation, annotation_sort_key, make_annotation
-from . import (
-    ExportDocument,
-    FormatError,
-    LineProblem,
-    ReadOptions,
-    ReadOutcome,
-    Warn,
-    checked_record,
-    no_warning,
+from ..annotate.annotations import (
+    FIELD_ORDER,
+    KINDS,
+    Annotation,
+    Speaker,
+    annotation_sort_key,
+    make_annotation,
 )
-from .offsets import CODEPOINT, OffsetCounter, OffsetError
+from . import ExportDocument, FormatError, LineProblem, ReadOptions, ReadOutcome
+from .incoming import checked_record
+from .offsets import OffsetCounter, OffsetError
+from .writing import PLAIN, Writing, no_progress
 
+# The record's fields from doc_id to annotator (FIELD_ORDER), the title after doc_id.
 COLUMNS = (
     "doc_id",
     "title",
-    "start",
-    "end",
-    "text",
-    "kind",
-    "label",
-    "target",
-    "holder",
-    "note",
-    "annotator",
+    *FIELD_ORDER[FIELD_ORDER.index("start") : FIELD_ORDER.index("annotator") + 1],
 )
-EXTRA_COLUMNS = ("id", "created", "updated")
+SPEAKER_COLUMNS = ("speaker_start", "speaker_end", "speaker")
+EXTRA_COLUMNS = ("id", "created", "updated", *SPEAKER_COLUMNS)
 TEXT_COLUMNS = ("doc_id", "title", "text", "kind", "label", "target", "holder", "note", "annotator")
 _RISKY = ("=", "+", "-", "@", "\t", "\r", "'")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -62,10 +58,6 @@ Texts = Callable[[str], "tuple[str, Mapping[str, Any]] | None"]
 
 NO_TEXT = "CSV rows hold no document text: an import takes it from the store or --docs"
 NO_META = "CSV keeps only the title of a document's meta"
-
-
-def _noop(n: int = 1) -> None:
-    return None
 
 
 def guard(cell: str) -> str:
@@ -99,16 +91,14 @@ def row_of(document: ExportDocument, a: Annotation, counter: OffsetCounter) -> l
             row.append(str(counter.from_index(a.end)))
         else:
             row.append(guard(cells[name]))
-    return [*row, a.id, a.created, a.updated]
+    speaker = a.speaker
+    if speaker is None:
+        return [*row, a.id, a.created, a.updated, "", "", ""]
+    start, end = str(counter.from_index(speaker.start)), str(counter.from_index(speaker.end))
+    return [*row, a.id, a.created, a.updated, start, end, guard(speaker.text)]
 
 
-def write(
-    documents: Iterable[ExportDocument],
-    out: TextIO,
-    advance: Callable[..., Any] = _noop,
-    warn: Warn = no_warning,
-    offsets: str = CODEPOINT,
-) -> int:
+def write(documents: Iterable[ExportDocument], out: TextIO, how: Writing = PLAIN) -> int:
     """The header and one row per annotation; returns the rows written."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -117,18 +107,18 @@ def write(
     lost_meta = False
     for document in documents:
         lost_meta = lost_meta or bool(set(document.meta) - {"title"})
-        counter = OffsetCounter(document.text, offsets)
+        counter = OffsetCounter(document.text, how.offsets)
         for a in document.annotations:
             writer.writerow(row_of(document, a, counter))
             count += 1
         out.write(buffer.getvalue())
         buffer.seek(0)
         buffer.truncate()
-        advance()
+        how.advance()
     out.write(buffer.getvalue())
-    warn(NO_TEXT)
+    how.warn(NO_TEXT)
     if lost_meta:
-        warn(NO_META)
+        how.warn(NO_META)
     return count
 
 
@@ -136,6 +126,14 @@ def _int(cell: str, name: str) -> int:
     if not cell.isascii() or not cell.isdigit():
         raise ValueError(f"{name} must be a whole number, not {cell!r}")
     return int(cell)
+
+
+def _span(counter: OffsetCounter, start: str, end: str) -> tuple[int, int]:
+    """Two cells' offsets as `str` indices (ValueError for a cell that is not one)."""
+    try:
+        return counter.to_index(_int(start, "start")), counter.to_index(_int(end, "end"))
+    except OffsetError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def parse_row(
@@ -152,11 +150,7 @@ def parse_row(
         )
     text, meta = found
     counter = OffsetCounter(text, options.offsets)
-    try:
-        start = counter.to_index(_int(cells["start"], "start"))
-        end = counter.to_index(_int(cells["end"], "end"))
-    except OffsetError as exc:
-        raise ValueError(str(exc)) from None
+    start, end = _span(counter, cells["start"], cells["end"])
     if not 0 <= start < end <= len(text):
         raise ValueError(f"{cells['start']}:{cells['end']} is not a span of the document's text")
     if text[start:end] != text_cells["text"]:
@@ -179,22 +173,23 @@ def parse_row(
     if created:
         extra["created"] = created
         extra["updated"] = updated or created
+    if cells.get("speaker_start") or cells.get("speaker_end"):
+        s_start, s_end = _span(counter, cells["speaker_start"], cells.get("speaker_end") or "")
+        extra["speaker"] = Speaker(s_start, s_end, unguard(cells.get("speaker") or ""))
     a = make_annotation(text, doc_id, start, end, kind, label, annotator, **extra)
     checked_record(a.to_json(), text, "the annotation")
     return doc_id, text, meta, a
 
 
 def read_text(
-    content: str, options: ReadOptions, texts: Texts, advance: Callable[..., Any] = _noop
+    content: str, options: ReadOptions, texts: Texts, advance: Callable[..., Any] = no_progress
 ) -> ReadOutcome:
     """A CSV export: documents (texts from `texts`) with their annotations; problems are
     named by row (the header is row 1, as a spreadsheet numbers it)."""
     rows = csv.reader(io.StringIO(content, newline=""))
     header = next(rows, None)
     if header is None or tuple(header[: len(COLUMNS)]) != COLUMNS:
-        raise FormatError(
-            "not reader's CSV: the header must start " + ",".join(COLUMNS)
-        )
+        raise FormatError("not reader's CSV: the header must start " + ",".join(COLUMNS))
     outcome = ReadOutcome()
     documents: dict[str, ExportDocument] = {}
     for number, row in enumerate(rows, start=2):

@@ -2,7 +2,9 @@
 
 - sequence labelling (`--format doccano`): `{"text", "label": [[start, end, label]], "meta"}`;
 - relation projects (`--format doccano-entities`): `{"text", "entities": [{"id", "label",
-  "start_offset", "end_offset"}], "relations": [], "meta"}`.
+  "start_offset", "end_offset"}], "relations": [{"id", "from_id", "to_id", "type"}],
+  "meta"}`, a quote's speaker being an entity and a relation of type `speaker` from the
+  quote to it (`relations`).
 
 doccano has no annotator field, so a file holds one annotator's labels (the export command
 writes one file per annotator). `meta` (the title...) is kept: doccano stores the fields
@@ -23,52 +25,55 @@ from typing import Any, TextIO
 from ..annotate.annotations import Annotation, annotation_sort_key, make_annotation
 from ..corpus import text_id
 from ..jsonl import read_jsonl
-from . import (
-    ExportDocument,
-    LineProblem,
-    ReadOptions,
-    ReadOutcome,
-    at_line,
-    checked_record,
-    on_normalised_text,
-)
-from .offsets import CODEPOINT, doccano_record
+from . import ExportDocument, LineProblem, ReadOptions, ReadOutcome
+from .incoming import at_line, checked_record, on_normalised_text
+from .offsets import doccano_record
+from .relations import SPEAKER_LABEL, speaker_links, speaker_of, with_speakers
+from .writing import PLAIN, Writing, no_progress
+
+RELATION = "speaker"  # the type of the relation from a quote to its speaker
 
 
-def _noop(n: int = 1) -> None:
-    return None
-
-
-def line_of(document: ExportDocument, entities: bool = False, first_id: int = 1) -> dict[str, Any]:
+def line_of(
+    document: ExportDocument, entities: bool = False, first_id: int = 1, first_relation: int = 1
+) -> dict[str, Any]:
     """A document as one doccano record: `label` triples, or with `entities` the entity
-    objects (ids from `first_id`) and no relations (reader has none)."""
-    if entities:
-        found = [
-            {"id": first_id + n, "label": a.label, "start_offset": a.start, "end_offset": a.end}
-            for n, a in enumerate(document.annotations)
-        ]
-        return {"text": document.text, "entities": found, "relations": [], "meta": document.meta}
-    labels = [[a.start, a.end, a.label] for a in document.annotations]
-    return {"text": document.text, "label": labels, "meta": document.meta}
+    objects (ids from `first_id`; a quote's speaker is an entity too, see
+    `relations.speaker_links`) and a `speaker` relation from each quote to its speaker
+    (ids from `first_relation`)."""
+    annotations = document.annotations
+    if not entities:
+        labels = [[a.start, a.end, a.label] for a in annotations]
+        return {"text": document.text, "label": labels, "meta": document.meta}
+    extra, links = speaker_links(annotations)
+    spans = [(a.start, a.end, a.label) for a in annotations]
+    spans += [(s.start, s.end, SPEAKER_LABEL) for s in extra]
+    found = [
+        {"id": first_id + n, "label": label, "start_offset": start, "end_offset": end}
+        for n, (start, end, label) in enumerate(spans)
+    ]
+    relations = [
+        {"id": first_relation + n, "from_id": first_id + q, "to_id": first_id + s, "type": RELATION}
+        for n, (q, s) in enumerate(links)
+    ]
+    return {"text": document.text, "entities": found, "relations": relations, "meta": document.meta}
 
 
 def write(
-    documents: Iterable[ExportDocument],
-    out: TextIO,
-    advance: Callable[..., Any] = _noop,
-    entities: bool = False,
-    offsets: str = CODEPOINT,
+    documents: Iterable[ExportDocument], out: TextIO, how: Writing = PLAIN, entities: bool = False
 ) -> int:
     """One line per document, every annotation of it (one annotator's: see the module);
-    offsets in `offsets` units (UTF-16 code units for doccano's web page, on request)."""
+    offsets in `how.offsets` units (UTF-16 code units for doccano's web page, on request)."""
     count = 0
-    next_id = 1
+    next_id = next_relation = 1
     for document in documents:
-        record = doccano_record(line_of(document, entities, next_id), offsets, reading=False)
-        next_id += len(document.annotations)
+        line = line_of(document, entities, next_id, next_relation)
+        next_id += len(line.get("entities", ()))
+        next_relation += len(line.get("relations", ()))
+        record = doccano_record(line, how.offsets, reading=False)
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         count += 1
-        advance()
+        how.advance()
     return count
 
 
@@ -100,21 +105,38 @@ def without_overlaps(document: ExportDocument) -> tuple[ExportDocument, list[Ann
     return ExportDocument(document.doc_id, document.text, document.meta, kept), dropped
 
 
-def _triples(record: dict[str, Any]) -> list[tuple[Any, Any, Any]]:
+def _spans(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The record's spans (`{"start", "end", "label"}`, and a quote's `speaker`)."""
     if "entities" in record:
         entities = record["entities"]
         if not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities):
             raise ValueError('"entities" must be a list of objects')
-        return [(e.get("start_offset"), e.get("end_offset"), e.get("label")) for e in entities]
+        spans = {
+            e.get("id", f"entity {n}"): {
+                "start": e.get("start_offset"),
+                "end": e.get("end_offset"),
+                "label": e.get("label"),
+            }
+            for n, e in enumerate(entities, start=1)
+        }
+        return list(with_speakers(spans, _speaker_relations(record)).values())
     labels = record.get("label", record.get("labels", []))
     if not isinstance(labels, list):
         raise ValueError('"label" must be a list of [start, end, label]')
-    triples = []
+    spans_of = []
     for number, item in enumerate(labels, start=1):
         if not isinstance(item, list) or len(item) != 3:
             raise ValueError(f"label {number}: expected [start, end, label]")
-        triples.append((item[0], item[1], item[2]))
-    return triples
+        spans_of.append({"start": item[0], "end": item[1], "label": item[2]})
+    return spans_of
+
+
+def _speaker_relations(record: dict[str, Any]) -> list[tuple[Any, Any]]:
+    """(from_id, to_id) of the record's `speaker` relations (other types are not read)."""
+    relations = record.get("relations") or []
+    if not isinstance(relations, list) or not all(isinstance(r, dict) for r in relations):
+        raise ValueError('"relations" must be a list of objects')
+    return [(r.get("from_id"), r.get("to_id")) for r in relations if r.get("type") == RELATION]
 
 
 def parse_record(record: dict[str, Any], options: ReadOptions) -> ExportDocument:
@@ -129,14 +151,16 @@ def parse_record(record: dict[str, Any], options: ReadOptions) -> ExportDocument
         meta = {}
     raw_id = text_id(text)
     records = []
-    for number, (start, end, label) in enumerate(_triples(record), start=1):
+    for number, span in enumerate(_spans(record), start=1):
         where = f"label {number}"
+        start, end, label = span["start"], span["end"], span["label"]
         if type(start) is not int or type(end) is not int or not 0 <= start < end <= len(text):
             raise ValueError(f"{where}: start and end must be a span of the text")
         if not isinstance(label, str) or not label:
             raise ValueError(f"{where}: the label must be a non-empty string")
-        kind = options.kind_of(label)
-        made = make_annotation(text, raw_id, start, end, kind, label, options.annotator)
+        kind = span.get("kind") or options.kind_of(label)
+        speaker = speaker_of(span, text)
+        made = make_annotation(text, raw_id, start, end, kind, label, options.annotator, **speaker)
         records.append(checked_record(made.to_json(), text, where))
     text, doc_id, records = on_normalised_text(text, records)
     annotations = [Annotation.from_json(r, check=False) for r in records]
@@ -144,7 +168,7 @@ def parse_record(record: dict[str, Any], options: ReadOptions) -> ExportDocument
 
 
 def read(
-    lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = _noop
+    lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = no_progress
 ) -> ReadOutcome:
     documents, bad = read_jsonl(
         lines, lambda record, number: at_line(parse_record(record, options), number), advance

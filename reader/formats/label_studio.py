@@ -13,7 +13,10 @@ region whose `from_name` is its kind (`claim` or `stance`: the labeling config i
 docs/FORMATS.md has a `<Labels>` of each name); its note, target and holder are
 per-region `textarea` results with the region's `id` and `from_name` `note`, `target`,
 `holder`. `value.start`/`value.end` are `str` offsets, or UTF-16 code units with
-`--offsets utf16` (what Label Studio's web page counts).
+`--offsets utf16` (what Label Studio's web page counts). A quote's speaker is a relation
+result (`{"from_id": <quote region>, "to_id": <speaker region>, "type": "relation",
+"labels": ["speaker"]}`) to the region of the entity with the speaker's span, or to a region
+of label `SPEAKER` (`from_name` `entity`) with the id `<quote id>-speaker`.
 
 Reading takes any `from_name` (one that is not a kind gets its label's kind from the
 schema), skips cancelled annotations and predictions (counted as skipped), and credits
@@ -33,21 +36,15 @@ from typing import Any, TextIO
 
 from ..annotate.annotations import KINDS, Annotation, annotation_sort_key, make_annotation
 from ..corpus import text_id
-from . import (
-    ExportDocument,
-    FormatError,
-    LineProblem,
-    ReadOptions,
-    ReadOutcome,
-    Warn,
-    checked_record,
-    no_warning,
-    on_normalised_text,
-)
+from . import ExportDocument, FormatError, LineProblem, ReadOptions, ReadOutcome
 from .annotators import annotations_by_annotator
+from .incoming import checked_record, on_normalised_text
 from .offsets import CODEPOINT, UTF16, OffsetCounter, OffsetError
+from .relations import SPEAKER_LABEL, speaker_links
+from .writing import PLAIN, Writing, no_progress
 
 TO_NAME = "text"
+RELATION = "speaker"  # the label of the relation from a quote to its speaker
 _EXTRA = ("note", "target", "holder")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _USER_SUFFIX = re.compile(r", \d+$")  # Label Studio's created_username: "name, <user id>"
@@ -57,19 +54,24 @@ TIMES_LOSS = (
 )
 
 
-def _noop(n: int = 1) -> None:
-    return None
-
-
 def labeling_config(labels_by_kind: dict[str, list[str]]) -> str:
-    """A Label Studio labeling config that holds reader's export (one `<Labels>` per kind,
-    a per-region `<TextArea>` for note, target and holder)."""
+    """A Label Studio labeling config that holds reader's export: a `<Labels>` per kind
+    that has labels (the entity one with `SPEAKER` when there are quotes), the `speaker`
+    relation when there are quotes, and a per-region `<TextArea>` for note, target and
+    holder."""
     parts = ["<View>", f'  <Text name="{TO_NAME}" value="$text"/>']
+    quotes = bool(labels_by_kind.get("quote"))
     for kind in KINDS:
+        labels = list(labels_by_kind.get(kind, []))
+        if kind == "entity" and quotes and SPEAKER_LABEL not in labels:
+            labels.append(SPEAKER_LABEL)
+        if not labels:
+            continue
         parts.append(f'  <Labels name="{kind}" toName="{TO_NAME}">')
-        for label in labels_by_kind.get(kind, []):
-            parts.append(f'    <Label value="{_xml(label)}"/>')
+        parts.extend(f'    <Label value="{_xml(label)}"/>' for label in labels)
         parts.append("  </Labels>")
+    if quotes:
+        parts.append(f'  <Relations>\n    <Relation value="{RELATION}"/>\n  </Relations>')
     for name in _EXTRA:
         parts.append(
             f'  <TextArea name="{name}" toName="{TO_NAME}" perRegion="true" editable="true"/>'
@@ -110,6 +112,39 @@ def _regions(a: Annotation, counter: OffsetCounter) -> list[dict[str, Any]]:
     return regions
 
 
+def _speaker_results(spans: list[Annotation], counter: OffsetCounter) -> list[dict[str, Any]]:
+    """The `SPEAKER` regions and the `speaker` relations of the quotes in `spans` (see
+    `relations.speaker_links`)."""
+    extra, links = speaker_links(spans)
+    ids = [a.id for a in spans]
+    results = []
+    for number, span in enumerate(extra, start=len(spans)):
+        said = next(spans[q] for q, s in links if s == number)
+        ids.append(f"{said.id}-speaker")
+        start, end = counter.from_index(span.start), counter.from_index(span.end)
+        value = {"start": start, "end": end, "text": span.text, "labels": [SPEAKER_LABEL]}
+        results.append(
+            {
+                "id": ids[-1],
+                "from_name": "entity",
+                "to_name": TO_NAME,
+                "type": "labels",
+                "value": value,
+            }
+        )
+    for quote, speaker in links:
+        results.append(
+            {
+                "from_id": ids[quote],
+                "to_id": ids[speaker],
+                "type": "relation",
+                "direction": "right",
+                "labels": [RELATION],
+            }
+        )
+    return results
+
+
 def task(document: ExportDocument, offsets: str = CODEPOINT) -> tuple[dict[str, Any], bool]:
     """The document's task, and whether span times were merged (see TIMES_LOSS)."""
     counter = OffsetCounter(document.text, offsets)
@@ -121,6 +156,7 @@ def task(document: ExportDocument, offsets: str = CODEPOINT) -> tuple[dict[str, 
         updated = max(a.updated for a in spans)
         merged = merged or any(a.created != created or a.updated != updated for a in spans)
         result = [region for a in spans for region in _regions(a, counter)]
+        result += _speaker_results(spans, counter)
         entries.append(
             {
                 "created_username": annotator,
@@ -132,27 +168,21 @@ def task(document: ExportDocument, offsets: str = CODEPOINT) -> tuple[dict[str, 
     return {"data": {"text": document.text}, "meta": document.meta, "annotations": entries}, merged
 
 
-def write(
-    documents: Iterable[ExportDocument],
-    out: TextIO,
-    advance: Callable[..., Any] = _noop,
-    warn: Warn = no_warning,
-    offsets: str = CODEPOINT,
-) -> int:
+def write(documents: Iterable[ExportDocument], out: TextIO, how: Writing = PLAIN) -> int:
     """The tasks as one JSON array, a task a line; returns the tasks written."""
     count = 0
     merged = False
     out.write("[")
     for document in documents:
-        made, merged_here = task(document, offsets)
+        made, merged_here = task(document, how.offsets)
         merged = merged or merged_here
         out.write(",\n" if count else "\n")
         out.write(json.dumps(made, ensure_ascii=False))
         count += 1
-        advance()
+        how.advance()
     out.write("\n]\n")
     if merged:
-        warn(TIMES_LOSS)
+        how.warn(TIMES_LOSS)
     return count
 
 
@@ -227,6 +257,7 @@ def _entry_records(
                 raise ValueError(f"{where}: textarea {name}: value.text must be a list of text")
             extras.setdefault(str(region.get("id")), {})[name] = "\n".join(lines)
     records = []
+    region_of: list[str] = []
     seen_ids: set[str] = set()
     for number, region in enumerate(result, start=1):
         if region.get("type") != "labels":
@@ -247,15 +278,15 @@ def _entry_records(
                 + hint
             )
         labels = value.get("labels")
-        if not isinstance(labels, list) or not labels or not all(
-            isinstance(x, str) and x for x in labels
+        if (
+            not isinstance(labels, list)
+            or not labels
+            or not all(isinstance(x, str) and x for x in labels)
         ):
             raise ValueError(f"{here}: value.labels must be a list of labels")
         name = region.get("from_name")
         region_id = region.get("id")
-        extra: dict[str, Any] = {
-            k: v for k, v in extras.get(str(region_id), {}).items() if v
-        }
+        extra: dict[str, Any] = {k: v for k, v in extras.get(str(region_id), {}).items() if v}
         if created is not None:
             extra["created"], extra["updated"] = created, updated
         for label in labels:
@@ -270,12 +301,49 @@ def _entry_records(
                 seen_ids.add(region_id)
             a = make_annotation(text, raw_id, start, end, kind, label, annotator, **made)
             records.append(checked_record(a.to_json(), text, here))
-    return records
+            region_of.append(str(region_id))
+    return _with_speakers(records, region_of, result, text, where)
 
 
-def parse_task(
-    task: Any, number: int, options: ReadOptions
-) -> tuple[ExportDocument | None, int]:
+def _with_speakers(
+    records: list[dict[str, Any]],
+    region_of: list[str],
+    result: list[dict[str, Any]],
+    text: str,
+    where: str,
+) -> list[dict[str, Any]]:
+    """`records` (one per label of a region, `region_of` naming each one's region) with
+    each `speaker` relation of `result` made its quote's speaker; a `SPEAKER` region a
+    relation points at is left out (it is only the speaker)."""
+    links = [
+        (str(r.get("from_id")), str(r.get("to_id")))
+        for r in result
+        if r.get("type") == "relation" and RELATION in (r.get("labels") or [])
+    ]
+    if not links:
+        return records
+    by_region: dict[str, list[dict[str, Any]]] = {}
+    for region, record in zip(region_of, records, strict=True):
+        by_region.setdefault(region, []).append(record)
+    only_speakers = set()
+    for quote, speaker in links:
+        if quote not in by_region or speaker not in by_region:
+            raise ValueError(f"{where}: a speaker relation refers to a region it does not have")
+        target = by_region[speaker][0]
+        for record in by_region[quote]:
+            record["kind"] = "quote"
+            record["speaker"] = {
+                "start": target["start"],
+                "end": target["end"],
+                "text": target["text"],
+            }
+            checked_record(record, text, where)
+        if all(r["label"] == SPEAKER_LABEL for r in by_region[speaker]):
+            only_speakers.add(speaker)
+    return [r for region, r in zip(region_of, records, strict=True) if region not in only_speakers]
+
+
+def parse_task(task: Any, number: int, options: ReadOptions) -> tuple[ExportDocument | None, int]:
     """One task: its document (None when it has no annotations) and the entries skipped
     (cancelled annotations and predictions). ValueError says what is wrong."""
     if not isinstance(task, dict):
@@ -307,7 +375,7 @@ def parse_task(
 
 
 def read_text(
-    content: str, options: ReadOptions, advance: Callable[..., Any] = _noop
+    content: str, options: ReadOptions, advance: Callable[..., Any] = no_progress
 ) -> ReadOutcome:
     """A Label Studio JSON export (an array of tasks, or one task); problems are named
     by task number (`task 3`)."""
@@ -338,9 +406,7 @@ def _short(exc: BaseException) -> str:
 
 
 def read(
-    lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = _noop
+    lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = no_progress
 ) -> ReadOutcome:
     """Lines of a Label Studio JSON file (as the import command holds them)."""
     return read_text("\n".join(lines), options, advance)
-
-

@@ -23,19 +23,9 @@ from ..annotate.annotations import (
 )
 from ..corpus import normalise, text_id
 from ..jsonl import read_jsonl
-from . import (
-    ExportDocument,
-    LineProblem,
-    RawDocument,
-    ReadOptions,
-    ReadOutcome,
-    at_line,
-    on_normalised_text,
-)
-
-
-def _noop(n: int = 1) -> None:
-    return None
+from . import ExportDocument, LineProblem, RawDocument, ReadOptions, ReadOutcome
+from .incoming import at_line, on_normalised_text
+from .writing import no_progress
 
 
 def document_line(document: RawDocument) -> str:
@@ -55,7 +45,7 @@ def document_line(document: RawDocument) -> str:
 
 
 def write_raw(
-    documents: Iterable[RawDocument], out: TextIO, advance: Callable[..., Any] = _noop
+    documents: Iterable[RawDocument], out: TextIO, advance: Callable[..., Any] = no_progress
 ) -> int:
     count = 0
     for document in documents:
@@ -66,7 +56,7 @@ def write_raw(
 
 
 def write(
-    documents: Iterable[ExportDocument], out: TextIO, advance: Callable[..., Any] = _noop
+    documents: Iterable[ExportDocument], out: TextIO, advance: Callable[..., Any] = no_progress
 ) -> int:
     raw = (
         RawDocument(d.doc_id, d.text, d.meta, [a.to_json() for a in d.annotations])
@@ -171,7 +161,7 @@ def with_context(records: list[dict[str, Any]], text: str) -> list[dict[str, Any
 
 
 def read_raw(
-    lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = _noop
+    lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = no_progress
 ) -> tuple[list[RawDocument], list[LineProblem]]:
     documents, bad = read_jsonl(
         lines, lambda record, number: at_line(parse_record(record, options), number), advance
@@ -180,7 +170,7 @@ def read_raw(
 
 
 def read(
-    lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = _noop
+    lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = no_progress
 ) -> ReadOutcome:
     documents, problems = read_raw(lines, options, advance)
     return ReadOutcome([d.to_document() for d in documents], problems)

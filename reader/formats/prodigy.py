@@ -10,7 +10,7 @@ Each task has `tokens` (`{"text", "start", "end", "id", "ws"}`, from
 (both inclusive, as Prodigy counts). A span that starts or ends inside a token keeps its
 offsets and gets no token indices, and the export warns about it (Prodigy's NER
 training would drop it). Spans also carry `text` and, when set, reader's `kind`,
-`target`, `holder` and `note` (Prodigy keeps extra span keys). Only accepted tasks are
+`target`, `holder`, `note` and a quote's `speaker` (Prodigy keeps extra span keys). Only accepted tasks are
 imported; their `tokens` and token indices are not needed (reader's offsets are the
 characters'), and `_timestamp` becomes the annotations' `created` and `updated`.
 """
@@ -23,34 +23,20 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from ..annotate.annotations import KINDS, Annotation, annotation_sort_key, make_annotation
+from ..annotate.annotations import KINDS, Annotation, Speaker, annotation_sort_key, make_annotation
 from ..corpus import text_id
 from ..jsonl import read_jsonl
 from ..nlp.tokens import Token, tokenize
-from . import (
-    ExportDocument,
-    LineProblem,
-    ReadOptions,
-    ReadOutcome,
-    Warn,
-    at_line,
-    checked_record,
-    listed,
-    no_warning,
-    on_normalised_text,
-    span_place,
-)
+from . import ExportDocument, LineProblem, ReadOptions, ReadOutcome
 from .annotators import annotations_by_annotator
+from .incoming import at_line, checked_record, on_normalised_text
+from .writing import PLAIN, Writing, listed, no_progress, span_place
 
 _EXTRA = ("target", "holder", "note")
 LOSS = (
     "Prodigy tasks keep no annotation ids and one time per task (the latest updated, in "
     "seconds): an import gives new ids and that time to every span"
 )
-
-
-def _noop(n: int = 1) -> None:
-    return None
 
 
 def _hash32(*parts: str) -> int:
@@ -100,6 +86,8 @@ def task(
         for name in _EXTRA:
             if getattr(a, name):
                 span[name] = getattr(a, name)
+        if a.speaker is not None:
+            span["speaker"] = a.speaker.to_json()
         spans.append(span)
     input_hash = _hash32(document.text)
     return {
@@ -116,12 +104,7 @@ def task(
     }
 
 
-def write(
-    documents: Iterable[ExportDocument],
-    out: TextIO,
-    advance: Callable[..., Any] = _noop,
-    warn: Warn = no_warning,
-) -> int:
+def write(documents: Iterable[ExportDocument], out: TextIO, how: Writing = PLAIN) -> int:
     count = 0
     off_tokens: list[str] = []
     for document in documents:
@@ -132,11 +115,11 @@ def write(
             out.write(json.dumps(made, ensure_ascii=False))
             out.write("\n")
             count += 1
-        advance()
+        how.advance()
     if count:
-        warn(LOSS)
+        how.warn(LOSS)
     if off_tokens:
-        warn(
+        how.warn(
             listed(
                 len(off_tokens),
                 "span(s) not on token boundaries, written without token_start/token_end "
@@ -216,11 +199,16 @@ def _span(
             extra[name] = value
     if when is not None:
         extra["created"] = extra["updated"] = when
+    speaker = span.get("speaker")
+    if speaker is not None:
+        if not isinstance(speaker, dict) or set(speaker) != {"start", "end", "text"}:
+            raise ValueError(f"{where}: speaker must be an object with start, end and text")
+        extra["speaker"] = Speaker.from_json(speaker)
     return make_annotation(text, doc_id, start, end, kind, label, annotator, **extra)
 
 
 def read(
-    lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = _noop
+    lines: Iterable[str], options: ReadOptions, advance: Callable[..., Any] = no_progress
 ) -> ReadOutcome:
     tasks, bad = read_jsonl(
         lines, lambda record, number: at_line(parse_record(record, options), number), advance

@@ -6,6 +6,9 @@ them with `reader export`, starts doccano on 127.0.0.1 (a free port: its web ser
 its task worker, which does the imports and exports), creates projects through its REST
 API, uploads the exports, exports them back, compares them span by span, imports doccano's
 file back into reader, prints the figures as JSON and stops both processes by their PIDs.
+A third store, erin's, has entities and quotes with their speakers: its relation project
+is checked relation by relation (quote span -> speaker span), and doccano's export of it,
+imported into reader, gives the quotes their speakers back.
 
     python tests/interop/doccano_roundtrip.py [--doccano-venv .interop-venv] [--keep DIR]
 
@@ -90,6 +93,22 @@ ARTICLES = [
 ]
 
 
+# erin's entities and quotes (with an emoji before some of them); a speaker that is an
+# entity (Maria Costa) and one that is not (Her deputy, a SPEAKER entity in the export).
+QUOTES = {
+    "title": "Quotes",
+    "text": 'Maria Costa said "We will reopen the harbour \U0001f6a2 in Lisbon." '
+    'Her deputy said "No comment."',
+    "entities": [("Maria Costa", "PERSON"), ("Lisbon", "GPE")],
+    "quotes": [
+        ('"We will reopen the harbour \U0001f6a2 in Lisbon."', "Maria Costa"),
+        ('"No comment."', "Her deputy"),
+    ],
+}
+LABEL_KINDS = ["--label-kind", "PERSON=entity", "--label-kind", "GPE=entity"]
+LABEL_KINDS += ["--label-kind", "QUOTE=quote"]
+
+
 def reader(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     done = subprocess.run([str(READER), *args], cwd=cwd, capture_output=True, text=True)
     if done.returncode != 0:
@@ -117,6 +136,39 @@ def make_stores(work: Path) -> None:
         path = work / f"{name}-in.jsonl"
         path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines))
         reader("import", str(path), "--db", f"{name}.json", "--annotator", name, cwd=work)
+
+
+def make_quote_store(work: Path) -> None:
+    """erin's store of entities and quotes with speakers, through `reader import` of a
+    native line."""
+    text = QUOTES["text"]
+
+    def at(words: str) -> dict[str, Any]:
+        start = text.index(words)
+        return {"start": start, "end": start + len(words), "text": words}
+
+    annotations = [
+        {**at(words), "kind": "entity", "label": label} for words, label in QUOTES["entities"]
+    ]
+    annotations += [
+        {**at(words), "kind": "quote", "label": "QUOTE", "speaker": at(who)}
+        for words, who in QUOTES["quotes"]
+    ]
+    line = {"text": text, "meta": {"title": QUOTES["title"]}, "annotations": annotations}
+    path = work / "erin-in.jsonl"
+    path.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    reader("import", str(path), "--db", "erin.json", "--annotator", "erin", cwd=work)
+
+
+def relations_of(records: list[dict[str, Any]]) -> Counter[tuple[str, str, str]]:
+    """(quote's text, speaker's text, type) of every relation, by the entities' offsets."""
+    found: Counter[tuple[str, str, str]] = Counter()
+    for record in records:
+        text = record["text"]
+        spans = {e["id"]: text[e["start_offset"] : e["end_offset"]] for e in record["entities"]}
+        for r in record.get("relations", []):
+            found[(spans[r["from_id"]], spans[r["to_id"]], r["type"])] += 1
+    return found
 
 
 def free_port() -> int:
@@ -339,6 +391,10 @@ def lines(path: Path) -> list[dict[str, Any]]:
 
 def run(venv: Path, work: Path) -> dict[str, Any]:
     make_stores(work)
+    make_quote_store(work)
+    reader(
+        "export", "--db", "erin.json", "--format", "doccano-entities", "-o", "erin.jsonl", cwd=work
+    )
     both = ["--db", "alice.json", "--db", "bob.json"]
     reader("export", *both, "--format", "doccano", "--split", "-o", "labels", cwd=work)
     reader("export", *both, "--format", "doccano-entities", "--split", "-o", "entities", cwd=work)
@@ -391,6 +447,19 @@ def run(venv: Path, work: Path) -> dict[str, Any]:
             project = doccano.project(f"{name} relations", overlapping=True, relation=True)
             doccano.upload(project, sent, "RelationExtraction")
             projects[f"relation_project/{name}"] = compare(lines(sent), doccano.download(project))
+        sent = work / "erin.jsonl"  # quotes and speakers: entities and speaker relations
+        project = doccano.project("erin quotes and speakers", overlapping=True, relation=True)
+        doccano.upload(project, sent, "RelationExtraction")
+        back = doccano.download(project)
+        (work / "doccano-erin.jsonl").write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in back), encoding="utf-8"
+        )
+        quoted = compare(lines(sent), back)
+        ours, theirs = relations_of(lines(sent)), relations_of(back)
+        quoted["relations_uploaded"] = sum(ours.values())
+        quoted["relations_back"] = sum(theirs.values())
+        quoted["relations_matched"] = sum((ours & theirs).values())
+        projects["relation_project/erin_quotes_and_speakers"] = quoted
         project = doccano.project("alice default (no overlaps)", overlapping=False, relation=False)
         doccano.upload(project, work / "alice-raw.jsonl", "SequenceLabeling")
         raw = compare(lines(work / "alice-raw.jsonl"), doccano.download(project))
@@ -421,6 +490,15 @@ def run(venv: Path, work: Path) -> dict[str, Any]:
     figures["reader_reimport_identical"] = again == (work / "labels" / "alice.jsonl").read_text(
         encoding="utf-8"
     )
+    # doccano's export of erin's relation project: the quotes get their speakers back
+    reader(
+        "import", "doccano-erin.jsonl", "--format", "doccano", "--db", "erin-back.json",
+        "--annotator", "erin", *LABEL_KINDS, cwd=work,
+    )  # fmt: skip
+    again = reader("export", "--db", "erin-back.json", "--format", "doccano-entities", cwd=work)
+    figures["reader_reimport_relations_identical"] = again.stdout == (
+        work / "erin.jsonl"
+    ).read_text(encoding="utf-8")
     return figures
 
 
@@ -438,10 +516,16 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="reader-interop-") as folder:
             figures = run(args.doccano_venv.absolute(), Path(folder))
     projects = figures["projects"]
-    ok = figures["reader_reimport_identical"] and all(
-        p["spans_matched"] == p["spans_uploaded"] and not p["spans_extra"]
-        for name, p in projects.items()
-        if name != "default_project/alice_with_overlaps"
+    ok = (
+        figures["reader_reimport_identical"]
+        and figures["reader_reimport_relations_identical"]
+        and all(
+            p["spans_matched"] == p["spans_uploaded"]
+            and not p["spans_extra"]
+            and p.get("relations_matched") == p.get("relations_uploaded") == p.get("relations_back")
+            for name, p in projects.items()
+            if name != "default_project/alice_with_overlaps"
+        )
     )
     figures["ok"] = ok
     print(json.dumps(figures, ensure_ascii=False, indent=2))
