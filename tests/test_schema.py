@@ -38,7 +38,7 @@ targets = ["the headline"]
 
 [[groups.fnc.labels]]
 name = "agree"
-key = "A"
+key = "P"
 """
 
 
@@ -74,7 +74,7 @@ def test_custom_schema_with_groups_colours_and_targets(tmp_path: Path) -> None:
     assert schema.label("UFS").color  # a colour is given when none is
     assert schema.label("CFS").description == "Check-worthy factual sentence"
     assert schema.group("fnc").targets == ("the headline",)
-    assert schema.label_for_key("A").name == "agree"
+    assert schema.label_for_key("P").name == "agree"
     assert schema.group_of("UFS").name == "check"
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from .annotations import Annotation
 from .session import AnnotationSession, DocumentLike
@@ -42,6 +42,10 @@ class Suggested:
     end: int
     label: str
     score: float
+
+    @property
+    def kind(self) -> str:
+        return "claim"
 
     @property
     def shown(self) -> bool:  # what `ClaimLearner.observe` asks of a suggestion
@@ -73,12 +77,24 @@ def claim_suggestions(
     return found
 
 
-def still_open(
-    suggestions: Iterable[Suggested], annotations: Sequence[Annotation]
-) -> list[Suggested]:
-    """`suggestions` without those whose span has a claim annotation now."""
-    claimed = {(a.start, a.end) for a in annotations if a.kind == "claim"}
-    return [s for s in suggestions if (s.start, s.end) not in claimed]
+class Kinded(Protocol):
+    """A suggestion of any kind: a claim `Suggested` or an entity or quote one."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+
+
+K = TypeVar("K", bound=Kinded)
+
+
+def still_open(suggestions: Iterable[K], annotations: Sequence[Annotation]) -> list[K]:
+    """`suggestions` without those an annotation of the same kind now covers exactly."""
+    covered = {(a.start, a.end, a.kind) for a in annotations}
+    return [s for s in suggestions if (s.start, s.end, s.kind) not in covered]
 
 
 def suggestion_on(suggestions: Iterable[Suggested], start: int, end: int) -> Suggested | None:
