@@ -98,7 +98,7 @@ def _placed(status: Status, annotation: Annotation, text: str, doc_id: str, star
         return Anchored(status, placed, annotation)
     shift = start - annotation.start
     s_start, s_end = speaker.start + shift, speaker.end + shift
-    if 0 <= s_start and text[s_start:s_end] == speaker.text:
+    if s_start >= 0 and text[s_start:s_end] == speaker.text:
         moved = replace(speaker, start=s_start, end=s_end)
         return Anchored(status, replace(placed, speaker=moved), annotation)
     return Anchored(status, replace(placed, speaker=None), annotation, speaker_dropped=True)

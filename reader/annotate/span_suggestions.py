@@ -19,7 +19,7 @@ from typing import Protocol
 from .annotations import Annotation, Speaker
 from .schema import Schema
 from .session import AnnotationSession, DocumentLike
-from .suggestions import K, still_open
+from .suggestions import K, Suggested, still_open
 
 SPAN_KINDS = ("entity", "quote")
 
@@ -98,17 +98,19 @@ def suggestion_under(
     suggestions: Sequence[SpanSuggested],
     focused: tuple[str, _Extent] | None,
     sentence: _Extent | None,
-) -> SpanSuggested | None:
-    """The suggestion a key acts on: the one on the focused entity or quote (`focused`:
-    its kind and span), else the only one in the cursor's sentence; never a guess."""
+    claim: Suggested | None = None,
+) -> SpanSuggested | Suggested | None:
+    """The suggestion a key acts on, never a guess: the one on the focused entity or
+    quote (`focused`: its kind and span), else the sentence's `claim` suggestion, else
+    the only entity or quote suggestion in the cursor's `sentence`."""
     if focused is not None:
         kind, span = focused
         return next(
             (s for s in suggestions if (s.start, s.end, s.kind) == (span.start, span.end, kind)),
             None,
         )
-    if sentence is None:
-        return None
+    if claim is not None or sentence is None:
+        return claim
     here = in_sentence(suggestions, sentence.start, sentence.end)
     return here[0] if len(here) == 1 else None
 

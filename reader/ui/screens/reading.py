@@ -33,62 +33,76 @@ from ..widgets.overlay_list import OverlayList
 from ..widgets.search_bar import SearchBar
 from ..widgets.status_line import StatusLine, warning_summary
 from .paging import DOCUMENT_BINDINGS, PAGE_BINDINGS, article_keys_allowed, turn_page
-from .schema_keys import textual_key, with_bindings
+from .schema_keys import hidden_keys, textual_key, with_bindings
 
 if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
     from ...annotate.annotations import Annotation
+    from ...annotate.rejections import Rejections
     from ...annotate.session import AnnotationSession, Step
+    from ...annotate.span_suggestions import SpanSuggested
     from ...annotate.suggestions import Suggested, Teacher
     from .prompts import StanceChoice
 
 READING_BINDINGS = [
-    Binding("j,down", "sentence(1)", "Next sentence", show=False),
-    Binding("k,up", "sentence(-1)", "Previous sentence", show=False),
-    Binding("J,right_curly_bracket", "paragraph(1)", "Next paragraph", show=False),
-    Binding("K,left_curly_bracket", "paragraph(-1)", "Previous paragraph", show=False),
-    Binding("g,home", "top", "Top", show=False),
-    Binding("G,end", "bottom", "Bottom", show=False),
-    *PAGE_BINDINGS,
     Binding("tab", "jump('quote', True)", "Next quote"),
-    Binding("shift+tab", "jump('quote', False)", "Previous quote", show=False),
     Binding("e", "jump('entity', True)", "Next entity"),
-    Binding("E", "jump('entity', False)", "Previous entity", show=False),
     # Priority: handled in key order, so keys typed right after `/` reach the search box.
     Binding("slash", "search", "Search", priority=True),
-    Binding("n", "match(True)", "Next match (no search: reject the suggestion)", show=False),
-    Binding("N", "match(False)", "Previous match", show=False),
     Binding("d", "documents", "Documents"),
+    *hidden_keys("""
+        j,down                 sentence(1)             Next sentence
+        k,up                   sentence(-1)            Previous sentence
+        J,right_curly_bracket  paragraph(1)            Next paragraph
+        K,left_curly_bracket   paragraph(-1)           Previous paragraph
+        g,home                 top                     Top
+        G,end                  bottom                  Bottom
+        shift+tab              jump('quote', False)    Previous quote
+        E                      jump('entity', False)   Previous entity
+        n                      match(True)             Next match (no search: reject the suggestion)
+        N                      match(False)            Previous match
+        right_parenthesis      unannotated(1)          Next unannotated doc
+        left_parenthesis       unannotated(-1)         Previous unannotated doc
+        escape                 cancel                  Cancel selection / close search or list
+    """),
+    *PAGE_BINDINGS,
     *DOCUMENT_BINDINGS,
-    Binding("right_parenthesis", "unannotated(1)", "Next unannotated doc", show=False),
-    Binding("left_parenthesis", "unannotated(-1)", "Previous unannotated doc", show=False),
-    Binding("escape", "cancel", "Cancel selection / close search or list", show=False),
 ]
 
 # Label keys come from the schema (see `label_bindings`); these are the rest.
-ANNOTATION_BINDINGS = [
-    Binding("v", "select", "Select from the cursor word", show=False),
-    Binding("l,w", "select_word(True)", "Selection: next word", show=False),
-    Binding("h,b", "select_word(False)", "Selection: previous word", show=False),
-    Binding("s", "stance", "Stance", show=False),
-    Binding("x", "delete", "Delete", show=False),
-    Binding("u", "undo", "Undo", show=False),
-    Binding("ctrl+r", "redo", "Redo", show=False),
-    Binding("semicolon", "note", "Note", show=False),
-    Binding("L", "annotations", "Annotation list", show=False),
-    Binding("asterisk", "every_occurrence(False)", "Label every occurrence: document", show=False),
-    Binding("ampersand", "every_occurrence(True)", "Label every occurrence: corpus", show=False),
-    Binding("enter,y", "accept_suggestion", "Accept the claim suggestion", show=False),
-    Binding("S", "toggle_suggestions", "Show / hide claim suggestions", show=False),
-]
+ANNOTATION_BINDINGS = hidden_keys("""
+    v              select                     Select from the cursor word (a suggestion: fix its ends)
+    l,w            select_word(True)          Selection: next word
+    h,b            select_word(False)         Selection: previous word
+    s              stance                     Stance
+    x              delete                     Delete
+    u              undo                       Undo
+    ctrl+r         redo                       Redo
+    semicolon      note                       Note
+    L              annotations                Annotation list
+    asterisk       every_occurrence(False)    Label every occurrence: document
+    ampersand      every_occurrence(True)     Label every occurrence: corpus
+    enter,y        accept_suggestion          Accept the suggestion
+    A              accept_sentence            Accept every suggestion in the sentence
+    S              toggle_suggestions         Show / hide suggestions
+""")
 SAVED_MESSAGE_SECONDS = 4.0
+# The editing keys the legend lists after the label keys, while there is room.
+EDITING_KEYS = (
+    ("v", "select"),
+    ("s", "stance"),
+    ("x", "delete"),
+    ("u", "undo"),
+    (";", "note"),
+    ("L", "list"),
+)
 
 
 def label_bindings(schema: Schema) -> list[Binding]:
-    """One binding per label: a claim label applies at once, a stance label opens the
-    stance prompt with that stance chosen."""
+    """One binding per label: a claim, entity or quote label applies at once, a stance
+    label opens the stance prompt with that stance chosen."""
     bindings = []
     for index, label in enumerate(schema.labels):
-        action = f"label({index})" if label.kind == "claim" else f"stance({index})"
+        action = f"stance({index})" if label.kind == "stance" else f"label({index})"
         what = label.description or label.kind
         bindings.append(
             Binding(textual_key(label.key), action, f"{label.name}: {what}", show=False)
@@ -145,7 +159,10 @@ class ReadingScreen(Screen[None]):
         self._warning = warning_summary(corpus.warnings)
         self.suggesting = suggest
         self._teacher: Teacher | None = None
-        self._suggestions: list[Suggested] = []
+        self._suggestions: list[Suggested] = []  # claim suggestions
+        self._span_suggestions: list[SpanSuggested] = []  # entity and quote suggestions
+        self._rejections: Rejections | None = None
+        self._fixing: SpanSuggested | None = None  # whose boundaries the selection fixes
 
     # --- composition -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -178,25 +195,23 @@ class ReadingScreen(Screen[None]):
         self.query_one("#legend", Static).update(lines)
 
     def _keys_line(self) -> Text:
-        """The label keys, each name in its label's colour, and the other editing keys."""
+        """The label keys, each name in its label's colour, then as many of the other
+        editing keys as the width leaves room for (all of them are in the help, `?`)."""
         line = Text()
         for label in self.schema.labels:
             line.append(f"{inert(label.key)} ", "bold")
-            line.append_text(self.article.swatch(inert(label.name), label.color))
-            line.append("  ")
-        line.append("v", "bold")
-        line.append(" select  ")
-        line.append("s", "bold")
-        line.append(" stance  ")
-        line.append("x", "bold")
-        line.append(" delete  ")
-        line.append("u", "bold")
-        line.append(" undo  ")
-        line.append(";", "bold")
-        line.append(" note  ")
-        line.append("L", "bold")
-        line.append(" list")
+            line.append_text(self.article.swatch(inert(label.name), label.color, pad=False))
+            line.append(" ")
+        width = self.query_one("#legend", Static).content_region.width or 10**6
+        for key, what in EDITING_KEYS:
+            if line.cell_len + len(key) + len(what) + 3 > width:
+                break
+            line.append(f" {key}", "bold")
+            line.append(f" {what} ")
         return line
+
+    def on_resize(self) -> None:
+        self._show_legend()
 
     def _theme_changed(self, _theme: object) -> None:
         self._show_legend()
@@ -216,7 +231,7 @@ class ReadingScreen(Screen[None]):
         self.state = ReadingState(self.document.text)
         self._reanchor(self.document)
         self._load_annotations()
-        self._suggestions = []
+        self._suggestions, self._span_suggestions, self._fixing = [], [], None
         self.article.show_suggestions([])
         self.article.show(self.document.title, self.state)
         self.documents.mark_current(index)
@@ -286,14 +301,19 @@ class ReadingScreen(Screen[None]):
         """The quote under the cursor and its speaker; the entity under the cursor and
         its type. Text from the article is shown inertly."""
         line = Text()
-        suggested = self._suggestion_here()
+        suggested = self._under_cursor()
         if suggested is not None:
-            from ...annotate.suggestions import shown_score
+            from ...annotate.suggestions import Suggested, shown_score
 
             line.append("Suggested: ", "dim")
             line.append(inert(suggested.label), f"bold {label_color(self.schema, suggested.label)}")
-            line.append(f" ({shown_score(suggested.score)})  Enter/y accepts · n rejects", "dim")
-            line.append(" · a label key relabels\n", "dim")
+            if isinstance(suggested, Suggested):
+                line.append(f" ({shown_score(suggested.score)})", "dim")
+            else:
+                line.append(f" ({suggested.kind})", "dim")
+            line.append("  Enter/y accepts · n rejects · a label key relabels", "dim")
+            line.append("" if isinstance(suggested, Suggested) else " · v fixes its ends", "dim")
+            line.append(" · A: the whole sentence\n", "dim")
         entity = self.state.focused_span if self._focus_kind() == "entity" else None
         if isinstance(entity, Entity):
             line.append("Entity: ", "dim")
@@ -357,7 +377,7 @@ class ReadingScreen(Screen[None]):
         self._moved(moved, f"no more {names[kind]} {where} this point")
 
     def action_match(self, forward: bool) -> None:
-        suggested = self._suggestion_here()
+        suggested = self._under_cursor()
         if forward and not self.state.query and suggested is not None:
             self._reject(suggested)
             return
@@ -398,6 +418,7 @@ class ReadingScreen(Screen[None]):
         """Esc: cancel the selection, close the search (clearing it) or a list."""
         if self.state.selection is not None and not self.query_one(SearchBar).display:
             self.state.clear_selection()
+            self._fixing = None
             self._moved(True)
         elif self.query_one(SearchBar).display:
             self.state.clear_search()
@@ -496,12 +517,12 @@ class ReadingScreen(Screen[None]):
         for index in self._copies.get(self.document.id, (self.index,)):
             if annotated != (index in self.documents.annotated):  # every copy of the text
                 self.documents.mark_annotated(index, annotated)
-        if self._suggestions:
+        if self._suggestions or self._span_suggestions:
             from ...annotate.suggestions import still_open
 
-            self._show_suggestions(
-                self.document.id, still_open(self._suggestions, self._annotations)
-            )
+            self._suggestions = still_open(self._suggestions, self._annotations)
+            self._span_suggestions = still_open(self._span_suggestions, self._annotations)
+            self._paint_suggestions()
 
     def _annotation_summary(self) -> str:
         if self.session is None:
@@ -539,8 +560,8 @@ class ReadingScreen(Screen[None]):
             self.refresh_panels("annotations are off: no store is open")
         return self.session
 
-    def _target(self) -> Span | None:
-        span = self.state.target_span
+    def _target(self, kind: str | None = None) -> Span | None:
+        span = self.state.target_for(kind)
         if span is None or span.end <= span.start:
             self.refresh_panels("nothing to label here")
             return None
@@ -555,7 +576,17 @@ class ReadingScreen(Screen[None]):
 
     # --- annotations: keys ------------------------------------------------------------------
     def action_select(self) -> None:
-        if self.state.start_selection():
+        """`v`: select from the cursor word; on a focused entity or quote suggestion,
+        select exactly its span, to fix its ends before saving it."""
+        self._fixing = self._focused_suggestion()
+        if self._fixing is not None:
+            self.state.select_exactly(self._fixing.start, self._fixing.end)
+            self._moved(True)
+            self.refresh_panels(
+                f"fixing the {self._fixing.label} suggestion: l/w h/b move its end, "
+                "Enter or a label key saves, Esc cancels"
+            )
+        elif self.state.start_selection():
             self._moved(True)
         else:
             self.refresh_panels("no word to select here")
@@ -567,15 +598,21 @@ class ReadingScreen(Screen[None]):
         self._moved(self.state.extend_selection_by_word(forward), "no more words")
 
     def action_label(self, index: int) -> None:
-        session, span = self._editing(), self._target()
+        label = self.schema.labels[index]
+        session, span = self._editing(), self._target(label.kind)
         if session is None or span is None:
             return
-        label = self.schema.labels[index]
-        suggested = self._suggestion_here()
-        if suggested is not None:
+        from ...annotate.span_suggestions import SpanSuggested, takes_label
+        from ...annotate.suggestions import Suggested, source_after
+
+        fixing = self._fixing if self.state.selection is not None else None
+        suggested = fixing or self._under_cursor()
+        if isinstance(suggested, SpanSuggested) and takes_label(self.schema, suggested, label.name):
+            self._accept_span(suggested, label.name)
+            return
+        if isinstance(suggested, Suggested) and label.kind == "claim":
             self._label_suggested(suggested, label.name)
             return
-        from ...annotate.suggestions import source_after
 
         try:
             kind = self.schema.kind_of(label.name) or "claim"
@@ -754,10 +791,24 @@ class ReadingScreen(Screen[None]):
 
     # --- claim suggestions (the rules: annotate/suggestions.py) ------------------------------
     def _start_suggestions(self) -> None:
-        if self._teacher is None and self.session is not None:
+        if self.session is None:
+            return
+        if self._rejections is None and self._suggests_spans():
+            from ...annotate.rejections import Rejections
+
+            try:
+                self._rejections = Rejections.load(self.session.store.path)
+            except ReaderError as exc:
+                self.notify(str(exc), severity="error", timeout=15)
+        self._rescore()
+        if self._teacher is None:
             self._load_learner(self.session.store.path)
-        else:
-            self._rescore()
+
+    def _suggests_spans(self) -> bool:
+        """Whether the schema has a group for the engine's entities or quotes."""
+        return self.schema.quote_label is not None or any(
+            label.kind == "entity" and label.tag for label in self.schema.labels
+        )
 
     @work(thread=True, exclusive=True, group="learner", description="claim model")
     def _load_learner(self, store_path: Path) -> None:
@@ -781,9 +832,10 @@ class ReadingScreen(Screen[None]):
 
     def _rescore(self) -> None:
         """Suggest again for the document shown (once its analysis is complete)."""
-        if not self.suggesting or self._teacher is None:
+        if not self.suggesting or self.document.id not in self._analyses:
             return
-        if self.document.id not in self._analyses:
+        self._suggest_spans()
+        if self._teacher is None:
             return
         spans = [(s.start, s.end) for s in self.state.sentences.spans]
         self._score(self.document, spans, list(self._annotations), self._teacher)
@@ -810,16 +862,39 @@ class ReadingScreen(Screen[None]):
         if doc_id != self.document.id:
             return
         self._suggestions = found if self.suggesting else []
+        self._paint_suggestions()
+
+    def _suggest_spans(self) -> None:
+        """The engine's entities and quotes of the document shown as suggestions (with
+        suggestions on, a store open and a schema group of their kind)."""
+        analysis = self._analyses.get(self.document.id)
+        self._span_suggestions = []
+        if self.suggesting and self._rejections is not None and analysis is not None:
+            from ...annotate.span_suggestions import span_suggestions
+
+            self._span_suggestions = span_suggestions(
+                self.document.id,
+                analysis.entities,
+                analysis.quotes,
+                self.schema,
+                self._annotations,
+                self._rejections,
+            )
+        self._paint_suggestions()
+
+    def _paint_suggestions(self) -> None:
+        suggestions: list[Suggested | SpanSuggested] = [*self._suggestions]
+        suggestions.extend(self._span_suggestions)
         self.article.show_suggestions(
             [
-                Mark(s.start, s.end, label_color(self.schema, s.label), s.label, "suggested")
-                for s in self._suggestions
+                Mark(s.start, s.end, label_color(self.schema, s.label), s.label, s.kind)
+                for s in suggestions
             ]
         )
         self.refresh_panels()
 
     def _suggestion_here(self) -> Suggested | None:
-        """The suggestion on the cursor's sentence (none while selecting)."""
+        """The claim suggestion on the cursor's sentence (none while selecting)."""
         span = self.state.sentence
         if not self._suggestions or span is None or self.state.selection is not None:
             return None
@@ -827,14 +902,103 @@ class ReadingScreen(Screen[None]):
 
         return suggestion_on(self._suggestions, span.start, span.end)
 
+    def _under_cursor(self) -> SpanSuggested | Suggested | None:
+        """The suggestion a key acts on (`span_suggestions.suggestion_under`); none while
+        selecting."""
+        if self.state.selection is not None or not (self._suggestions or self._span_suggestions):
+            return None
+        from ...annotate.span_suggestions import suggestion_under
+
+        return suggestion_under(
+            self._span_suggestions,
+            self.state.focused_entity_or_quote,
+            self.state.sentence,
+            self._suggestion_here(),
+        )
+
+    def _focused_suggestion(self) -> SpanSuggested | None:
+        """The entity or quote suggestion on the focused entity or quote, if any."""
+        focused = self.state.focused_entity_or_quote
+        if focused is None or self.state.selection is not None:
+            return None
+        from ...annotate.span_suggestions import SpanSuggested, suggestion_under
+
+        found = suggestion_under(self._span_suggestions, focused, None)
+        return found if isinstance(found, SpanSuggested) else None
+
     def action_accept_suggestion(self) -> None:
-        suggested = self._suggestion_here()
+        if self._fixing is not None and self.state.selection is not None:
+            self._accept_span(self._fixing)
+            return
+        suggested = self._under_cursor()
         if suggested is None:
+            several = self.state.sentence is not None and len(self._in_sentence()) > 1
             self.refresh_panels(
-                "no suggestion here" if self.suggesting else "suggestions are off (S)"
+                "several suggestions here: e/tab picks one, A accepts them all"
+                if several
+                else "no suggestion here"
+                if self.suggesting
+                else "suggestions are off (S)"
             )
             return
-        self._label_suggested(suggested, suggested.label)
+        from ...annotate.suggestions import Suggested
+
+        if isinstance(suggested, Suggested):
+            self._label_suggested(suggested, suggested.label)
+        else:
+            self._accept_span(suggested)
+
+    def _in_sentence(self) -> list[SpanSuggested]:
+        from ...annotate.span_suggestions import in_sentence
+
+        span = self.state.sentence
+        return in_sentence(self._span_suggestions, span.start, span.end) if span else []
+
+    def _accept_span(self, suggested: SpanSuggested, label: str | None = None) -> None:
+        """Save an entity or quote suggestion: as it is, relabelled, or with the ends the
+        selection gave it (when fixing it)."""
+        from ...annotate.span_suggestions import accept
+
+        session = self._editing()
+        if session is None:
+            return
+        selection = self.state.selection
+        fixed = selection.span if self._fixing is suggested and selection is not None else None
+        try:
+            annotation = accept(session, self.document, suggested, label, fixed)
+        except ReaderError as exc:
+            self._report(exc)
+            return
+        self.state.clear_selection()
+        self._fixing = None
+        how = "accepted" if annotation.source == "suggested" else "corrected to"
+        self._saved(f"{how} {annotation.label} {annotation.text[:30]!r}")
+
+    def action_accept_sentence(self) -> None:
+        """`A`: every suggestion in the sentence (entities, quotes, the claim), one undo step."""
+        session = self._editing()
+        if session is None:
+            return
+        from ...annotate.span_suggestions import accept
+        from ...annotate.suggestions import label_suggested
+
+        spans, claim = self._in_sentence(), self._suggestion_here()
+        count = len(spans) + (claim is not None)
+        if not count:
+            self.refresh_panels("no suggestion in this sentence")
+            return
+        try:
+            with session.batch(f"accept {count} suggestions"):
+                for suggested in spans:
+                    accept(session, self.document, suggested)
+                if claim is not None:
+                    made = label_suggested(session, self.document, claim, claim.label)
+        except ReaderError as exc:
+            self._report(exc)
+            return
+        if claim is not None:
+            self._teach(made.text, claim.label, claim)
+        self._saved(f"accepted {count} suggestion{'s' if count != 1 else ''} (u undoes them all)")
 
     def _label_suggested(self, suggested: Suggested, label: str) -> None:
         from ...annotate.suggestions import label_suggested
@@ -851,13 +1015,32 @@ class ReadingScreen(Screen[None]):
         how = "accepted" if annotation.source == "suggested" else "corrected to"
         self._saved(f"{how} {annotation.label}")
 
-    def _reject(self, suggested: Suggested) -> None:
+    def _reject(self, suggested: Suggested | SpanSuggested) -> None:
+        from ...annotate.suggestions import Suggested
+
+        if not isinstance(suggested, Suggested):
+            self._reject_span(suggested)
+            return
         if self._teacher is None:
             return
         self._show_suggestions(self.document.id, [s for s in self._suggestions if s != suggested])
         text = self.document.text[suggested.start : suggested.end]
         self._learn(self._teacher.rejected, self.document.id, text, suggested)
         self._flash(f"rejected the {suggested.label} suggestion")
+
+    def _reject_span(self, suggested: SpanSuggested) -> None:
+        """`n` on an entity or quote suggestion: never suggested again (saved beside the
+        store); the store does not change."""
+        if self._rejections is None:
+            return
+        try:
+            self._rejections.reject(suggested.key(self.document.id))
+        except ReaderError as exc:
+            self.notify(f"rejection NOT saved: {exc}", severity="error", timeout=15)
+            return
+        self._span_suggestions = [s for s in self._span_suggestions if s != suggested]
+        self._paint_suggestions()
+        self._flash(f"rejected the {suggested.label} suggestion (not suggested again)")
 
     def _teach(self, sentence: str, label: str, suggested: Suggested | None) -> None:
         if self._teacher is not None and self.schema.kind_of(label) == "claim":
@@ -879,10 +1062,11 @@ class ReadingScreen(Screen[None]):
         if self.suggesting:
             if self._editing() is not None:
                 self._start_suggestions()
-            self._flash("claim suggestions on")
+            self._flash("suggestions on")
         else:
-            self._show_suggestions(self.document.id, [])
-            self._flash("claim suggestions off")
+            self._suggestions, self._span_suggestions, self._fixing = [], [], None
+            self._paint_suggestions()
+            self._flash("suggestions off")
 
     def action_annotations(self) -> None:
         panel = self._annotation_panel
