@@ -44,11 +44,6 @@ if TYPE_CHECKING:  # the store is imported by the command that opens it, not at 
     from .prompts import StanceChoice
 
 READING_BINDINGS = [
-    Binding("tab", "jump('quote', True)", "Next quote"),
-    Binding("e", "jump('entity', True)", "Next entity"),
-    # Priority: handled in key order, so keys typed right after `/` reach the search box.
-    Binding("slash", "search", "Search", priority=True),
-    Binding("d", "documents", "Documents"),
     *hidden_keys("""
         j,down                 sentence(1)             Next sentence
         k,up                   sentence(-1)            Previous sentence
@@ -56,16 +51,25 @@ READING_BINDINGS = [
         K,left_curly_bracket   paragraph(-1)           Previous paragraph
         g,home                 top                     Top
         G,end                  bottom                  Bottom
-        shift+tab              jump('quote', False)    Previous quote
-        E                      jump('entity', False)   Previous entity
-        n                      match(True)             Next match (no search: reject the suggestion)
-        N                      match(False)            Previous match
-        right_parenthesis      unannotated(1)          Next unannotated doc
-        left_parenthesis       unannotated(-1)         Previous unannotated doc
-        escape                 cancel                  Cancel selection / close search or list
     """),
     *PAGE_BINDINGS,
+    Binding("tab", "jump('quote', True)", "Next quote"),
+    *hidden_keys("shift+tab  jump('quote', False)  Previous quote"),
+    Binding("e", "jump('entity', True)", "Next entity"),
+    *hidden_keys("E  jump('entity', False)  Previous entity"),
+    # Priority: handled in key order, so keys typed right after `/` reach the search box.
+    Binding("slash", "search", "Search", priority=True),
+    *hidden_keys("""
+        n  match(True)   Next match (no search: reject the suggestion)
+        N  match(False)  Previous match
+    """),
+    Binding("d", "documents", "Documents"),
     *DOCUMENT_BINDINGS,
+    *hidden_keys("""
+        right_parenthesis  unannotated(1)   Next unannotated doc
+        left_parenthesis   unannotated(-1)  Previous unannotated doc
+        escape             cancel           Cancel selection / close search or list
+    """),
 ]
 
 # Label keys come from the schema (see `label_bindings`); these are the rest.
@@ -308,12 +312,11 @@ class ReadingScreen(Screen[None]):
             line.append("Suggested: ", "dim")
             line.append(inert(suggested.label), f"bold {label_color(self.schema, suggested.label)}")
             if isinstance(suggested, Suggested):
-                line.append(f" ({shown_score(suggested.score)})", "dim")
+                what, fix = shown_score(suggested.score), ""
             else:
-                line.append(f" ({suggested.kind})", "dim")
-            line.append("  Enter/y accepts · n rejects · a label key relabels", "dim")
-            line.append("" if isinstance(suggested, Suggested) else " · v fixes its ends", "dim")
-            line.append(" · A: the whole sentence\n", "dim")
+                what, fix = suggested.kind, " · v fix ends"
+            line.append(f" ({what})  Enter/y accept · n reject · label key relabel{fix}", "dim")
+            line.append(" · A whole sentence\n", "dim")
         entity = self.state.focused_span if self._focus_kind() == "entity" else None
         if isinstance(entity, Entity):
             line.append("Entity: ", "dim")
