@@ -79,10 +79,9 @@ class Rejections:
 def _decode(path: Path, raw: bytes) -> set[Key]:
     try:
         document = json.loads(raw)
-        if not isinstance(document, dict) or document.get("reader") != FORMAT:
-            raise ValueError("it is not a rejected-suggestions file")
-        if document.get("version") != VERSION:
-            raise ValueError(f"version {document.get('version')!r} is not {VERSION}")
+        header = {"reader": FORMAT, "version": VERSION}
+        if not isinstance(document, dict) or {k: document.get(k) for k in header} != header:
+            raise ValueError(f"it is not a version {VERSION} {FORMAT} file")
         return {_key(entry) for entry in document.get("rejected", [])}
     except (ValueError, TypeError, UnicodeDecodeError) as exc:
         raise RejectionsError(
@@ -92,12 +91,10 @@ def _decode(path: Path, raw: bytes) -> set[Key]:
 
 
 def _key(entry: Any) -> Key:
-    if not (
-        isinstance(entry, list)
-        and len(entry) == 4
-        and isinstance(entry[0], str)
-        and all(type(n) is int and n >= 0 for n in entry[1:3])
-        and isinstance(entry[3], str)
-    ):
-        raise ValueError("a rejected suggestion is not [doc_id, start, end, kind]")
-    return (entry[0], entry[1], entry[2], entry[3])
+    """`[doc_id, start, end, kind]` read back."""
+    if isinstance(entry, list) and len(entry) == 4:
+        doc_id, start, end, kind = entry
+        offsets = type(start) is int and type(end) is int and 0 <= start < end
+        if offsets and isinstance(doc_id, str) and isinstance(kind, str):
+            return (doc_id, start, end, kind)
+    raise ValueError("a rejected suggestion is not [doc_id, start, end, kind]")

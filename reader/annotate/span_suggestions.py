@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from .annotations import Annotation, Speaker
 from .schema import Schema
 from .session import AnnotationSession, DocumentLike
-from .suggestions import K, Suggested, still_open
+from .suggestions import Suggested
 
 SPAN_KINDS = ("entity", "quote")
 
@@ -29,6 +29,14 @@ class _Extent(Protocol):  # a span: reader.nlp.types.Span fits
     def start(self) -> int: ...
     @property
     def end(self) -> int: ...
+
+
+class _Kinded(_Extent, Protocol):  # a suggestion of any kind (a claim one too)
+    @property
+    def kind(self) -> str: ...
+
+
+K = TypeVar("K", bound=_Kinded)
 
 
 class EngineEntity(_Extent, Protocol):
@@ -87,6 +95,13 @@ def span_suggestions(
         found.append(SpanSuggested(quote.start, quote.end, "quote", quote_label.name, said_by))
     open_ = [s for s in still_open(found, annotations) if s.key(doc_id) not in rejected]
     return sorted(open_, key=lambda s: (s.start, -s.end, s.kind))
+
+
+def still_open(suggestions: Iterable[K], annotations: Sequence[Annotation]) -> list[K]:
+    """`suggestions` (claim, entity or quote ones) without those an annotation of the
+    same kind now covers exactly."""
+    covered = {(a.start, a.end, a.kind) for a in annotations}
+    return [s for s in suggestions if (s.start, s.end, s.kind) not in covered]
 
 
 def in_sentence(suggestions: Iterable[K], start: int, end: int) -> list[K]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from .annotations import Annotation
 from .session import AnnotationSession, DocumentLike
@@ -75,26 +75,6 @@ def claim_suggestions(
         if guess.score >= THRESHOLD:
             found.append(Suggested(start, end, guess.label, guess.score))
     return found
-
-
-class Kinded(Protocol):
-    """A suggestion of any kind: a claim `Suggested` or an entity or quote one."""
-
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
-    @property
-    def kind(self) -> str: ...
-
-
-K = TypeVar("K", bound=Kinded)
-
-
-def still_open(suggestions: Iterable[K], annotations: Sequence[Annotation]) -> list[K]:
-    """`suggestions` without those an annotation of the same kind now covers exactly."""
-    covered = {(a.start, a.end, a.kind) for a in annotations}
-    return [s for s in suggestions if (s.start, s.end, s.kind) not in covered]
 
 
 def suggestion_on(suggestions: Iterable[Suggested], start: int, end: int) -> Suggested | None:

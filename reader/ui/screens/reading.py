@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -90,6 +90,7 @@ ANNOTATION_BINDINGS = hidden_keys("""
     S              toggle_suggestions         Show / hide suggestions
 """)
 SAVED_MESSAGE_SECONDS = 4.0
+T = TypeVar("T")
 # The editing keys the legend lists after the label keys, while there is room.
 EDITING_KEYS = (
     ("v", "select"),
@@ -144,7 +145,7 @@ class ReadingScreen(Screen[None]):
         self.engine = engine
         self.session = session
         self._open_session = open_session
-        self.schema: Schema = schema or (session.schema if session else None) or default_schema()
+        self.schema: Schema = screen_schema(schema, session)
         self.label_bindings = label_bindings(self.schema)  # bound by `reading_screen`
         self.index = 0
         self.state = ReadingState(self.document.text)
@@ -521,7 +522,7 @@ class ReadingScreen(Screen[None]):
             if annotated != (index in self.documents.annotated):  # every copy of the text
                 self.documents.mark_annotated(index, annotated)
         if self._suggestions or self._span_suggestions:
-            from ...annotate.suggestions import still_open
+            from ...annotate.span_suggestions import still_open
 
             self._suggestions = still_open(self._suggestions, self._annotations)
             self._span_suggestions = still_open(self._span_suggestions, self._annotations)
@@ -569,6 +570,18 @@ class ReadingScreen(Screen[None]):
             self.refresh_panels("nothing to label here")
             return None
         return span
+
+    def _write(self, operation: Callable[[AnnotationSession], T]) -> T | None:
+        """Run `operation` on the session (opening the store if a key beat it); a write
+        that fails is reported and gives None (nothing was recorded)."""
+        session = self._editing()
+        if session is None:
+            return None
+        try:
+            return operation(session)
+        except ReaderError as exc:
+            self._report(exc)
+            return None
 
     def _report(self, exc: ReaderError) -> None:
         """A write failed (disk full, store gone): say so; nothing was recorded."""
@@ -667,15 +680,15 @@ class ReadingScreen(Screen[None]):
         self.app.push_screen(prompt, lambda choice: self._stance_chosen(span, choice))
 
     def _stance_chosen(self, span: Span, choice: StanceChoice | None) -> None:
-        if choice is None or self.session is None:
+        if choice is None:
             self.refresh_panels("stance cancelled")
             return
-        try:
-            annotation = self.session.apply_stance(
+        annotation = self._write(
+            lambda session: session.apply_stance(
                 self.document, span.start, span.end, choice.label, choice.target, choice.holder
             )
-        except ReaderError as exc:
-            self._report(exc)
+        )
+        if annotation is None:
             return
         self.state.clear_selection()
         self._saved(f"{annotation.label} → {annotation.target or '(no target)'}")
@@ -711,12 +724,7 @@ class ReadingScreen(Screen[None]):
         self._with_annotation_here("delete", self._delete)
 
     def _delete(self, annotation: Annotation) -> None:
-        if self.session is None:
-            return
-        try:
-            self.session.delete(annotation)
-        except ReaderError as exc:
-            self._report(exc)
+        if self._write(lambda session: session.delete(annotation)) is None:
             return
         self.state.clear_selection()
         self._saved(f"deleted {annotation.label} (u undoes)")
@@ -733,15 +741,10 @@ class ReadingScreen(Screen[None]):
         self.app.push_screen(prompt, lambda note: self._note_written(annotation, note))
 
     def _note_written(self, annotation: Annotation, note: str | None) -> None:
-        if note is None or self.session is None:
+        if note is None:
             self.refresh_panels("note cancelled")
-            return
-        try:
-            self.session.set_note(annotation, note)
-        except ReaderError as exc:
-            self._report(exc)
-            return
-        self._saved("note" if note else "note cleared")
+        elif self._write(lambda session: session.set_note(annotation, note)) is not None:
+                self._saved("note" if note else "note cleared")
 
     def action_undo(self) -> None:
         self._history(undo=True)
@@ -962,15 +965,10 @@ class ReadingScreen(Screen[None]):
         selection gave it (when fixing it)."""
         from ...annotate.span_suggestions import accept
 
-        session = self._editing()
-        if session is None:
-            return
         selection = self.state.selection
         fixed = selection.span if self._fixing is suggested and selection is not None else None
-        try:
-            annotation = accept(session, self.document, suggested, label, fixed)
-        except ReaderError as exc:
-            self._report(exc)
+        annotation = self._write(lambda s: accept(s, self.document, suggested, label, fixed))
+        if annotation is None:
             return
         self.state.clear_selection()
         self._fixing = None
@@ -979,9 +977,6 @@ class ReadingScreen(Screen[None]):
 
     def action_accept_sentence(self) -> None:
         """`A`: every suggestion in the sentence (entities, quotes, the claim), one undo step."""
-        session = self._editing()
-        if session is None:
-            return
         from ...annotate.span_suggestions import accept
         from ...annotate.suggestions import label_suggested
 
@@ -990,29 +985,26 @@ class ReadingScreen(Screen[None]):
         if not count:
             self.refresh_panels("no suggestion in this sentence")
             return
-        try:
+
+        def accept_all(session: AnnotationSession) -> list[Annotation]:
             with session.batch(f"accept {count} suggestions"):
-                for suggested in spans:
-                    accept(session, self.document, suggested)
+                made = [accept(session, self.document, suggested) for suggested in spans]
                 if claim is not None:
-                    made = label_suggested(session, self.document, claim, claim.label)
-        except ReaderError as exc:
-            self._report(exc)
+                    made.append(label_suggested(session, self.document, claim, claim.label))
+            return made
+
+        made = self._write(accept_all)
+        if made is None:
             return
         if claim is not None:
-            self._teach(made.text, claim.label, claim)
+            self._teach(made[-1].text, claim.label, claim)
         self._saved(f"accepted {count} suggestion{'s' if count != 1 else ''} (u undoes them all)")
 
     def _label_suggested(self, suggested: Suggested, label: str) -> None:
         from ...annotate.suggestions import label_suggested
 
-        session = self._editing()
-        if session is None:
-            return
-        try:
-            annotation = label_suggested(session, self.document, suggested, label)
-        except ReaderError as exc:
-            self._report(exc)
+        annotation = self._write(lambda s: label_suggested(s, self.document, suggested, label))
+        if annotation is None:
             return
         self._teach(annotation.text, label, suggested)
         how = "accepted" if annotation.source == "suggested" else "corrected to"
@@ -1104,16 +1096,12 @@ class ReadingScreen(Screen[None]):
         self.refresh_panels("every other document has annotations")
 
 
-def reading_screen(
-    corpus: Corpus,
-    engine: str | None = None,
-    session: AnnotationSession | None = None,
-    schema: Schema | None = None,
-    open_session: Callable[[], AnnotationSession | None] | None = None,
-    suggest: bool = False,
-) -> ReadingScreen:
-    """A reading screen whose keys include the schema's label keys (the app's way to
-    make one; `ReadingScreen` itself binds no label key)."""
-    schema = schema or (session.schema if session else None) or default_schema()
-    screen = with_bindings(ReadingScreen, label_bindings(schema))
-    return screen(corpus, engine, session, schema, open_session, suggest)
+def screen_schema(schema: Schema | None, session: AnnotationSession | None) -> Schema:
+    """The schema a reading screen uses: the one given, else the session's, else the default."""
+    return schema or (session.schema if session else None) or default_schema()
+
+
+def reading_screen(schema: Schema) -> type[ReadingScreen]:
+    """The reading screen whose keys include `schema`'s label keys (the app's way to make
+    one; `ReadingScreen` itself binds no label key)."""
+    return with_bindings(ReadingScreen, label_bindings(schema))
