@@ -211,8 +211,38 @@ async def test_a_renamed_label_with_a_tag_receives_the_engines_type(tmp_path: Pa
 
 async def test_v_then_0_makes_a_quote_by_hand_without_a_speaker(tmp_path: Path) -> None:
     db = tmp_path / "a.json"
-    async with annotating(corpus(), db) as pilot:  # no suggestions
-        await press(pilot, "j", "j", "v", "l", "0")
+    text = TEXT + "\nThe French government agreed with Germany.\n"  # no one to say it there
+    two_paragraphs = Corpus([Document(text, "Talks", "talks.txt")])
+    async with annotating(two_paragraphs, db) as pilot:  # no suggestions
+        await press(pilot, "J", "v", "l", "0")
         (quote,) = stored(db)
         assert (quote.text, quote.kind, quote.label) == ("The French", "quote", "QUOTE")
         assert quote.speaker is None and quote.source is None
+
+
+async def test_a_quote_by_hand_asks_who_says_it_among_the_paragraphs_people(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "a.json"
+    async with annotating(corpus(), db) as pilot:
+        await press(pilot, "j", "v", "l", "l", "l", "l", "0")
+        prompt = pilot.app.screen
+        assert [str(c) for c in prompt.choices] == [
+            "John Smith",  # nearest first
+            "Angela Merkel",
+            "United Nations",
+            "(no speaker)",
+        ]
+        assert stored(db) == []  # nothing saved before the choice
+        await press(pilot, "1")
+        (quote,) = stored(db)
+        assert (quote.text, quote.kind, quote.label) == ("We will not give up", "quote", "QUOTE")
+        assert quote.speaker is not None
+        assert (quote.speaker.start, quote.speaker.end) == span("John Smith")
+        await press(pilot, "u")
+        assert stored(db) == []
+        await press(pilot, "v", "l", "0", "escape")  # Esc: nothing saved
+        assert stored(db) == []
+        await press(pilot, "v", "l", "0", "4")  # the last choice: no speaker
+        (quote,) = stored(db)
+        assert quote.text == "We will" and quote.speaker is None

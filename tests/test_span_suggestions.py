@@ -150,3 +150,15 @@ def test_a_rejections_file_that_cannot_be_read_is_named_and_left_as_it_is(tmp_pa
     with pytest.raises(RejectionsError, match="a.json.rejected.json: cannot be read"):
         Rejections.load(store)
     assert path.read_bytes() == before
+
+
+def test_speaker_candidates_are_the_paragraphs_people_and_bodies_nearest_first() -> None:
+    from reader.annotate.span_suggestions import speaker_candidates
+
+    quote = Span(*at("“We will win,”"))
+    found = speaker_candidates([*ENTITIES, entity("Ana Smith", "PERSON")], 0, len(TEXT), quote)
+    assert [(s.text, s.start) for s in found] == [
+        ("Ana Smith", at("Ana Smith")[0]),  # once, though found twice
+        ("Acme", at("Acme")[0]),  # an organisation; Paris (a place) and Dutch are not
+    ]
+    assert speaker_candidates(ENTITIES, 0, at("Ana Smith")[0], quote) == []  # not in the span

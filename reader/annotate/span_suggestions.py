@@ -44,6 +44,8 @@ class EngineEntity(_Extent, Protocol):
 
     @property
     def label(self) -> str: ...
+    @property
+    def text(self) -> str: ...
 
 
 class EngineSpeaker(_Extent, Protocol):
@@ -128,6 +130,32 @@ def suggestion_under(
         return claim
     here = in_sentence(suggestions, sentence.start, sentence.end)
     return here[0] if len(here) == 1 else None
+
+
+SPEAKER_TYPES = ("PERSON", "ORG")  # the engine's entity types that can say something
+SPEAKERS_OFFERED = 8
+
+
+def speaker_candidates(
+    entities: Iterable[EngineEntity], start: int, end: int, quote: _Extent
+) -> list[Speaker]:
+    """Who may say the `quote` made by hand: the engine's people and organisations in
+    `start:end` (its paragraph) outside the quote, each name once, nearest first."""
+
+    def distance(entity: EngineEntity) -> int:
+        return entity.start - quote.end if entity.start >= quote.end else quote.start - entity.end
+
+    outside = [
+        entity
+        for entity in entities
+        if entity.label in SPEAKER_TYPES
+        and start <= entity.start < entity.end <= end
+        and (entity.end <= quote.start or entity.start >= quote.end)
+    ]
+    found: dict[str, Speaker] = {}
+    for entity in sorted(outside, key=distance):
+        found.setdefault(entity.text, Speaker(entity.start, entity.end, entity.text))
+    return list(found.values())[:SPEAKERS_OFFERED]
 
 
 def takes_label(schema: Schema, suggested: SpanSuggested, label: str) -> bool:

@@ -36,7 +36,7 @@ from .paging import DOCUMENT_BINDINGS, PAGE_BINDINGS, article_keys_allowed, turn
 from .schema_keys import hidden_keys, textual_key, with_bindings
 
 if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
-    from ...annotate.annotations import Annotation
+    from ...annotate.annotations import Annotation, Speaker
     from ...annotate.rejections import Rejections
     from ...annotate.session import AnnotationSession, Step
     from ...annotate.span_suggestions import SpanSuggested
@@ -619,7 +619,7 @@ class ReadingScreen(Screen[None]):
         if session is None or span is None:
             return
         from ...annotate.span_suggestions import SpanSuggested, takes_label
-        from ...annotate.suggestions import Suggested, source_after
+        from ...annotate.suggestions import Suggested
 
         fixing = self._fixing if self.state.selection is not None else None
         suggested = fixing or self._under_cursor()
@@ -629,23 +629,56 @@ class ReadingScreen(Screen[None]):
         if isinstance(suggested, Suggested) and label.kind == "claim":
             self._label_suggested(suggested, label.name)
             return
+        if label.kind == "quote" and self._ask_speaker(label, span):
+            return
+        self._apply_label(label, span)
 
-        try:
-            kind = self.schema.kind_of(label.name) or "claim"
-            existing = session.find(self.document.id, span.start, span.end, kind, label.name)
-            annotation = session.apply_label(
-                self.document,
-                span.start,
-                span.end,
-                label.name,
-                source=source_after(existing, label.name),
+    def _apply_label(self, label: Label, span: Span, speaker: Speaker | None = None) -> None:
+        """Give `span` the `label` (a quote its `speaker`, when one was chosen)."""
+        from ...annotate.suggestions import source_after
+
+        def apply(session: AnnotationSession) -> Annotation:
+            existing = session.find(self.document.id, span.start, span.end, label.kind, label.name)
+            source = source_after(existing, label.name)
+            return session.apply_label(
+                self.document, span.start, span.end, label.name, source=source, speaker=speaker
             )
-        except ReaderError as exc:
-            self._report(exc)
+
+        annotation = self._write(apply)
+        if annotation is None:
             return
         self.state.clear_selection()
         self._teach(annotation.text, annotation.label, None)
-        self._saved(f"{annotation.label} on {len(annotation.text.split())} words")
+        said = f" said by {annotation.speaker.text}" if annotation.speaker else ""
+        self._saved(f"{annotation.label} on {len(annotation.text.split())} words{said}")
+
+    def _ask_speaker(self, label: Label, span: Span) -> bool:
+        """A quote made by hand: when the engine found people or organisations in its
+        paragraph, ask which one says it (one key; the last choice is none). Returns
+        whether it asked."""
+        from ...annotate.span_suggestions import speaker_candidates
+
+        analysis = self._analyses.get(self.document.id)
+        paragraphs = list(self.state.paragraphs.overlapping(span.start, span.end))
+        if analysis is None or not paragraphs:
+            return False
+        start, end = paragraphs[0].start, paragraphs[-1].end
+        candidates = speaker_candidates(analysis.entities, start, end, span)
+        if not candidates:
+            return False
+        from .prompts import ChoicePrompt
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                self.refresh_panels(f"{label.name} cancelled")
+            else:
+                speaker = candidates[index] if index < len(candidates) else None
+                self._apply_label(label, span, speaker)
+
+        names = [candidate.text for candidate in candidates]
+        prompt = ChoicePrompt(f"{label.name}: who says it?", [*names, "(no speaker)"])
+        self.app.push_screen(prompt, chosen)
+        return True
 
     def _stance_labels(self) -> list[Label]:
         return [label for label in self.schema.labels if label.kind == "stance"]
