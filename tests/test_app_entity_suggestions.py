@@ -70,6 +70,11 @@ async def test_the_engines_entities_and_quote_are_suggested(tmp_path: Path) -> N
         await press(pilot, "e")
         info = str(reading(pilot).query_one("#quote-info").render())
         assert "Suggested: PERSON (entity)" in info
+        await press(pilot, "S")  # off: none shown, Enter accepts nothing
+        assert suggested(pilot) == [] and len(reading(pilot).article.suggested) == 0
+        await press(pilot, "enter")
+        await press(pilot, "S")
+        assert ("Angela Merkel", "entity", "PERSON") in suggested(pilot)
     assert on_disk(tmp_path / "a.json") == []  # nothing is saved until a key says so
 
 
