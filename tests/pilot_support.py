@@ -47,17 +47,25 @@ async def annotating(
     schema: Schema | None = None,
     size: tuple[int, int] = (110, 36),
     before: Callable[[AnnotationSession], None] | None = None,
+    suggest: bool = False,
 ) -> AsyncIterator[Pilot]:
     """The app on `corpus`, annotating as alice into the store `db` (closed afterwards);
-    `before` is given the session first (to save annotations the test starts from)."""
+    `before` is given the session first (to save annotations the test starts from);
+    `suggest` as `reader --suggest`."""
     store = AnnotationStore.open(db, "alice")
     try:
         session = AnnotationSession(store, "alice", schema or default_schema())
         if before is not None:
             before(session)
-        app = make_app(corpus, session=session)
+        app = make_app(corpus, session=session, suggest=suggest)
         async with app.run_test(size=size) as pilot:
-            await settle(pilot)
+            if suggest:  # suggesting again cancels the scoring under way: wait on the state
+                screen = reading(pilot)
+                await until(pilot, lambda: screen._teacher is not None, "the claim model")
+                await until(pilot, lambda: all(w.is_finished for w in app.workers), "workers")
+                await pilot.pause()
+            else:
+                await settle(pilot)
             yield pilot
     finally:
         store.close()

@@ -181,3 +181,50 @@ def test_the_reanchoring_message_counts_moved_and_orphaned() -> None:
         "The text changed since it was annotated: 1 annotation(s) re-anchored, "
         "1 orphaned (kept with the old text, see `reader export`)"
     )
+
+
+QUOTED = "Intro line. “We will open the bridge in May,” said Mayor Jane Doe on Friday.\n"
+
+
+def quote_with_speaker(text: str):
+    from reader.annotate.annotations import Speaker
+
+    start, s_start = text.index("“"), text.index("Jane Doe")
+    quote = make_annotation(
+        text,
+        text_id(text),
+        start,
+        text.index("”") + 1,
+        "quote",
+        "QUOTE",
+        "a",
+        speaker=Speaker(s_start, s_start + len("Jane Doe"), "Jane Doe"),
+    )
+    return quote
+
+
+def test_a_quotes_speaker_moves_with_it() -> None:
+    quote = quote_with_speaker(QUOTED)
+    new = "A new first paragraph.\n\n" + QUOTED
+    placed = reanchor(quote, new)
+    assert placed.status == "moved" and not placed.speaker_dropped
+    speaker = placed.annotation.speaker
+    assert speaker is not None and new[speaker.start : speaker.end] == "Jane Doe"
+    assert placed.annotation.start == quote.start + len("A new first paragraph.\n\n")
+
+
+def test_a_speaker_whose_text_changed_is_dropped_and_the_message_says_so() -> None:
+    from reader.annotate.anchoring import reanchor_message
+
+    quote = quote_with_speaker(QUOTED)
+    new = "Breaking. " + QUOTED.replace("Mayor Jane Doe", "the mayor, Jane Q. Doe,")
+    placed = reanchor(quote, new)
+    assert placed.status == "moved" and placed.speaker_dropped
+    assert placed.annotation.speaker is None  # never pointing at other characters
+    assert new[placed.annotation.start : placed.annotation.end] == quote.text
+    assert reanchor_message([placed]) == (
+        "The text changed since it was annotated: 1 annotation(s) re-anchored; "
+        "the speaker of 1 quote(s) dropped (its text changed)"
+    )
+    kept = reanchor(quote, QUOTED.replace("Jane Doe", "Jane Roe"))  # same offsets, new name
+    assert kept.status == "kept" and kept.speaker_dropped and kept.annotation.speaker is None

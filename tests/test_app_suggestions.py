@@ -95,7 +95,7 @@ async def test_checkable_sentences_are_suggested_and_marked(tmp_path: Path) -> N
         assert any("┆" in line for line in lines) and not any("▌" in line for line in lines)
         await to(pilot, CLAIMS[0])
         info = str(pilot.app.screen.query_one("#quote-info", Static).render())
-        assert "Suggested: FACT" in info and "Enter/y accepts" in info
+        assert "Suggested: FACT" in info and "Enter/y accept" in info
         assert on_disk(tmp_path / "alice.json") == []  # a suggestion is not an annotation
 
 

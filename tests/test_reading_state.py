@@ -187,3 +187,15 @@ def test_the_speaker_of_a_span_inside_a_quote_only() -> None:
     assert s.speaker_of(Span(quote, quote + 10)) == "Mr Smith"
     assert s.speaker_of(Span(quote + 1, quote + 8)) == "Mr Smith"  # inside the quote
     assert s.speaker_of(Span(quote - 5, quote + 10)) == ""  # wider than the quote
+
+
+def test_a_suggestions_span_is_selected_exactly_and_its_end_moves_by_words() -> None:
+    text = "He said “We will win the vote” to Ana Smith today."
+    state = ReadingState(text)
+    start, end = text.index("“"), text.index("”") + 1
+    assert state.select_exactly(start, end)
+    assert state.selection is not None
+    assert text[state.selection.span.start : state.selection.span.end] == "“We will win the vote”"
+    state.extend_selection_by_word(False)
+    assert text[state.selection.span.start : state.selection.span.end] == "“We will win the"
+    assert not state.select_exactly(5, 5)  # an empty span is no selection

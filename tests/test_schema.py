@@ -13,6 +13,7 @@ from reader.annotate.schema import (
     default_schema,
     load_schema,
     normalise_key,
+    parse_schema,
 )
 
 GOOD = """\
@@ -38,7 +39,7 @@ targets = ["the headline"]
 
 [[groups.fnc.labels]]
 name = "agree"
-key = "A"
+key = "P"
 """
 
 
@@ -74,7 +75,7 @@ def test_custom_schema_with_groups_colours_and_targets(tmp_path: Path) -> None:
     assert schema.label("UFS").color  # a colour is given when none is
     assert schema.label("CFS").description == "Check-worthy factual sentence"
     assert schema.group("fnc").targets == ("the headline",)
-    assert schema.label_for_key("A").name == "agree"
+    assert schema.label_for_key("P").name == "agree"
     assert schema.group_of("UFS").name == "check"
 
 
@@ -124,3 +125,62 @@ def test_key_spellings_are_normalised() -> None:
     assert normalise_key("Ctrl+R") == "ctrl+r"
     assert normalise_key("J") == "J"
     assert {";", "ctrl+r", "shift+tab", "pagedown", "J"} <= RESERVED_KEYS
+
+
+ENTITIES = """\
+[groups.who]
+kind = "entity"
+[[groups.who.labels]]
+name = "Person"
+key = "5"
+tag = "PERSON"
+[[groups.who.labels]]
+name = "ORG"
+key = "6"
+[[groups.who.labels]]
+name = "Thing"
+key = "7"
+[groups.said]
+kind = "quote"
+[[groups.said.labels]]
+name = "Said"
+key = "0"
+"""
+
+
+def test_entity_labels_take_the_engine_type_their_tag_names() -> None:
+    from reader.nlp.types import ENTITY_LABELS
+
+    schema = parse_schema(ENTITIES)
+    assert [(label.name, label.tag) for label in schema.labels] == [
+        ("Person", "PERSON"),  # renamed: the tag says which type it takes
+        ("ORG", "ORG"),  # by default its own name
+        ("Thing", ""),  # no engine type: never suggested
+        ("Said", ""),
+    ]
+    assert schema.entity_label("PERSON").name == "Person"
+    assert schema.entity_label("GPE") is None
+    assert schema.quote_label.name == "Said"
+    assert [label.tag for label in default_schema().labels if label.kind == "entity"] == list(
+        ENTITY_LABELS
+    )
+    assert default_schema().quote_label.key == "0"
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (('tag = "PERSON"', 'tag = "PEOPLE"'), "line 6: tag 'PEOPLE' of label 'Person' is not"),
+        (('name = "ORG"', 'name = "ORG"\ntag = "PERSON"'), "line 9: entity type PERSON is taken"),
+        (('name = "Said"', 'name = "Said"\ntag = "PERSON"'), "only entity labels have a tag"),
+    ],
+)
+def test_a_bad_tag_is_refused_with_its_line(change: tuple[str, str], problem: str) -> None:
+    with pytest.raises(SchemaError, match=problem):
+        parse_schema(ENTITIES.replace(*change), "s.toml")
+
+
+def test_capital_a_is_reserved_for_accepting_a_sentences_suggestions() -> None:
+    assert "A" in RESERVED_KEYS
+    with pytest.raises(SchemaError, match="accept every suggestion in the sentence"):
+        parse_schema(ENTITIES.replace('key = "7"', 'key = "A"'), "s.toml")

@@ -22,7 +22,7 @@ KEYS = [
     ("Ctrl+Y", "ctrl+y"),
     ("insert", "insert"),
     ("alt+x", "alt+x"),
-    ("A", "A"),
+    ("P", "P"),
     ("é", "é"),
     ("7", "7"),
     ("plus", "plus"),

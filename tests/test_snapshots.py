@@ -56,7 +56,7 @@ def test_search_and_document_list(snap_compare, article_folder) -> None:  # noqa
     assert snap_compare(app, terminal_size=SIZE, run_before=search)
 
 
-def annotating_app(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+def annotating_app(tmp_path, monkeypatch, suggest: bool = False):  # noqa: ANN001, ANN201
     """The seed with alice's store open (a relative path, so the status line is stable),
     and the `saved:` message kept however slow the run (it is cleared by a timer)."""
     from reader.annotate.schema import default_schema
@@ -68,7 +68,9 @@ def annotating_app(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     monkeypatch.setattr(reading, "SAVED_MESSAGE_SECONDS", 24 * 3600)
     store = AnnotationStore.open("alice.json", "alice")
     return make_app(
-        load_corpus([seeds_dir()]), session=AnnotationSession(store, "alice", default_schema())
+        load_corpus([seeds_dir()]),
+        session=AnnotationSession(store, "alice", default_schema()),
+        suggest=suggest,
     )
 
 
@@ -82,6 +84,23 @@ def test_annotated_article(snap_compare, tmp_path, monkeypatch) -> None:  # noqa
 
     app = annotating_app(tmp_path, monkeypatch)
     assert snap_compare(app, terminal_size=SIZE, run_before=label)
+
+
+def test_entity_suggestions(snap_compare, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """`--suggest`: the engine's entities and quotes underlined with a `┆` in the label's
+    colour (an accepted one tinted, with a `▌`), the focused one's suggestion described."""
+
+    async def suggest(pilot: Pilot) -> None:
+        screen = pilot.app.reading
+        for _ in range(2000):
+            if screen._span_suggestions and all(w.is_finished for w in pilot.app.workers):
+                break
+            await pilot.pause()
+        await pilot.press("e", "enter", "e", "e")  # TEHRAN accepted; the third entity focused
+        await pilot.pause()
+
+    app = annotating_app(tmp_path, monkeypatch, suggest=True)
+    assert snap_compare(app, terminal_size=SIZE, run_before=suggest)
 
 
 def test_stance_prompt(snap_compare, tmp_path, monkeypatch) -> None:  # noqa: ANN001

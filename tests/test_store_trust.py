@@ -165,9 +165,11 @@ def test_a_quote_whose_speaker_does_not_fit_is_refused_in_the_snapshot(tmp_path:
     records[0]["speaker"]["text"] = "Two"
     _set_records(data, records)
     path.write_text(json.dumps(data))
-    with pytest.raises(StoreCorruptError, match="speaker's text") as caught:
-        with AnnotationStore.open(path, "alice") as store:
-            store.for_document(DOC.doc_id)
+    with (
+        pytest.raises(StoreCorruptError, match="speaker's text") as caught,
+        AnnotationStore.open(path, "alice") as store,
+    ):
+        store.for_document(DOC.doc_id)
     one_line(caught.value, path)
 
 

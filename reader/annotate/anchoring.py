@@ -6,6 +6,10 @@ new text it is:
 - moved when its text occurs elsewhere and exactly one occurrence agrees best with the
   context (and, when there are several occurrences, agrees at all);
 - orphaned otherwise (text gone, or several equally good places): never guessed.
+
+A quote's speaker moves with it by the same number of characters when its text is still
+there; otherwise the speaker is dropped (`speaker_dropped`, and the message says so),
+never left pointing at other characters.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ class Anchored:
     status: Status
     annotation: Annotation  # moved: the annotation at its new place; else unchanged
     original: Annotation
+    speaker_dropped: bool = False  # a quote's speaker is no longer where it moved to
 
 
 def _common_suffix(a: str, b: str) -> int:
@@ -74,7 +79,7 @@ def reanchor(annotation: Annotation, text: str, doc_id: str | None = None) -> An
     if annotation.text and text[start:end] == annotation.text and end <= len(text):
         if doc_id == annotation.doc_id:
             return Anchored("kept", annotation, annotation)
-        return Anchored("kept", _moved(annotation, text, doc_id, start), annotation)
+        return _placed("kept", annotation, text, doc_id, start)
     candidates = occurrences(text, annotation.text)
     if not candidates:
         return Anchored("orphaned", annotation, annotation)
@@ -82,7 +87,21 @@ def reanchor(annotation: Annotation, text: str, doc_id: str | None = None) -> An
     best_score, best = scored[0]
     if len(scored) > 1 and (best_score == 0 or scored[1][0] == best_score):
         return Anchored("orphaned", annotation, annotation)
-    return Anchored("moved", _moved(annotation, text, doc_id, best), annotation)
+    return _placed("moved", annotation, text, doc_id, best)
+
+
+def _placed(status: Status, annotation: Annotation, text: str, doc_id: str, start: int) -> Anchored:
+    """`annotation` at `start` of `text`, its speaker (if any) moved along or dropped."""
+    placed = _moved(annotation, text, doc_id, start)
+    speaker = annotation.speaker
+    if speaker is None:
+        return Anchored(status, placed, annotation)
+    shift = start - annotation.start
+    s_start, s_end = speaker.start + shift, speaker.end + shift
+    if s_start >= 0 and text[s_start:s_end] == speaker.text:
+        moved = replace(speaker, start=s_start, end=s_end)
+        return Anchored(status, replace(placed, speaker=moved), annotation)
+    return Anchored(status, replace(placed, speaker=None), annotation, speaker_dropped=True)
 
 
 def _moved(annotation: Annotation, text: str, doc_id: str, start: int) -> Annotation:
@@ -160,6 +179,9 @@ def reanchor_message(placed: Collection[Anchored]) -> str:
     text = f"The text changed since it was annotated: {moved} annotation(s) re-anchored"
     if orphaned:
         text += f", {orphaned} orphaned (kept with the old text, see `reader export`)"
+    dropped = sum(1 for p in placed if p.speaker_dropped)
+    if dropped:
+        text += f"; the speaker of {dropped} quote(s) dropped (its text changed)"
     return text
 
 

@@ -52,8 +52,9 @@ _APP_KEYS: dict[str, str] = {
     "ctrl+r": "redo",
     ";": "note",
     "L": "annotation list",
-    "y": "accept a claim suggestion",
-    "S": "show / hide claim suggestions",
+    "y": "accept a suggestion",
+    "A": "accept every suggestion in the sentence",
+    "S": "show / hide suggestions",
     "?": "help",
     "q": "quit",
     "ctrl+q": "quit",
@@ -123,7 +124,10 @@ MAX_NESTING = 64
 
 _TOP_FIELDS = {"name", "description", "groups"}
 _GROUP_FIELDS = {"kind", "description", "targets", "labels"}
-_LABEL_FIELDS = {"name", "key", "color", "description"}
+_LABEL_FIELDS = {"name", "key", "color", "description", "tag"}
+# The entity types the engine finds (reader.nlp.types.ENTITY_LABELS): what an entity
+# label's `tag` may name, so that it receives the engine's suggestions of that type.
+ENGINE_ENTITY_TYPES = ("PERSON", "ORG", "GPE", "LOC", "NORP")
 _LABEL_NAME = re.compile(r"^[^\s]+$")
 # Characters with a meaning where a label name is used in key actions (`label('NAME')`)
 # and in markup (`[bold]`): a label name is a plain word.
@@ -141,9 +145,10 @@ class Label:
     name: str
     key: str
     group: str
-    kind: str  # "claim" or "stance"
+    kind: str  # one of KINDS: "claim", "stance", "entity" or "quote"
     color: str
     description: str = ""
+    tag: str = ""  # an entity label: the engine's entity type it takes (default: its name)
 
 
 @dataclass(frozen=True)
@@ -198,6 +203,18 @@ class Schema:
     def kind_of(self, label_name: str) -> str | None:
         label = self._by_name.get(label_name)
         return label.kind if label else None
+
+    def entity_label(self, engine_type: str) -> Label | None:
+        """The entity label that takes the engine's `engine_type` (PERSON, ORG...), if any."""
+        return next(
+            (label for label in self.labels if label.kind == "entity" and label.tag == engine_type),
+            None,
+        )
+
+    @property
+    def quote_label(self) -> Label | None:
+        """The label an engine's quote is suggested with: the first quote label, if any."""
+        return next((label for label in self.labels if label.kind == "quote"), None)
 
 
 def normalise_key(key: str) -> str:
@@ -373,6 +390,7 @@ class _Checker:
         self.source = source
         self._lines: dict[tuple, int] | None = None
         self.label_count = 0
+        self.tags: dict[str, str] = {}  # engine entity type → the label that takes it
 
     @property
     def lines(self) -> dict[tuple, int]:
@@ -518,7 +536,31 @@ class _Checker:
         except ColorParseError:
             raise self.fail((*where, "color"), f"{color!r} is not a colour") from None
         description = self.text(data.get("description"), (*where, "description"), "description")
-        return Label(name, key, group, kind, color, description)
+        return Label(name, key, group, kind, color, description, self.tag(data, where, name, kind))
+
+    def tag(self, data: dict, where: tuple, name: str, kind: str) -> str:
+        """An entity label's engine type: its `tag`, else its name when that is an engine
+        type ("" for a label that takes none); each type goes to one label only."""
+        if "tag" in data and kind != "entity":
+            raise self.fail((*where, "tag"), "only entity labels have a tag")
+        if kind != "entity":
+            return ""
+        tag = self.text(data.get("tag"), (*where, "tag"), f"tag of label {name!r}")
+        if tag and tag not in ENGINE_ENTITY_TYPES:
+            raise self.fail(
+                (*where, "tag"),
+                f"tag {tag!r} of label {name!r} is not an entity type the engine finds "
+                f"(one of {', '.join(ENGINE_ENTITY_TYPES)})",
+            )
+        tag = tag or (name if name in ENGINE_ENTITY_TYPES else "")
+        if tag in self.tags:
+            raise self.fail(
+                (*where, "tag"),
+                f"entity type {tag} is taken by two labels: {self.tags[tag]} and {name}",
+            )
+        if tag:
+            self.tags[tag] = name
+        return tag
 
 
 # --- finding the line of a key or table in TOML source -------------------------------

@@ -15,10 +15,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 
 from ..store import AnnotationStore, StoredDocument
-from .annotations import KINDS, Annotation, AnnotationError, Speaker, make_annotation
+from .annotations import (
+    KINDS,
+    SPEAKER_KINDS,
+    Annotation,
+    AnnotationError,
+    Speaker,
+    make_annotation,
+)
 from .schema import Schema
 
 
@@ -83,6 +90,16 @@ class Step:
         return changes[-1].annotation.doc_id if changes else None
 
 
+class Fields(TypedDict, total=False):
+    """The optional fields an operation may give an annotation."""
+
+    target: str | None  # stance only
+    holder: str | None  # stance only
+    note: str
+    source: str | None  # "suggested" or "corrected"
+    speaker: Speaker | None  # quote only
+
+
 _KEEP: Any = object()
 
 
@@ -143,30 +160,25 @@ class AnnotationSession:
         label: str,
         *,
         kind: str | None = None,
-        target: str | None = None,
-        holder: str | None = None,
-        source: str | None = None,
+        **fields: Unpack[Fields],
     ) -> Annotation:
         """What a label key does: relabel this annotator's annotation of the same kind
         (and label group) on exactly this span, else add one. `kind` defaults to the
-        schema's kind for `label`; `source` marks it as made from a suggestion."""
+        schema's kind for `label`; `fields` set on it are changed (a `source` marks it as
+        made from a suggestion; None leaves a field as it is)."""
         kind = kind or (self.schema.kind_of(label) if self.schema else None)
         if kind is None:
             raise AnnotationError(f"unknown label {label!r}: it is not in the schema")
         existing = self.find(document.id, start, end, kind, label)
         if existing is None:
-            return self.add(
-                document, start, end, kind, label, target=target, holder=holder, source=source
-            )
-        changes: dict[str, Any] = {}
-        if source is not None and source != existing.source:
-            changes["source"] = source
+            return self.add(document, start, end, kind, label, **fields)
+        changes: dict[str, Any] = {
+            name: value
+            for name, value in fields.items()
+            if value is not None and value != getattr(existing, name)
+        }
         if existing.label != label:
             changes["label"] = label
-        if target is not None and target != existing.target:
-            changes["target"] = target
-        if holder is not None and holder != existing.holder:
-            changes["holder"] = holder
         if not changes:
             return existing
         return self._edit(existing, changes, f"relabel as {label}")
@@ -202,24 +214,19 @@ class AnnotationSession:
         end: int,
         kind: str,
         label: str,
-        *,
-        target: str | None = None,
-        holder: str | None = None,
-        speaker: Speaker | None = None,
-        note: str = "",
-        source: str | None = None,
+        **fields: Unpack[Fields],
     ) -> Annotation:
-        """Add a new annotation of `document.text[start:end]` (a quote's `speaker` is the
-        span of who says it)."""
+        """Add a new annotation of `document.text[start:end]` (a stance's target and
+        holder and a quote's speaker are kept; on other kinds they are not fields)."""
         if kind not in KINDS:
             raise AnnotationError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         if not label:
             raise AnnotationError("a label is needed")
-        extra: dict[str, Any] = {"note": note, "source": source}
+        extra: dict[str, Any] = {"note": fields.get("note") or "", "source": fields.get("source")}
         if kind == "stance":
-            extra.update(target=target, holder=holder)
-        if speaker is not None:
-            extra["speaker"] = speaker
+            extra.update(target=fields.get("target"), holder=fields.get("holder"))
+        if kind in SPEAKER_KINDS:
+            extra["speaker"] = fields.get("speaker")
         annotation = make_annotation(
             document.text, document.id, start, end, kind, label, self.annotator, **extra
         )

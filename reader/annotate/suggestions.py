@@ -44,6 +44,10 @@ class Suggested:
     score: float
 
     @property
+    def kind(self) -> str:
+        return "claim"
+
+    @property
     def shown(self) -> bool:  # what `ClaimLearner.observe` asks of a suggestion
         return self.score >= THRESHOLD
 
@@ -71,14 +75,6 @@ def claim_suggestions(
         if guess.score >= THRESHOLD:
             found.append(Suggested(start, end, guess.label, guess.score))
     return found
-
-
-def still_open(
-    suggestions: Iterable[Suggested], annotations: Sequence[Annotation]
-) -> list[Suggested]:
-    """`suggestions` without those whose span has a claim annotation now."""
-    claimed = {(a.start, a.end) for a in annotations if a.kind == "claim"}
-    return [s for s in suggestions if (s.start, s.end) not in claimed]
 
 
 def suggestion_on(suggestions: Iterable[Suggested], start: int, end: int) -> Suggested | None:

@@ -55,7 +55,9 @@ def previous_word(text: str, offset: int) -> Span | None:
 
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """An anchor word and a head word; the span runs from the earlier to the later."""
+    """An anchor word and a head word; the span runs from the earlier to the later.
+    The anchor stays where the selection began (`v`: the cursor's word, or a suggestion's
+    first word); the head is the end the selection keys move."""
 
     anchor: Span
     head: Span

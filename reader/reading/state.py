@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from ..nlp.types import Analysis, Entity, Quote, Span
 from .layout import paragraphs
-from .selection import Selection, word_at_or_after
+from .selection import Selection, previous_word, word_at_or_after
 from .span_index import OverlapIndex, SpanIndex
 
 if TYPE_CHECKING:
@@ -81,6 +81,22 @@ class ReadingState:
         if focused is not None and self.focus and self.focus.kind == "quote":
             return Span(focused.start, focused.end)
         return self.sentence
+
+    def target_for(self, kind: str | None) -> Span | None:
+        """What a label of `kind` applies to: an entity label to the focused entity (when
+        nothing is selected), any other as `target_span` says."""
+        focused = self.focused_span
+        if self.selection is None and kind == "entity" and isinstance(focused, Entity):
+            return Span(focused.start, focused.end)
+        return self.target_span
+
+    @property
+    def focused_entity_or_quote(self) -> tuple[str, Span] | None:
+        """The focused entity or quote: its kind and span (a search match is neither)."""
+        focused = self.focused_span
+        if self.focus is None or focused is None or self.focus.kind == "match":
+            return None
+        return self.focus.kind, Span(focused.start, focused.end)
 
     def cursor_quote(self) -> Quote | None:
         """The focused quote, else the first quote touching the cursor sentence."""
@@ -211,6 +227,18 @@ class ReadingState:
         if word is None:
             return False
         self.selection = Selection(word, word)
+        return True
+
+    def select_exactly(self, start: int, end: int) -> bool:
+        """Select exactly `start:end` (a suggestion's span, to fix its boundaries): the
+        anchor is its first word, the head its last, so `l`/`h` move its end word by word."""
+        if not 0 <= start < end <= len(self.text):
+            return False
+        first = word_at_or_after(self.text, start)
+        last = previous_word(self.text, end)
+        anchor = Span(start, first.end) if first and first.end <= end else Span(start, end)
+        head = Span(max(last.start, start), end) if last and last.start >= start else anchor
+        self.selection = Selection(anchor, Span(head.start, end))
         return True
 
     def extend_selection_by_word(self, forward: bool) -> bool:

@@ -25,6 +25,7 @@ from .screens.reading import (
     READING_BINDINGS,
     ReadingScreen,
     reading_screen,
+    screen_schema,
 )
 
 if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
@@ -71,15 +72,10 @@ class ReaderApp(OrderedKeys, InertNotifications, App[None]):
             raise self.startup_error
 
     def on_mount(self) -> None:
+        schema = screen_schema(self.schema, self.session)
+        screen = reading_screen(schema)
         self.push_screen(
-            reading_screen(
-                self.corpus,
-                self.engine,
-                self.session,
-                self.schema,
-                self.ensure_session,
-                suggest=self.suggest,
-            )
+            screen(self.corpus, self.engine, self.session, schema, self.ensure_session, self.suggest)
         )
         if self.open_session is not None:
             # The article is painted first; the store (its imports, lock and reading) next,

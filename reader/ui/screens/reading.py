@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
@@ -24,7 +23,7 @@ from ...errors import ReaderError
 from ...nlp.chunked import analyze_progressively
 from ...nlp.types import Analysis, Entity, Span
 from ...printable import inert
-from ...reading.marks import Mark, annotations_here, describe, label_color, marks_for
+from ...reading.marks import annotations_here, describe, label_color, marks_for
 from ...reading.state import FocusKind, ReadingState
 from ..widgets.annotation_list import AnnotationList
 from ..widgets.article_view import ENTITY_KINDS, ArticleView
@@ -33,62 +32,79 @@ from ..widgets.overlay_list import OverlayList
 from ..widgets.search_bar import SearchBar
 from ..widgets.status_line import StatusLine, warning_summary
 from .paging import DOCUMENT_BINDINGS, PAGE_BINDINGS, article_keys_allowed, turn_page
-from .schema_keys import textual_key, with_bindings
+from .schema_keys import hidden_keys, textual_key, with_bindings
+from .suggesting import SuggestingScreen
 
 if TYPE_CHECKING:  # the store is imported by the command that opens it, not at start-up
-    from ...annotate.annotations import Annotation
+    from ...annotate.annotations import Annotation, Speaker
     from ...annotate.session import AnnotationSession, Step
-    from ...annotate.suggestions import Suggested, Teacher
     from .prompts import StanceChoice
 
 READING_BINDINGS = [
-    Binding("j,down", "sentence(1)", "Next sentence", show=False),
-    Binding("k,up", "sentence(-1)", "Previous sentence", show=False),
-    Binding("J,right_curly_bracket", "paragraph(1)", "Next paragraph", show=False),
-    Binding("K,left_curly_bracket", "paragraph(-1)", "Previous paragraph", show=False),
-    Binding("g,home", "top", "Top", show=False),
-    Binding("G,end", "bottom", "Bottom", show=False),
+    *hidden_keys("""
+        j,down                 sentence(1)             Next sentence
+        k,up                   sentence(-1)            Previous sentence
+        J,right_curly_bracket  paragraph(1)            Next paragraph
+        K,left_curly_bracket   paragraph(-1)           Previous paragraph
+        g,home                 top                     Top
+        G,end                  bottom                  Bottom
+    """),
     *PAGE_BINDINGS,
     Binding("tab", "jump('quote', True)", "Next quote"),
-    Binding("shift+tab", "jump('quote', False)", "Previous quote", show=False),
+    *hidden_keys("shift+tab  jump('quote', False)  Previous quote"),
     Binding("e", "jump('entity', True)", "Next entity"),
-    Binding("E", "jump('entity', False)", "Previous entity", show=False),
+    *hidden_keys("E  jump('entity', False)  Previous entity"),
     # Priority: handled in key order, so keys typed right after `/` reach the search box.
     Binding("slash", "search", "Search", priority=True),
-    Binding("n", "match(True)", "Next match (no search: reject the suggestion)", show=False),
-    Binding("N", "match(False)", "Previous match", show=False),
+    *hidden_keys("""
+        n  match(True)   Next match (no search: reject the suggestion)
+        N  match(False)  Previous match
+    """),
     Binding("d", "documents", "Documents"),
     *DOCUMENT_BINDINGS,
-    Binding("right_parenthesis", "unannotated(1)", "Next unannotated doc", show=False),
-    Binding("left_parenthesis", "unannotated(-1)", "Previous unannotated doc", show=False),
-    Binding("escape", "cancel", "Cancel selection / close search or list", show=False),
+    *hidden_keys("""
+        right_parenthesis  unannotated(1)   Next unannotated doc
+        left_parenthesis   unannotated(-1)  Previous unannotated doc
+        escape             cancel           Cancel selection / close search or list
+    """),
 ]
 
 # Label keys come from the schema (see `label_bindings`); these are the rest.
-ANNOTATION_BINDINGS = [
-    Binding("v", "select", "Select from the cursor word", show=False),
-    Binding("l,w", "select_word(True)", "Selection: next word", show=False),
-    Binding("h,b", "select_word(False)", "Selection: previous word", show=False),
-    Binding("s", "stance", "Stance", show=False),
-    Binding("x", "delete", "Delete", show=False),
-    Binding("u", "undo", "Undo", show=False),
-    Binding("ctrl+r", "redo", "Redo", show=False),
-    Binding("semicolon", "note", "Note", show=False),
-    Binding("L", "annotations", "Annotation list", show=False),
-    Binding("asterisk", "every_occurrence(False)", "Label every occurrence: document", show=False),
-    Binding("ampersand", "every_occurrence(True)", "Label every occurrence: corpus", show=False),
-    Binding("enter,y", "accept_suggestion", "Accept the claim suggestion", show=False),
-    Binding("S", "toggle_suggestions", "Show / hide claim suggestions", show=False),
-]
+ANNOTATION_BINDINGS = hidden_keys("""
+    v              select                     Select from the cursor word (a suggestion: fix its ends)
+    l,w            select_word(True)          Selection: next word
+    h,b            select_word(False)         Selection: previous word
+    s              stance                     Stance
+    x              delete                     Delete
+    u              undo                       Undo
+    ctrl+r         redo                       Redo
+    semicolon      note                       Note
+    L              annotations                Annotation list
+    asterisk       every_occurrence(False)    Label every occurrence: document
+    ampersand      every_occurrence(True)     Label every occurrence: corpus
+    enter,y        accept_suggestion          Accept the suggestion
+    A              accept_sentence            Accept every suggestion in the sentence
+    S              toggle_suggestions         Show / hide suggestions
+""")
 SAVED_MESSAGE_SECONDS = 4.0
+T = TypeVar("T")
+# The editing keys the legend lists after the label keys, while there is room.
+EDITING_KEYS = (
+    ("v", "select"),
+    ("s", "stance"),
+    ("x", "delete"),
+    ("u", "undo"),
+    (";", "note"),
+    ("L", "list"),
+)
 
 
 def label_bindings(schema: Schema) -> list[Binding]:
-    """One binding per label: a claim label applies at once, a stance label opens the
-    stance prompt with that stance chosen."""
+    """One binding per label: a claim, entity or quote label applies at once, a stance
+    label opens the stance prompt with that stance chosen."""
     bindings = []
     for index, label in enumerate(schema.labels):
-        action = f"label({index})" if label.kind == "claim" else f"stance({index})"
+        action = f"stance({index})" if label.kind == "stance" else f"label({index})"
         what = label.description or label.kind
         bindings.append(
             Binding(textual_key(label.key), action, f"{label.name}: {what}", show=False)
@@ -106,7 +122,7 @@ def short_path(path: str | Path) -> str:
         return str(path)
 
 
-class ReadingScreen(Screen[None]):
+class ReadingScreen(SuggestingScreen):
     BINDINGS = [*READING_BINDINGS, *ANNOTATION_BINDINGS]  # a list of Screen's BindingType
 
     def __init__(
@@ -126,7 +142,7 @@ class ReadingScreen(Screen[None]):
         self.engine = engine
         self.session = session
         self._open_session = open_session
-        self.schema: Schema = schema or (session.schema if session else None) or default_schema()
+        self.schema: Schema = screen_schema(schema, session)
         self.label_bindings = label_bindings(self.schema)  # bound by `reading_screen`
         self.index = 0
         self.state = ReadingState(self.document.text)
@@ -143,9 +159,7 @@ class ReadingScreen(Screen[None]):
             self._copies.setdefault(doc.id, []).append(number)
         # Problems with the input (malformed JSONL lines...) stay in the status line.
         self._warning = warning_summary(corpus.warnings)
-        self.suggesting = suggest
-        self._teacher: Teacher | None = None
-        self._suggestions: list[Suggested] = []
+        self._init_suggestions(suggest)
 
     # --- composition -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -178,25 +192,23 @@ class ReadingScreen(Screen[None]):
         self.query_one("#legend", Static).update(lines)
 
     def _keys_line(self) -> Text:
-        """The label keys, each name in its label's colour, and the other editing keys."""
+        """The label keys, each name in its label's colour, then as many of the other
+        editing keys as the width leaves room for (all of them are in the help, `?`)."""
         line = Text()
         for label in self.schema.labels:
             line.append(f"{inert(label.key)} ", "bold")
-            line.append_text(self.article.swatch(inert(label.name), label.color))
-            line.append("  ")
-        line.append("v", "bold")
-        line.append(" select  ")
-        line.append("s", "bold")
-        line.append(" stance  ")
-        line.append("x", "bold")
-        line.append(" delete  ")
-        line.append("u", "bold")
-        line.append(" undo  ")
-        line.append(";", "bold")
-        line.append(" note  ")
-        line.append("L", "bold")
-        line.append(" list")
+            line.append_text(self.article.swatch(inert(label.name), label.color, pad=False))
+            line.append(" ")
+        width = self.query_one("#legend", Static).content_region.width or 10**6
+        for key, what in EDITING_KEYS:
+            if line.cell_len + len(key) + len(what) + 3 > width:
+                break
+            line.append(f" {key}", "bold")
+            line.append(f" {what} ")
         return line
+
+    def on_resize(self) -> None:
+        self._show_legend()
 
     def _theme_changed(self, _theme: object) -> None:
         self._show_legend()
@@ -216,7 +228,7 @@ class ReadingScreen(Screen[None]):
         self.state = ReadingState(self.document.text)
         self._reanchor(self.document)
         self._load_annotations()
-        self._suggestions = []
+        self._suggestions, self._span_suggestions, self._fixing = [], [], None
         self.article.show_suggestions([])
         self.article.show(self.document.title, self.state)
         self.documents.mark_current(index)
@@ -286,14 +298,18 @@ class ReadingScreen(Screen[None]):
         """The quote under the cursor and its speaker; the entity under the cursor and
         its type. Text from the article is shown inertly."""
         line = Text()
-        suggested = self._suggestion_here()
+        suggested = self._under_cursor()
         if suggested is not None:
-            from ...annotate.suggestions import shown_score
+            from ...annotate.suggestions import Suggested, shown_score
 
             line.append("Suggested: ", "dim")
             line.append(inert(suggested.label), f"bold {label_color(self.schema, suggested.label)}")
-            line.append(f" ({shown_score(suggested.score)})  Enter/y accepts · n rejects", "dim")
-            line.append(" · a label key relabels\n", "dim")
+            if isinstance(suggested, Suggested):
+                what, fix = shown_score(suggested.score), ""
+            else:
+                what, fix = suggested.kind, " · v fix ends"
+            line.append(f" ({what})  Enter/y accept · n reject · label key relabel{fix}", "dim")
+            line.append(" · A whole sentence\n", "dim")
         entity = self.state.focused_span if self._focus_kind() == "entity" else None
         if isinstance(entity, Entity):
             line.append("Entity: ", "dim")
@@ -357,7 +373,7 @@ class ReadingScreen(Screen[None]):
         self._moved(moved, f"no more {names[kind]} {where} this point")
 
     def action_match(self, forward: bool) -> None:
-        suggested = self._suggestion_here()
+        suggested = self._under_cursor()
         if forward and not self.state.query and suggested is not None:
             self._reject(suggested)
             return
@@ -398,6 +414,7 @@ class ReadingScreen(Screen[None]):
         """Esc: cancel the selection, close the search (clearing it) or a list."""
         if self.state.selection is not None and not self.query_one(SearchBar).display:
             self.state.clear_selection()
+            self._fixing = None
             self._moved(True)
         elif self.query_one(SearchBar).display:
             self.state.clear_search()
@@ -496,12 +513,12 @@ class ReadingScreen(Screen[None]):
         for index in self._copies.get(self.document.id, (self.index,)):
             if annotated != (index in self.documents.annotated):  # every copy of the text
                 self.documents.mark_annotated(index, annotated)
-        if self._suggestions:
-            from ...annotate.suggestions import still_open
+        if self._suggestions or self._span_suggestions:
+            from ...annotate.span_suggestions import still_open
 
-            self._show_suggestions(
-                self.document.id, still_open(self._suggestions, self._annotations)
-            )
+            self._suggestions = still_open(self._suggestions, self._annotations)
+            self._span_suggestions = still_open(self._span_suggestions, self._annotations)
+            self._paint_suggestions()
 
     def _annotation_summary(self) -> str:
         if self.session is None:
@@ -539,12 +556,24 @@ class ReadingScreen(Screen[None]):
             self.refresh_panels("annotations are off: no store is open")
         return self.session
 
-    def _target(self) -> Span | None:
-        span = self.state.target_span
+    def _target(self, kind: str | None = None) -> Span | None:
+        span = self.state.target_for(kind)
         if span is None or span.end <= span.start:
             self.refresh_panels("nothing to label here")
             return None
         return span
+
+    def _write(self, operation: Callable[[AnnotationSession], T]) -> T | None:
+        """Run `operation` on the session (opening the store if a key beat it); a write
+        that fails is reported and gives None (nothing was recorded)."""
+        session = self._editing()
+        if session is None:
+            return None
+        try:
+            return operation(session)
+        except ReaderError as exc:
+            self._report(exc)
+            return None
 
     def _report(self, exc: ReaderError) -> None:
         """A write failed (disk full, store gone): say so; nothing was recorded."""
@@ -555,7 +584,17 @@ class ReadingScreen(Screen[None]):
 
     # --- annotations: keys ------------------------------------------------------------------
     def action_select(self) -> None:
-        if self.state.start_selection():
+        """`v`: select from the cursor word; on a focused entity or quote suggestion,
+        select exactly its span, to fix its ends before saving it."""
+        self._fixing = self._focused_suggestion()
+        if self._fixing is not None:
+            self.state.select_exactly(self._fixing.start, self._fixing.end)
+            self._moved(True)
+            self.refresh_panels(
+                f"fixing the {self._fixing.label} suggestion: l/w h/b move its end, "
+                "Enter or a label key saves, Esc cancels"
+            )
+        elif self.state.start_selection():
             self._moved(True)
         else:
             self.refresh_panels("no word to select here")
@@ -567,32 +606,71 @@ class ReadingScreen(Screen[None]):
         self._moved(self.state.extend_selection_by_word(forward), "no more words")
 
     def action_label(self, index: int) -> None:
-        session, span = self._editing(), self._target()
+        label = self.schema.labels[index]
+        session, span = self._editing(), self._target(label.kind)
         if session is None or span is None:
             return
-        label = self.schema.labels[index]
-        suggested = self._suggestion_here()
-        if suggested is not None:
+        from ...annotate.span_suggestions import SpanSuggested, takes_label
+        from ...annotate.suggestions import Suggested
+
+        fixing = self._fixing if self.state.selection is not None else None
+        suggested = fixing or self._under_cursor()
+        if isinstance(suggested, SpanSuggested) and takes_label(self.schema, suggested, label.name):
+            self._accept_span(suggested, label.name)
+            return
+        if isinstance(suggested, Suggested) and label.kind == "claim":
             self._label_suggested(suggested, label.name)
             return
+        if label.kind == "quote" and self._ask_speaker(label, span):
+            return
+        self._apply_label(label, span)
+
+    def _apply_label(self, label: Label, span: Span, speaker: Speaker | None = None) -> None:
+        """Give `span` the `label` (a quote its `speaker`, when one was chosen)."""
         from ...annotate.suggestions import source_after
 
-        try:
-            kind = self.schema.kind_of(label.name) or "claim"
-            existing = session.find(self.document.id, span.start, span.end, kind, label.name)
-            annotation = session.apply_label(
-                self.document,
-                span.start,
-                span.end,
-                label.name,
-                source=source_after(existing, label.name),
+        def apply(session: AnnotationSession) -> Annotation:
+            existing = session.find(self.document.id, span.start, span.end, label.kind, label.name)
+            source = source_after(existing, label.name)
+            return session.apply_label(
+                self.document, span.start, span.end, label.name, source=source, speaker=speaker
             )
-        except ReaderError as exc:
-            self._report(exc)
+
+        annotation = self._write(apply)
+        if annotation is None:
             return
         self.state.clear_selection()
         self._teach(annotation.text, annotation.label, None)
-        self._saved(f"{annotation.label} on {len(annotation.text.split())} words")
+        said = f" said by {annotation.speaker.text}" if annotation.speaker else ""
+        self._saved(f"{annotation.label} on {len(annotation.text.split())} words{said}")
+
+    def _ask_speaker(self, label: Label, span: Span) -> bool:
+        """A quote made by hand: when the engine found people or organisations in its
+        paragraph, ask which one says it (one key; the last choice is none). Returns
+        whether it asked."""
+        from ...annotate.span_suggestions import speaker_candidates
+
+        analysis = self._analyses.get(self.document.id)
+        paragraphs = list(self.state.paragraphs.overlapping(span.start, span.end))
+        if analysis is None or not paragraphs:
+            return False
+        start, end = paragraphs[0].start, paragraphs[-1].end
+        candidates = speaker_candidates(analysis.entities, start, end, span)
+        if not candidates:
+            return False
+        from .prompts import ChoicePrompt
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                self.refresh_panels(f"{label.name} cancelled")
+            else:
+                speaker = candidates[index] if index < len(candidates) else None
+                self._apply_label(label, span, speaker)
+
+        names = [candidate.text for candidate in candidates]
+        prompt = ChoicePrompt(f"{label.name}: who says it?", [*names, "(no speaker)"])
+        self.app.push_screen(prompt, chosen)
+        return True
 
     def _stance_labels(self) -> list[Label]:
         return [label for label in self.schema.labels if label.kind == "stance"]
@@ -627,15 +705,15 @@ class ReadingScreen(Screen[None]):
         self.app.push_screen(prompt, lambda choice: self._stance_chosen(span, choice))
 
     def _stance_chosen(self, span: Span, choice: StanceChoice | None) -> None:
-        if choice is None or self.session is None:
+        if choice is None:
             self.refresh_panels("stance cancelled")
             return
-        try:
-            annotation = self.session.apply_stance(
+        annotation = self._write(
+            lambda session: session.apply_stance(
                 self.document, span.start, span.end, choice.label, choice.target, choice.holder
             )
-        except ReaderError as exc:
-            self._report(exc)
+        )
+        if annotation is None:
             return
         self.state.clear_selection()
         self._saved(f"{annotation.label} → {annotation.target or '(no target)'}")
@@ -671,12 +749,7 @@ class ReadingScreen(Screen[None]):
         self._with_annotation_here("delete", self._delete)
 
     def _delete(self, annotation: Annotation) -> None:
-        if self.session is None:
-            return
-        try:
-            self.session.delete(annotation)
-        except ReaderError as exc:
-            self._report(exc)
+        if self._write(lambda session: session.delete(annotation)) is None:
             return
         self.state.clear_selection()
         self._saved(f"deleted {annotation.label} (u undoes)")
@@ -693,15 +766,10 @@ class ReadingScreen(Screen[None]):
         self.app.push_screen(prompt, lambda note: self._note_written(annotation, note))
 
     def _note_written(self, annotation: Annotation, note: str | None) -> None:
-        if note is None or self.session is None:
+        if note is None:
             self.refresh_panels("note cancelled")
-            return
-        try:
-            self.session.set_note(annotation, note)
-        except ReaderError as exc:
-            self._report(exc)
-            return
-        self._saved("note" if note else "note cleared")
+        elif self._write(lambda session: session.set_note(annotation, note)) is not None:
+                self._saved("note" if note else "note cleared")
 
     def action_undo(self) -> None:
         self._history(undo=True)
@@ -752,138 +820,6 @@ class ReadingScreen(Screen[None]):
         self.notify(inert(message + (" (u undoes)" if done.count else "") + more))
         self._saved(message)
 
-    # --- claim suggestions (the rules: annotate/suggestions.py) ------------------------------
-    def _start_suggestions(self) -> None:
-        if self._teacher is None and self.session is not None:
-            self._load_learner(self.session.store.path)
-        else:
-            self._rescore()
-
-    @work(thread=True, exclusive=True, group="learner", description="claim model")
-    def _load_learner(self, store_path: Path) -> None:
-        """The store's learned claim model (and the shipped one), off the UI thread."""
-        from ...annotate.suggestions import Teacher
-        from ...claims.learner import claim_label_groups
-        from ...claims.persist import load_learner, save_learner
-
-        try:
-            learner = load_learner(store_path, claim_label_groups(self.schema))
-            learner.suggest("A warm-up sentence.")  # the model's file is read here
-        except ReaderError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=15)
-            return
-        teacher = Teacher(learner, lambda: save_learner(store_path, learner))
-        self.app.call_from_thread(self._learner_ready, teacher)
-
-    def _learner_ready(self, teacher: Teacher) -> None:
-        self._teacher = teacher
-        self._rescore()
-
-    def _rescore(self) -> None:
-        """Suggest again for the document shown (once its analysis is complete)."""
-        if not self.suggesting or self._teacher is None:
-            return
-        if self.document.id not in self._analyses:
-            return
-        spans = [(s.start, s.end) for s in self.state.sentences.spans]
-        self._score(self.document, spans, list(self._annotations), self._teacher)
-
-    @work(thread=True, exclusive=True, group="suggest", description="claim suggestions")
-    def _score(
-        self, document: Document, spans: list[tuple[int, int]], annotations: list, teacher: Teacher
-    ) -> None:
-        from ...annotate.suggestions import claim_suggestions
-
-        worker = get_current_worker()
-        found = claim_suggestions(
-            document.id,
-            document.text,
-            spans,
-            teacher.learner,
-            annotations,
-            lambda: worker.is_cancelled,
-        )
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_suggestions, document.id, found)
-
-    def _show_suggestions(self, doc_id: str, found: list[Suggested]) -> None:
-        if doc_id != self.document.id:
-            return
-        self._suggestions = found if self.suggesting else []
-        self.article.show_suggestions(
-            [
-                Mark(s.start, s.end, label_color(self.schema, s.label), s.label, "suggested")
-                for s in self._suggestions
-            ]
-        )
-        self.refresh_panels()
-
-    def _suggestion_here(self) -> Suggested | None:
-        """The suggestion on the cursor's sentence (none while selecting)."""
-        span = self.state.sentence
-        if not self._suggestions or span is None or self.state.selection is not None:
-            return None
-        from ...annotate.suggestions import suggestion_on
-
-        return suggestion_on(self._suggestions, span.start, span.end)
-
-    def action_accept_suggestion(self) -> None:
-        suggested = self._suggestion_here()
-        if suggested is None:
-            self.refresh_panels(
-                "no suggestion here" if self.suggesting else "suggestions are off (S)"
-            )
-            return
-        self._label_suggested(suggested, suggested.label)
-
-    def _label_suggested(self, suggested: Suggested, label: str) -> None:
-        from ...annotate.suggestions import label_suggested
-
-        session = self._editing()
-        if session is None:
-            return
-        try:
-            annotation = label_suggested(session, self.document, suggested, label)
-        except ReaderError as exc:
-            self._report(exc)
-            return
-        self._teach(annotation.text, label, suggested)
-        how = "accepted" if annotation.source == "suggested" else "corrected to"
-        self._saved(f"{how} {annotation.label}")
-
-    def _reject(self, suggested: Suggested) -> None:
-        if self._teacher is None:
-            return
-        self._show_suggestions(self.document.id, [s for s in self._suggestions if s != suggested])
-        text = self.document.text[suggested.start : suggested.end]
-        self._learn(self._teacher.rejected, self.document.id, text, suggested)
-        self._flash(f"rejected the {suggested.label} suggestion")
-
-    def _teach(self, sentence: str, label: str, suggested: Suggested | None) -> None:
-        if self._teacher is not None and self.schema.kind_of(label) == "claim":
-            self._learn(self._teacher.labelled, sentence, label, suggested)
-
-    @work(thread=True, group="teach", description="learning from a label")
-    def _learn(self, teach: Callable[..., object], *args: object) -> None:
-        """Teach the learner and save its state, off the UI thread; then suggest again."""
-        try:
-            teach(*args)
-        except ReaderError as exc:
-            self.app.call_from_thread(
-                self.notify, f"learned suggestions NOT saved: {exc}", severity="error", timeout=15
-            )
-        self.app.call_from_thread(self._rescore)
-
-    def action_toggle_suggestions(self) -> None:
-        self.suggesting = not self.suggesting
-        if self.suggesting:
-            if self._editing() is not None:
-                self._start_suggestions()
-            self._flash("claim suggestions on")
-        else:
-            self._show_suggestions(self.document.id, [])
-            self._flash("claim suggestions off")
-
     def action_annotations(self) -> None:
         panel = self._annotation_panel
         if panel is None:  # made on first use: one widget less to build before the article
@@ -917,16 +853,12 @@ class ReadingScreen(Screen[None]):
         self.refresh_panels("every other document has annotations")
 
 
-def reading_screen(
-    corpus: Corpus,
-    engine: str | None = None,
-    session: AnnotationSession | None = None,
-    schema: Schema | None = None,
-    open_session: Callable[[], AnnotationSession | None] | None = None,
-    suggest: bool = False,
-) -> ReadingScreen:
-    """A reading screen whose keys include the schema's label keys (the app's way to
-    make one; `ReadingScreen` itself binds no label key)."""
-    schema = schema or (session.schema if session else None) or default_schema()
-    screen = with_bindings(ReadingScreen, label_bindings(schema))
-    return screen(corpus, engine, session, schema, open_session, suggest)
+def screen_schema(schema: Schema | None, session: AnnotationSession | None) -> Schema:
+    """The schema a reading screen uses: the one given, else the session's, else the default."""
+    return schema or (session.schema if session else None) or default_schema()
+
+
+def reading_screen(schema: Schema) -> type[ReadingScreen]:
+    """The reading screen whose keys include `schema`'s label keys (the app's way to make
+    one; `ReadingScreen` itself binds no label key)."""
+    return with_bindings(ReadingScreen, label_bindings(schema))

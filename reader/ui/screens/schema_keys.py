@@ -3,6 +3,7 @@ as Textual names it, and a screen class whose bindings include them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TypeVar
 
@@ -33,3 +34,13 @@ def with_bindings(screen: type[S], bindings: Iterable[Binding]) -> type[S]:
     screen, and says it may go; `Screen._bindings` is private). So the label keys are the
     `BINDINGS` of a subclass made here, named as `screen` so its CSS still applies."""
     return type(screen.__name__, (screen,), {"BINDINGS": list(bindings)})
+
+
+def hidden_keys(table: str) -> list[Binding]:
+    """Bindings left out of the footer, from a table of one binding a line: the keys,
+    the action and the description, in columns apart by two spaces or more."""
+    bindings = []
+    for row in table.strip().splitlines():
+        keys, action, description = re.split(r"\s{2,}", row.strip(), maxsplit=2)
+        bindings.append(Binding(keys, action, description, show=False))
+    return bindings

@@ -30,7 +30,10 @@ from ...reading.state import ReadingState
 
 MEASURE = 80  # readable line length in cells
 GUTTER = 2  # columns left of the text for per-line marks
-_SUGGESTED = Style(italic=True)  # a suggested sentence's text
+# A suggestion's text (`Mark.key` is its kind): a claim's sentence in italics, a suggested
+# entity or quote underlined; an accepted annotation is tinted in its label's colour.
+_SUGGESTED = {"claim": Style(italic=True)}
+_SUGGESTED_SPAN = Style(underline=True)
 
 ENTITY_CLASS = {
     "PERSON": "article--person",
@@ -107,11 +110,12 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._tints: dict[tuple[Color, str], Color] = {}
         self._layers: dict[str, Color | None] = {}
         self._base_style: Style | None = None
-        self.suggested: OverlapIndex[Mark] = OverlapIndex([])  # claim suggestions
+        self.suggested: OverlapIndex[Mark] = OverlapIndex([])  # claim, entity, quote
 
     def show_suggestions(self, marks: list[Mark]) -> None:
-        """Draw `marks` as suggestions: a `┆` in the label's colour in the margin and the
-        text in italics, unlike an accepted annotation's `▌` and tint."""
+        """Draw `marks` as suggestions (each `key` its kind): a `┆` in the label's colour
+        in the margin and the text in italics (a claim) or underlined (an entity or a
+        quote), unlike an accepted annotation's `▌` and tint."""
         self.suggested = OverlapIndex(marks)
         self.repaint()
 
@@ -369,8 +373,9 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if current is not None and current.speaker is not None:
             over(current.speaker.start, current.speaker.end, "article--speaker")
         for suggestion in self.suggested.overlapping(start, end):
+            look = _SUGGESTED.get(suggestion.key, _SUGGESTED_SPAN)
             for i in range(max(suggestion.start, start) - start, min(suggestion.end, end) - start):
-                fronts[i] = fronts[i] + _SUGGESTED
+                fronts[i] = fronts[i] + look
         for match in state.matches.overlapping(start, end):
             under(match.start, match.end, self._layer("article--match"))
         focused = state.focused_span
@@ -387,13 +392,15 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                 yield Segment(text[run_start:i], styles[run_start])
                 run_start = i
 
-    def swatch(self, text: str, color: str) -> Text:
-        """`text` on `colour` blended into the article's background exactly as an
-        annotation is tinted, so the legend's colours look like the article's."""
+    def swatch(self, text: str, color: str, pad: bool = True) -> Text:
+        """`text` (with a space either side, unless not `pad`) on `colour` blended into
+        the article's background exactly as an annotation is tinted, so the legend's
+        colours look like the article's."""
         base = self._base_style or self.rich_style
         ground = Color.from_rich_color(base.bgcolor) if base.bgcolor else Color(0, 0, 0)
         tint = self._tint(ground, color)
-        return Text(f" {text} ", Style(color=base.color, bgcolor=tint.rich_color, bold=True))
+        shown = f" {text} " if pad else text
+        return Text(shown, Style(color=base.color, bgcolor=tint.rich_color, bold=True))
 
     def legend(self) -> Text:
         """A one-line key to the colours: each name shown in its own style."""
