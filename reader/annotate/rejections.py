@@ -55,6 +55,10 @@ class Rejections:
     def __len__(self) -> int:
         return len(self._keys)
 
+    def keys(self) -> list[Key]:
+        """Every rejected suggestion, in order."""
+        return sorted(self._keys)
+
     def reject(self, key: Key) -> None:
         """Remember `key` and save; when saving fails it is not remembered either."""
         if key in self._keys:
