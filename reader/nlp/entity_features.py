@@ -139,13 +139,6 @@ class WordFeatures:
         return tuple(feats)
 
 
-def _word_cache() -> WordFeatures:
-    global _WORDS
-    if _WORDS is None:
-        _WORDS = WordFeatures(lexicon())
-    return _WORDS
-
-
 _WORDS: WordFeatures | None = None
 _OPENERS = frozenset("\"“‘'(«[-—–:")
 
@@ -166,13 +159,18 @@ def rule_tags(tokens: Sequence[Token], entities: Sequence[Entity]) -> list[str]:
     return tags
 
 
-def document_features(
-    sentences: Sequence[Sequence[Token]],
-    rules: Sequence[Sequence[str]],
-    words: WordFeatures | None = None,
-) -> list[list[list[str]]]:
-    """Features of every token of a document: one list per sentence, one per token."""
-    words = words or _word_cache()
+def word_cache() -> WordFeatures:
+    """The process's cache of word features."""
+    global _WORDS
+    if _WORDS is None:
+        _WORDS = WordFeatures(lexicon())
+    return _WORDS
+
+
+def document_word_features(
+    sentences: Sequence[Sequence[Token]], rules: Sequence[Sequence[str]]
+) -> dict[str, list[str]]:
+    """What the document says about each capitalised word (the `d:` features)."""
     # what the document says about each capitalised word: the rules' votes, lower-case uses
     votes: dict[str, Counter[str]] = {}
     surnames: set[str] = set()
@@ -210,6 +208,17 @@ def document_features(
             if w in mid and w.lower() not in lower_seen:
                 feats.append("d:name_like")  # repeated, capitalised mid-sentence, never lower
         doc_feats[w] = feats
+    return doc_feats
+
+
+def document_features(
+    sentences: Sequence[Sequence[Token]],
+    rules: Sequence[Sequence[str]],
+    words: WordFeatures | None = None,
+) -> list[list[list[str]]]:
+    """Features of every token of a document: one list per sentence, one per token."""
+    words = words or word_cache()
+    doc_feats = document_word_features(sentences, rules)
     out: list[list[list[str]]] = []
     for toks, tags in zip(sentences, rules, strict=True):
         n = len(toks)
@@ -217,7 +226,7 @@ def document_features(
         base = [words(w) for w in texts]
         around = [words.context(w) for w in texts]
         lows = [b[0] for b in base]  # "w=..."
-        ruled = [_rule_features(tag) for tag in tags]
+        ruled = [rule_features(tag) for tag in tags]
         sent: list[list[str]] = []
         for i in range(n):
             f = ["bias", *base[i], ruled[i][0]]
@@ -225,7 +234,7 @@ def document_features(
                 f.append("BOS")
             else:
                 c = around[i - 1]
-                f += (c[0], c[1], ruled[i - 1][1], "-1|0" + lows[i - 1] + "|" + lows[i])
+                f += (c[0], c[1], ruled[i - 1][1], before_pair(lows[i - 1], lows[i]))
                 if i > 1:
                     c = around[i - 2]
                     f += (c[2], c[3])
@@ -233,7 +242,7 @@ def document_features(
                     f.append("-2BOS")
             if i + 1 < n:
                 c = around[i + 1]
-                f += (c[4], c[5], ruled[i + 1][2], "0|+1" + lows[i] + "|" + lows[i + 1])
+                f += (c[4], c[5], ruled[i + 1][2], after_pair(lows[i], lows[i + 1]))
                 if i + 2 < n:
                     c = around[i + 2]
                     f += (c[6], c[7])
@@ -247,10 +256,20 @@ def document_features(
     return out
 
 
+def before_pair(low_before: str, low: str) -> str:
+    """The bigram feature of a token and the word before it (`low`s are `w=` features)."""
+    return "-1|0" + low_before + "|" + low
+
+
+def after_pair(low: str, low_after: str) -> str:
+    """The bigram feature of a token and the word after it."""
+    return "0|+1" + low + "|" + low_after
+
+
 _RULE_FEATURES: dict[str, tuple[str, str, str]] = {}
 
 
-def _rule_features(tag: str) -> tuple[str, str, str]:
+def rule_features(tag: str) -> tuple[str, str, str]:
     """The rules' tag as a feature of the token itself, of the next one, of the one before."""
     got = _RULE_FEATURES.get(tag)
     if got is None:
