@@ -7,6 +7,7 @@ escapes) and as plain text, never as markup. Rich is imported only when a table 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -103,10 +104,13 @@ def _with_claims(payload: dict[str, Any], document: Document, score: Any) -> dic
 
 def _with_progress(results: Iterator[Analysis], total: int) -> Iterator[Analysis]:
     """`results` as they come, counted on a rich progress bar when stderr is a terminal."""
+    if total < 2 or not sys.stderr.isatty():  # piped: rich is not even imported
+        yield from results
+        return
     from rich.console import Console
 
     console = Console(stderr=True)
-    if not console.is_terminal or total < 2:
+    if not console.is_terminal:
         yield from results
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 
 from ..errors import ReaderError
 from .pipeline import analyze, get_engine
@@ -45,6 +44,8 @@ def analyze_parallel(
         for text in texts:
             yield analyze_text(text, engine)
         return
+    from concurrent.futures import ProcessPoolExecutor  # imported only when it is used
+
     chunk = max(1, min(32, len(texts) // (jobs * 8)))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         yield from pool.map(analyze_text, texts, [engine] * len(texts), chunksize=chunk)

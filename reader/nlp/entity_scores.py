@@ -12,6 +12,7 @@ array look-ups per token instead of building and matching twenty strings.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -91,7 +92,7 @@ class ScoreTables:
         pairs, get = self.pairs, self.pairs.get
         index, unknown, words = self.weights.index, self.weights.unknown, self.words
         before, after = [], []
-        for key in zip(texts, texts[1:]):
+        for key in pairwise(texts):
             got = get(key)
             if got is None:
                 a, b = words(key[0])[0], words(key[1])[0]
