@@ -31,6 +31,7 @@ class Weights:
     index: dict[str, int]  # attribute name -> row of `state`
     state: np.ndarray  # float64 (attributes + 1, labels); the last row is zeros
     transition: np.ndarray  # float64 (labels, labels): from row label to column label
+    lowercase: frozenset[str] | None = None  # words the training text has in lower case
 
     @property
     def unknown(self) -> int:
@@ -46,7 +47,7 @@ class Weights:
         return np.asarray(self.state[self.rows(names)].sum(axis=0))
 
 
-def from_crfsuite(path: Path) -> Weights:
+def from_crfsuite(path: Path, lowercase: frozenset[str] | None = None) -> Weights:
     """The weights of a model file written by python-crfsuite (training only)."""
     import pycrfsuite
 
@@ -63,7 +64,7 @@ def from_crfsuite(path: Path) -> Weights:
     transition = np.zeros((len(labels), len(labels)))
     for (a, b), w in info.transitions.items():
         transition[number[a], number[b]] = w
-    return Weights(labels, index, state, transition)
+    return Weights(labels, index, state, transition, lowercase)
 
 
 def _array_bytes(a: np.ndarray) -> bytes:
@@ -84,6 +85,9 @@ def save(weights: Weights, path: Path) -> None:
         "values.npy": weights.state[nz_rows, nz_cols],
         "transition.npy": weights.transition,
     }
+    if weights.lowercase is not None:
+        words = "\n".join(sorted(weights.lowercase)).encode("utf-8")
+        parts["lowercase.npy"] = np.frombuffer(words, dtype=np.uint8)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, array in parts.items():
             z.writestr(zipfile.ZipInfo(name, _STAMP), _array_bytes(array))
@@ -101,7 +105,11 @@ def load(path: Any) -> Weights:
         state = np.zeros((len(names) + 1, len(labels)))
         state[data["rows"], data["cols"]] = data["values"]
         transition = data["transition"]
-    return Weights(labels, dict(zip(names, range(len(names)), strict=True)), state, transition)
+        lowercase = None
+        if "lowercase" in data.files:
+            lowercase = frozenset(data["lowercase"].tobytes().decode("utf-8").split("\n"))
+    index = dict(zip(names, range(len(names)), strict=True))
+    return Weights(labels, index, state, transition, lowercase)
 
 
 def viterbi(weights: Weights, scores: np.ndarray, lengths: Sequence[int]) -> list[list[str]]:
@@ -110,7 +118,7 @@ def viterbi(weights: Weights, scores: np.ndarray, lengths: Sequence[int]) -> lis
     token counts (each at least 1)."""
     if not lengths:
         return []
-    lens = np.asarray(lengths)
+    lens = np.asarray(lengths, dtype=np.intp)
     order = np.argsort(-lens, kind="stable")  # longest first: the live ones are a prefix
     starts = np.concatenate(([0], np.cumsum(lens)[:-1]))
     n_sent, longest, n_labels = len(lens), int(lens.max()), scores.shape[1]

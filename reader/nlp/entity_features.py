@@ -14,8 +14,11 @@ A token's features are strings (crfsuite attributes of weight 1):
 - the document: how the rules typed the same word elsewhere in the text, whether it is
   also written in lower case, whether it is the surname of a full name found elsewhere.
 
-Everything that depends only on the word is computed once per word type (a dict cache),
-which keeps the features cheap enough for hundreds of thousands of characters a second.
+With a model trained with it, a capitalised word also says whether the training text has it
+in lower case (`lc:seen`: "Internet", "Web") or not (`lc:unseen`: "Daesh").
+
+Everything that depends only on the word is computed once per word type (a dict cache), and
+`entity_scores` sums each word's feature weights once per word type too.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from .gazetteer import Lexicon, lexicon
+from .gazetteer import Lexicon
 from .types import Entity
 
 
@@ -92,8 +95,9 @@ def _key(word: str) -> str:
 class WordFeatures:
     """Per-word-type features, cached for the life of the object."""
 
-    def __init__(self, lex: Lexicon) -> None:
+    def __init__(self, lex: Lexicon, lowercase: frozenset[str] | None = None) -> None:
         self.lex = lex
+        self.lowercase = lowercase  # the words the training text has in lower case
         self.cache: dict[str, tuple[str, ...]] = {}
         self.around: dict[str, tuple[str, ...]] = {}
 
@@ -120,6 +124,8 @@ class WordFeatures:
         feats += [f"s2={low[-2:]}", f"p2={low[:2]}", f"s4={low[-4:]}"]
         if word[:1].isupper():
             feats.append("title" if not word.isupper() else "upper")
+            if self.lowercase is not None:  # "Internet", "Web" are words; "Daesh" is not
+                feats.append("lc:seen" if low in self.lowercase else "lc:unseen")
         if any(c.isdigit() for c in word):
             feats.append("digit")
         key = _key(word)
@@ -139,7 +145,6 @@ class WordFeatures:
         return tuple(feats)
 
 
-_WORDS: WordFeatures | None = None
 _OPENERS = frozenset("\"“‘'(«[-—–:")
 
 
@@ -157,14 +162,6 @@ def rule_tags(tokens: Sequence[Token], entities: Sequence[Entity]) -> list[str]:
             first = False
             j += 1
     return tags
-
-
-def word_cache() -> WordFeatures:
-    """The process's cache of word features."""
-    global _WORDS
-    if _WORDS is None:
-        _WORDS = WordFeatures(lexicon())
-    return _WORDS
 
 
 def document_word_features(
@@ -214,10 +211,9 @@ def document_word_features(
 def document_features(
     sentences: Sequence[Sequence[Token]],
     rules: Sequence[Sequence[str]],
-    words: WordFeatures | None = None,
+    words: WordFeatures,
 ) -> list[list[list[str]]]:
     """Features of every token of a document: one list per sentence, one per token."""
-    words = words or word_cache()
     doc_feats = document_word_features(sentences, rules)
     out: list[list[list[str]]] = []
     for toks, tags in zip(sentences, rules, strict=True):

@@ -111,7 +111,7 @@ class ScoreTables:
         of the weights of the features `document_features` gives it."""
         texts = [t.text for sent in sentences for t in sent]
         tags = [tag for sent in rules for tag in sent]
-        lengths = np.array([len(s) for s in sentences])
+        lengths = np.array([len(s) for s in sentences], dtype=np.intp)
         pos = np.arange(len(texts)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         left = np.repeat(lengths, lengths) - pos - 1  # tokens after this one in its sentence
         words = self.types.rows_of(texts)

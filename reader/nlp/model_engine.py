@@ -17,7 +17,7 @@ from importlib import resources
 from .analysis import analysis
 from .crf_weights import load, viterbi
 from .entities import find_entities
-from .entity_features import Token, rule_tags, tokenize, word_cache
+from .entity_features import Token, WordFeatures, rule_tags, tokenize
 from .entity_scores import ScoreTables
 from .gazetteer import lexicon
 from .pipeline import EngineError
@@ -40,7 +40,7 @@ def entity_model() -> ScoreTables:
             weights = load(real)
         except (OSError, KeyError, ValueError) as exc:
             raise EngineError(f"the entity model is damaged ({exc}); reinstall reader") from None
-    return ScoreTables(weights, word_cache())
+    return ScoreTables(weights, WordFeatures(lexicon(), weights.lowercase))
 
 
 def _known_place(text: str) -> bool:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..crf_weights import Weights, from_crfsuite, save
-from ..entity_features import Token, WordFeatures, document_features
+from ..entity_features import Token, WordFeatures, document_features, tokenize
 from ..entity_scores import ScoreTables
 from ..gazetteer import lexicon
 from ..model_engine import MODEL_FILE, model_inputs, tag_entities
@@ -52,6 +52,17 @@ PARAMS = {
     "feature.minfreq": 2,
 }
 _SCORED = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC"}
+LOWERCASE = True  # the lc:seen / lc:unseen features (entity_features): measured, see MODELS.md
+
+
+def lowercase_words(docs: Iterable[Document]) -> frozenset[str]:
+    """The words the training text has in lower case (as `WordFeatures` keys them)."""
+    out: set[str] = set()
+    for doc in docs:
+        out.update(
+            t.text.lower().replace("’", "'") for t in tokenize(doc.text) if t.text[:1].islower()
+        )
+    return frozenset(out)
 
 
 def gold_tags(tokens: Sequence[Token], gold: Sequence[GoldSpan]) -> list[str]:
@@ -90,11 +101,13 @@ def load(data: Path, names: Iterable[str]) -> dict[str, list[Document]]:
     return out
 
 
-def train(docs: Sequence[Document], out: Path, verbose: bool = False) -> dict[str, Any]:
+def train(
+    docs: Sequence[Document], out: Path, lowercase: frozenset[str] | None, verbose: bool = False
+) -> dict[str, Any]:
     import pycrfsuite
 
     trainer = pycrfsuite.Trainer(verbose=verbose)
-    words = WordFeatures(lexicon())
+    words = WordFeatures(lexicon(), lowercase)
     n_tokens = 0
     for doc in docs:
         for feats, tags in examples(doc, words):
@@ -118,7 +131,7 @@ def _f1(tp: int, fp: int, fn: int) -> float:
 
 def score(docs: Sequence[Document], weights: Weights) -> dict[str, Any]:
     """Exact and overlap F1 (PER ORG LOC, MISC not scored) of the model on `docs`."""
-    crf = ScoreTables(weights, WordFeatures(lexicon()))
+    crf = ScoreTables(weights, WordFeatures(lexicon(), weights.lowercase))
     counts: dict[str, list[int]] = {}  # label -> [tp_exact, fp_exact, tp_loose, fp_loose, gold]
 
     def row(label: str) -> list[int]:
@@ -183,8 +196,9 @@ def main(argv: list[str] | None = None) -> None:
     crf_file = tmp.with_suffix(".crfsuite")
     try:
         report: dict[str, Any] = {"files": names, "params": PARAMS, "seed": args.seed}
-        report.update(train(docs, crf_file, args.verbose))
-        weights = from_crfsuite(crf_file)
+        lowercase = lowercase_words(docs) if LOWERCASE else None
+        report.update(train(docs, crf_file, lowercase, args.verbose))
+        weights = from_crfsuite(crf_file, lowercase)
         save(weights, tmp)
         report["model_bytes"] = tmp.stat().st_size
         report["attributes"] = len(weights.index)
@@ -192,6 +206,7 @@ def main(argv: list[str] | None = None) -> None:
             held = load(args.data, [args.hold_out])[args.hold_out]
             report["held_out"] = {args.hold_out: score(held, weights)}
         if target is not None:
+            tmp.chmod(0o644)  # mkstemp made it private; the shipped file is read by all
             os.replace(tmp, target)
             report["written"] = str(target)
     finally:
