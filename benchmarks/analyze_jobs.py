@@ -7,7 +7,8 @@ cycled to --articles files, each made distinct by a numbered first line. Each co
 as a whole process (start-up, model load, reading, analysis, JSON out to /dev/null), timed
 with time.perf_counter; the ratio is the median time of --jobs 1 over that of --jobs 2,
 measured in the same run. Other work on the machine lowers the ratio: the load average
-after the run is printed beside it.
+after the run is printed beside it, and each command's CPU time (user + system of it and its
+worker processes, from getrusage) shows what the workers cost beyond --jobs 1.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -46,8 +48,10 @@ def main() -> None:
             chars += len(text)
         report["chars"] = chars
         times: dict[int, list[float]] = {1: [], 2: []}
+        cpu: dict[int, list[float]] = {1: [], 2: []}
         for _ in range(args.runs):
             for jobs in (1, 2):  # interleaved, so a change in the machine's load hits both
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t0 = time.perf_counter()
                 subprocess.run(
                     [
@@ -64,10 +68,15 @@ def main() -> None:
                     check=True,
                 )
                 times[jobs].append(time.perf_counter() - t0)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu[jobs].append(
+                    after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+                )
     for jobs, ts in times.items():
         report[f"jobs_{jobs}"] = {
             "median_seconds": round(statistics.median(ts), 3),
             "chars_per_s": round(chars / statistics.median(ts)),
+            "cpu_median_seconds": round(statistics.median(cpu[jobs]), 3),  # all its processes
         }
     report["speedup_jobs2_over_jobs1"] = round(
         statistics.median(times[1]) / statistics.median(times[2]), 2

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from cli_support import run
 
+from reader.claims.persist import load_learner, save_learner
+from reader.store import AnnotationStore
+
 _ARTICLES = [
     "Anna Berg met Laurent Fabius in Oslo on Monday.",
     "“We will stay,” said Marta Okonkwo of the International Monetary Fund.",
@@ -46,6 +49,37 @@ def test_jobs_keep_the_order_and_the_results(tmp_path: Path) -> None:
     assert [d["source"] for d in one] == sorted(d["source"] for d in one)
     assert one == two
     assert err1 == err2 == ""  # no progress bar when stderr is not a terminal
+
+
+def test_workers_score_claims_with_the_stores_learned_model(tmp_path: Path) -> None:
+    """The claims are scored where the documents are analysed (in the workers), by the
+    store's learner when --db is given, read afresh for each command."""
+    folder = _corpus(tmp_path, copies=2)
+    store = tmp_path / "alice.json"
+    AnnotationStore.open(store, "alice").close()
+    sentence = "The IMF said Iraq would borrow more."
+    _, shipped, _ = run("analyze", "--json", "--jobs", "2", "--db", str(store), str(folder))
+    learner = load_learner(store)
+    for _ in range(8):  # the team rejects it: not a claim to them
+        learner.observe(sentence, None, learner.suggest(sentence))
+    save_learner(store, learner)
+    outs = [
+        _lines(run("analyze", "--json", "--jobs", jobs, "--db", str(store), str(folder))[1])
+        for jobs in ("1", "2")
+    ]
+    assert outs[0] == outs[1]
+
+    def score(lines: list[dict]) -> list[float]:
+        return [
+            c["score"]
+            for d in lines
+            for c in d["claims"]
+            if sentence in Path(d["source"]).read_text(encoding="utf-8")[c["start"] : c["end"]]
+        ]
+
+    learned, before = score(outs[1]), score(_lines(shipped))
+    assert len(learned) == len(before) == 2
+    assert all(a < b for a, b in zip(learned, before, strict=True))
 
 
 def test_unknown_engine_with_jobs_is_one_line(tmp_path: Path) -> None:

@@ -7,6 +7,9 @@ escapes) and as plain text, never as markup. Rich is imported only when a table 
 
 from __future__ import annotations
 
+import functools
+import secrets
+import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -69,44 +72,63 @@ def analyze_command(
     `claims` scores each sentence: the probability that it is a check-worthy factual
     claim (0.5 or more is suggested).
     """
-    from ..nlp.batch import analyze_on_dask, analyze_parallel
+    from ..nlp.batch import analyze_text, map_on_dask, map_parallel
+    from ..nlp.pipeline import get_engine
 
     corpus = load_paths(paths)
-    score = _claim_scorer(db) if as_json else None
+    get_engine(engine)  # an unknown engine or missing data fails here, in one line
+    store = _store_version(db)
+    if as_json:
+        _claim_scorer(store)  # so does a --db that names no store
     documents = corpus.documents
-    texts = [d.text for d in documents]
+    fn: Any = document_json if as_json else analyze_text
+    calls = [(d.text, d.source, engine, store) if as_json else (d.text, engine) for d in documents]
     if dask_address:
-        results = analyze_on_dask(texts, dask_address, engine)
+        results = map_on_dask(fn, calls, dask_address)
     else:
-        results = analyze_parallel(texts, engine, jobs)
-    for document, result in zip(documents, _with_progress(results, len(texts)), strict=True):
+        results = map_parallel(fn, calls, jobs)
+    for document, result in zip(documents, _with_progress(results, len(calls)), strict=True):
         if as_json:
-            click.echo(inert_json(_with_claims(result.to_json(document.source), document, score)))
+            click.echo(result)
         else:
             print_analysis(document, result)
 
 
-def _claim_scorer(db: str | None) -> Any:
+def document_json(text: str, source: str, engine: str | None, store: tuple[str, str] | None) -> str:
+    """The `--json` line of one document: its analysis and its claims' scores (issue 14),
+    by the shipped model or the store `(path, version)` (see `_store_version`); a pure
+    function of its arguments, run wherever the documents are analysed."""
+    from ..claims.scoring import claim_scores
+    from ..nlp.batch import analyze_text
+
+    payload = analyze_text(text, engine).to_json(source)
+    spans = [(s["start"], s["end"]) for s in payload["sentences"]]
+    payload["claims"] = claim_scores(text, spans, _claim_scorer(store))
+    return inert_json(payload)
+
+
+def _store_version(db: str | None) -> tuple[str, str] | None:
+    """`db` and a token of this command: a process that keeps a store's scorer (a pool or
+    Dask worker, or this one, for tests) reads the store again for each command."""
+    return None if db is None else (db, secrets.token_hex(8))
+
+
+@functools.lru_cache(maxsize=4)
+def _claim_scorer(store: tuple[str, str] | None) -> Any:
     from ..claims.scoring import scorer_for
 
-    return scorer_for(db)
+    return scorer_for(store and store[0])
 
 
-def _with_claims(payload: dict[str, Any], document: Document, score: Any) -> dict[str, Any]:
-    """The analysis JSON with its `claims` list (issue 14)."""
-    from ..claims.scoring import claim_scores
-
-    spans = [(s["start"], s["end"]) for s in payload["sentences"]]
-    payload["claims"] = claim_scores(document.text, spans, score)
-    return payload
-
-
-def _with_progress(results: Iterator[Analysis], total: int) -> Iterator[Analysis]:
+def _with_progress(results: Iterator[Any], total: int) -> Iterator[Any]:
     """`results` as they come, counted on a rich progress bar when stderr is a terminal."""
+    if total < 2 or not sys.stderr.isatty():  # piped: rich is not even imported
+        yield from results
+        return
     from rich.console import Console
 
     console = Console(stderr=True)
-    if not console.is_terminal or total < 2:
+    if not console.is_terminal:
         yield from results
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn

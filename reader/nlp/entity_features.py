@@ -14,8 +14,11 @@ A token's features are strings (crfsuite attributes of weight 1):
 - the document: how the rules typed the same word elsewhere in the text, whether it is
   also written in lower case, whether it is the surname of a full name found elsewhere.
 
-Everything that depends only on the word is computed once per word type (a dict cache),
-which keeps the features cheap enough for hundreds of thousands of characters a second.
+With a model trained with it, a capitalised word also says whether the training text has it
+in lower case (`lc:seen`: "Internet", "Web") or not (`lc:unseen`: "Daesh").
+
+Everything that depends only on the word is computed once per word type (a dict cache), and
+`entity_scores` sums each word's feature weights once per word type too.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from .gazetteer import Lexicon, lexicon
+from .gazetteer import Lexicon
 from .types import Entity
 
 
@@ -92,8 +95,9 @@ def _key(word: str) -> str:
 class WordFeatures:
     """Per-word-type features, cached for the life of the object."""
 
-    def __init__(self, lex: Lexicon) -> None:
+    def __init__(self, lex: Lexicon, lowercase: frozenset[str] | None = None) -> None:
         self.lex = lex
+        self.lowercase = lowercase  # the words the training text has in lower case
         self.cache: dict[str, tuple[str, ...]] = {}
         self.around: dict[str, tuple[str, ...]] = {}
 
@@ -120,6 +124,8 @@ class WordFeatures:
         feats += [f"s2={low[-2:]}", f"p2={low[:2]}", f"s4={low[-4:]}"]
         if word[:1].isupper():
             feats.append("title" if not word.isupper() else "upper")
+            if self.lowercase is not None:  # "Internet", "Web" are words; "Daesh" is not
+                feats.append("lc:seen" if low in self.lowercase else "lc:unseen")
         if any(c.isdigit() for c in word):
             feats.append("digit")
         key = _key(word)
@@ -139,14 +145,6 @@ class WordFeatures:
         return tuple(feats)
 
 
-def _word_cache() -> WordFeatures:
-    global _WORDS
-    if _WORDS is None:
-        _WORDS = WordFeatures(lexicon())
-    return _WORDS
-
-
-_WORDS: WordFeatures | None = None
 _OPENERS = frozenset("\"“‘'(«[-—–:")
 
 
@@ -166,13 +164,10 @@ def rule_tags(tokens: Sequence[Token], entities: Sequence[Entity]) -> list[str]:
     return tags
 
 
-def document_features(
-    sentences: Sequence[Sequence[Token]],
-    rules: Sequence[Sequence[str]],
-    words: WordFeatures | None = None,
-) -> list[list[list[str]]]:
-    """Features of every token of a document: one list per sentence, one per token."""
-    words = words or _word_cache()
+def document_word_features(
+    sentences: Sequence[Sequence[Token]], rules: Sequence[Sequence[str]]
+) -> dict[str, list[str]]:
+    """What the document says about each capitalised word (the `d:` features)."""
     # what the document says about each capitalised word: the rules' votes, lower-case uses
     votes: dict[str, Counter[str]] = {}
     surnames: set[str] = set()
@@ -210,6 +205,16 @@ def document_features(
             if w in mid and w.lower() not in lower_seen:
                 feats.append("d:name_like")  # repeated, capitalised mid-sentence, never lower
         doc_feats[w] = feats
+    return doc_feats
+
+
+def document_features(
+    sentences: Sequence[Sequence[Token]],
+    rules: Sequence[Sequence[str]],
+    words: WordFeatures,
+) -> list[list[list[str]]]:
+    """Features of every token of a document: one list per sentence, one per token."""
+    doc_feats = document_word_features(sentences, rules)
     out: list[list[list[str]]] = []
     for toks, tags in zip(sentences, rules, strict=True):
         n = len(toks)
@@ -217,7 +222,7 @@ def document_features(
         base = [words(w) for w in texts]
         around = [words.context(w) for w in texts]
         lows = [b[0] for b in base]  # "w=..."
-        ruled = [_rule_features(tag) for tag in tags]
+        ruled = [rule_features(tag) for tag in tags]
         sent: list[list[str]] = []
         for i in range(n):
             f = ["bias", *base[i], ruled[i][0]]
@@ -225,7 +230,7 @@ def document_features(
                 f.append("BOS")
             else:
                 c = around[i - 1]
-                f += (c[0], c[1], ruled[i - 1][1], "-1|0" + lows[i - 1] + "|" + lows[i])
+                f += (c[0], c[1], ruled[i - 1][1], before_pair(lows[i - 1], lows[i]))
                 if i > 1:
                     c = around[i - 2]
                     f += (c[2], c[3])
@@ -233,7 +238,7 @@ def document_features(
                     f.append("-2BOS")
             if i + 1 < n:
                 c = around[i + 1]
-                f += (c[4], c[5], ruled[i + 1][2], "0|+1" + lows[i] + "|" + lows[i + 1])
+                f += (c[4], c[5], ruled[i + 1][2], after_pair(lows[i], lows[i + 1]))
                 if i + 2 < n:
                     c = around[i + 2]
                     f += (c[6], c[7])
@@ -247,10 +252,20 @@ def document_features(
     return out
 
 
+def before_pair(low_before: str, low: str) -> str:
+    """The bigram feature of a token and the word before it (`low`s are `w=` features)."""
+    return "-1|0" + low_before + "|" + low
+
+
+def after_pair(low: str, low_after: str) -> str:
+    """The bigram feature of a token and the word after it."""
+    return "0|+1" + low + "|" + low_after
+
+
 _RULE_FEATURES: dict[str, tuple[str, str, str]] = {}
 
 
-def _rule_features(tag: str) -> tuple[str, str, str]:
+def rule_features(tag: str) -> tuple[str, str, str]:
     """The rules' tag as a feature of the token itself, of the next one, of the one before."""
     got = _RULE_FEATURES.get(tag)
     if got is None:

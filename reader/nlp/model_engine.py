@@ -3,8 +3,9 @@
 Sentences, quotes and speakers come from the same functions as the rules engine; only the
 entities change. The rules' entities and the gazetteers are features of the model (see
 `entity_features`), not the decision. The weights ship in the wheel
-(`reader/nlp/data/entities.crfsuite`, rebuilt by `python -m reader.nlp.training`) and are
-loaded on first use, once per process.
+(`reader/nlp/data/entities.npz`: a CRF trained with python-crfsuite by
+`python -m reader.nlp.training`, saved as arrays by `crf_weights`) and are loaded on first
+use, once per process; state scores come from `entity_scores`, tags from `crf_weights.viterbi`.
 """
 
 from __future__ import annotations
@@ -12,37 +13,34 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
-from typing import Any
 
 from .analysis import analysis
+from .crf_weights import load, viterbi
 from .entities import find_entities
-from .entity_features import Token, document_features, rule_tags, tokenize
+from .entity_features import Token, WordFeatures, rule_tags, tokenize
+from .entity_scores import ScoreTables
 from .gazetteer import lexicon
 from .pipeline import EngineError
 from .sentences import split_sentences
 from .types import Analysis, Entity, Span
 
-MODEL_FILE = "entities.crfsuite"
+MODEL_FILE = "entities.npz"
 FALLBACK = False  # rules' entities where the model found nothing (measured: no gain held out)
 PLACE_CHECK = False  # rules' ORG/PERSON for a place no gazetteer knows (same)
 
 
 @cache
-def tagger() -> Any:
-    """The shipped CRF, opened once per process."""
-    try:
-        import pycrfsuite
-    except ImportError:
-        raise EngineError(
-            "the model engine needs the Python package 'python-crfsuite' (pip install reader)"
-        ) from None
+def entity_model() -> ScoreTables:
+    """The shipped model's weights (with their per-word score cache), read once per process."""
     path = resources.files("reader.nlp").joinpath("data", MODEL_FILE)
     if not path.is_file():
         raise EngineError(f"the entity model is missing ({MODEL_FILE}); reinstall reader")
-    t = pycrfsuite.Tagger()
     with resources.as_file(path) as real:
-        t.open(str(real))
-    return t
+        try:
+            weights = load(real)
+        except (OSError, KeyError, ValueError) as exc:
+            raise EngineError(f"the entity model is damaged ({exc}); reinstall reader") from None
+    return ScoreTables(weights, WordFeatures(lexicon(), weights.lowercase))
 
 
 def _known_place(text: str) -> bool:
@@ -125,14 +123,14 @@ def find_model_entities(text: str, sentences: Sequence[Span]) -> list[Entity]:
     """PERSON, ORG, GPE, LOC and NORP spans of `text` by the trained model, in order."""
     if not text:
         return []
-    return tag_entities(text, sentences, tagger())
+    return tag_entities(text, sentences, entity_model())
 
 
 def model_inputs(
     text: str, sentences: Sequence[Span]
-) -> tuple[list[list[Token]], list[list[str]], list[list[list[str]]], list[Entity]]:
-    """The model's tokens, the rules' tags and the features of each sentence of `text`,
-    and the rules' entities."""
+) -> tuple[list[list[Token]], list[list[str]], list[Entity]]:
+    """The model's tokens of each sentence of `text` (sentences without any left out), the
+    rules' tag of each token, and the rules' entities."""
     rules = find_entities(text, sentences)
     toks = [tokenize(text, s.start, s.end) for s in sentences]
     toks = [t for t in toks if t]
@@ -143,18 +141,20 @@ def model_inputs(
     for sent in toks:
         per_sentence.append(flat_rules[k : k + len(sent)])
         k += len(sent)
-    return toks, per_sentence, document_features(toks, per_sentence), rules
+    return toks, per_sentence, rules
 
 
 def tag_entities(
-    text: str, sentences: Sequence[Span], crf: Any, fallback: bool | None = None
+    text: str, sentences: Sequence[Span], model: ScoreTables, fallback: bool | None = None
 ) -> list[Entity]:
-    """The entities `crf` (an open pycrfsuite.Tagger) finds in `text`; with `fallback`, a
-    rules entity the model left entirely untagged is kept too."""
-    toks, per_sentence, feats, rules = model_inputs(text, sentences)
+    """The entities `model` finds in `text`; with `fallback`, a rules entity the model left
+    entirely untagged is kept too."""
+    toks, per_sentence, rules = model_inputs(text, sentences)
+    scores = model.document_scores(toks, per_sentence)
+    tags = viterbi(model.weights, scores, [len(s) for s in toks])
     out: list[Entity] = []
-    for sent, tags_in, f in zip(toks, per_sentence, feats, strict=True):
-        out.extend(decode(text, sent, crf.tag(f), tags_in))
+    for sent, tags_out, tags_in in zip(toks, tags, per_sentence, strict=True):
+        out.extend(decode(text, sent, tags_out, tags_in))
     out = consistent(out)
     if FALLBACK if fallback is None else fallback:
         out = _with_fallback(out, rules)

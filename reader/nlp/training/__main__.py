@@ -3,9 +3,10 @@
 Reads ONLY `DATA/ner/*.conll` (default DATA: `../shared/data` beside the project). With
 `--hold-out wikigold` the model is trained without that file and scored on it (the
 cross-corpus figure) and nothing is written unless `--out` is given; without it, the model
-is trained on every file and written to `reader/nlp/data/entities.crfsuite` (atomically).
-Training is deterministic: the documents are read in a fixed order and crfsuite's L-BFGS has
-no randomness; `--seed` shuffles the document order reproducibly.
+is trained on every file and written to `reader/nlp/data/entities.npz` (atomically): python-
+crfsuite trains it, and its weights are saved as arrays (`reader.nlp.crf_weights`), which is
+what the engine reads. Training is deterministic: the documents are read in a fixed order and
+crfsuite's L-BFGS has no randomness; `--seed` shuffles the document order reproducibly.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..entities import find_entities
-from ..entity_features import Token, WordFeatures, document_features, rule_tags, tokenize
+from ..crf_weights import Weights, from_crfsuite, save
+from ..entity_features import Token, WordFeatures, document_features, tokenize
+from ..entity_scores import ScoreTables
 from ..gazetteer import lexicon
-from ..model_engine import MODEL_FILE, tag_entities
+from ..model_engine import MODEL_FILE, model_inputs, tag_entities
 from ..types import Span
 from .conll import Document, GoldSpan, read_documents
 
@@ -50,6 +52,17 @@ PARAMS = {
     "feature.minfreq": 2,
 }
 _SCORED = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC"}
+LOWERCASE = True  # the lc:seen / lc:unseen features (entity_features): measured, see MODELS.md
+
+
+def lowercase_words(docs: Iterable[Document]) -> frozenset[str]:
+    """The words the training text has in lower case (as `WordFeatures` keys them)."""
+    out: set[str] = set()
+    for doc in docs:
+        out.update(
+            t.text.lower().replace("’", "'") for t in tokenize(doc.text) if t.text[:1].islower()
+        )
+    return frozenset(out)
 
 
 def gold_tags(tokens: Sequence[Token], gold: Sequence[GoldSpan]) -> list[str]:
@@ -67,18 +80,11 @@ def gold_tags(tokens: Sequence[Token], gold: Sequence[GoldSpan]) -> list[str]:
 
 
 def examples(doc: Document, words: WordFeatures) -> Iterable[tuple[list[list[str]], list[str]]]:
-    sentences = [Span(s, e) for s, e in doc.sentences]
-    rules = find_entities(doc.text, sentences)
-    toks = [tokenize(doc.text, s.start, s.end) for s in sentences]
-    toks = [t for t in toks if t]
-    flat = [t for sent in toks for t in sent]
-    flat_rules = rule_tags(flat, rules)
-    flat_gold = gold_tags(flat, doc.entities)
-    per_rules: list[list[str]] = []
+    toks, per_rules, _ = model_inputs(doc.text, [Span(s, e) for s, e in doc.sentences])
+    flat_gold = gold_tags([t for sent in toks for t in sent], doc.entities)
     per_gold: list[list[str]] = []
     k = 0
     for sent in toks:
-        per_rules.append(flat_rules[k : k + len(sent)])
         per_gold.append(flat_gold[k : k + len(sent)])
         k += len(sent)
     feats = document_features(toks, per_rules, words)
@@ -95,11 +101,13 @@ def load(data: Path, names: Iterable[str]) -> dict[str, list[Document]]:
     return out
 
 
-def train(docs: Sequence[Document], out: Path, verbose: bool = False) -> dict[str, Any]:
+def train(
+    docs: Sequence[Document], out: Path, lowercase: frozenset[str] | None, verbose: bool = False
+) -> dict[str, Any]:
     import pycrfsuite
 
     trainer = pycrfsuite.Trainer(verbose=verbose)
-    words = WordFeatures(lexicon())
+    words = WordFeatures(lexicon(), lowercase)
     n_tokens = 0
     for doc in docs:
         for feats, tags in examples(doc, words):
@@ -121,12 +129,9 @@ def _f1(tp: int, fp: int, fn: int) -> float:
     return round(2 * p * r / (p + r), 4) if p + r else 0.0
 
 
-def score(docs: Sequence[Document], model: Path) -> dict[str, Any]:
+def score(docs: Sequence[Document], weights: Weights) -> dict[str, Any]:
     """Exact and overlap F1 (PER ORG LOC, MISC not scored) of the model on `docs`."""
-    import pycrfsuite
-
-    crf = pycrfsuite.Tagger()
-    crf.open(str(model))
+    crf = ScoreTables(weights, WordFeatures(lexicon(), weights.lowercase))
     counts: dict[str, list[int]] = {}  # label -> [tp_exact, fp_exact, tp_loose, fp_loose, gold]
 
     def row(label: str) -> list[int]:
@@ -185,21 +190,28 @@ def main(argv: list[str] | None = None) -> None:
     target = args.out or (None if args.hold_out else shipped)
     # beside the target, so that os.replace is atomic; elsewhere when nothing is written
     where = target.parent if target is not None else Path(tempfile.gettempdir())
-    fd, tmp_name = tempfile.mkstemp(prefix=".training-", suffix=".crfsuite", dir=where)
+    fd, tmp_name = tempfile.mkstemp(prefix=".training-", suffix=".npz", dir=where)
     os.close(fd)
     tmp = Path(tmp_name)
+    crf_file = tmp.with_suffix(".crfsuite")
     try:
         report: dict[str, Any] = {"files": names, "params": PARAMS, "seed": args.seed}
-        report.update(train(docs, tmp, args.verbose))
+        lowercase = lowercase_words(docs) if LOWERCASE else None
+        report.update(train(docs, crf_file, lowercase, args.verbose))
+        weights = from_crfsuite(crf_file, lowercase)
+        save(weights, tmp)
         report["model_bytes"] = tmp.stat().st_size
+        report["attributes"] = len(weights.index)
         if args.hold_out:
             held = load(args.data, [args.hold_out])[args.hold_out]
-            report["held_out"] = {args.hold_out: score(held, tmp)}
+            report["held_out"] = {args.hold_out: score(held, weights)}
         if target is not None:
+            tmp.chmod(0o644)  # mkstemp made it private; the shipped file is read by all
             os.replace(tmp, target)
             report["written"] = str(target)
     finally:
         tmp.unlink(missing_ok=True)
+        crf_file.unlink(missing_ok=True)
     print(json.dumps(report, indent=2))
 
 
