@@ -104,7 +104,12 @@ def load(data: Path, names: Iterable[str]) -> dict[str, list[Document]]:
 def train(
     docs: Sequence[Document], out: Path, lowercase: frozenset[str] | None, verbose: bool = False
 ) -> dict[str, Any]:
-    import pycrfsuite
+    try:
+        import pycrfsuite
+    except ImportError:
+        raise SystemExit(
+            "training needs python-crfsuite: pip install 'reader[train]' (tagging does not)"
+        ) from None
 
     trainer = pycrfsuite.Trainer(verbose=verbose)
     words = WordFeatures(lexicon(), lowercase)
