@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from .features import DIM, block_buckets, featurise
+from .features import DIM, block_buckets, featurise_many
 from .model import MODEL_FILE, save_model
 
 SEED = 14
@@ -81,26 +81,19 @@ def validation_split(path: Path = DEFAULT_DATA) -> list[tuple[str, int]]:
 class Counts:
     """Every sentence's feature blocks before idf weighting: one sparse matrix per block of
     1 + log count per bucket. Weighting them with a part's idf and scaling each block as
-    `features.featurise` does gives that part's feature matrix without featurising again."""
+    `features.featurise_many` does gives that part's feature matrix without featurising
+    again."""
 
     def __init__(self, texts: list[str]) -> None:
         from scipy.sparse import csr_matrix
 
-        rows = [block_buckets(text) for text in texts]
         self.blocks = []
-        for b in range(len(rows[0]) if rows else 0):
-            indptr, indices, values = [0], [], []
-            for row in rows:
-                buckets, counts = np.unique(row[b], return_counts=True)
-                indices.append(buckets)
-                values.append(1.0 + np.log(counts))
-                indptr.append(indptr[-1] + len(buckets))
-            self.blocks.append(
-                csr_matrix(
-                    (np.concatenate(values), np.concatenate(indices), np.array(indptr)),
-                    shape=(len(texts), DIM),
-                )
-            )
+        for rows, buckets in block_buckets(texts):
+            counts = csr_matrix(
+                (np.ones(len(rows)), (rows, buckets.astype(np.int64))), shape=(len(texts), DIM)
+            )  # duplicates summed: the count of each bucket
+            counts.data = 1.0 + np.log(counts.data)
+            self.blocks.append(counts)
 
     def idf(self, part: np.ndarray) -> np.ndarray:
         """Smoothed idf per bucket over the sentences `part`, as scikit-learn's:
@@ -119,18 +112,11 @@ class Counts:
 
 
 def runtime_matrix(texts: list[str], idf: np.ndarray) -> Any:
-    """The feature matrix through the run-time path (`features.featurise`), row by row."""
+    """The feature matrix through the run-time path (`features.featurise_many`)."""
     from scipy.sparse import csr_matrix
 
-    indptr, indices, values = [0], [], []
-    for text in texts:
-        features = featurise(text, idf)
-        indices.append(features.indices)
-        values.append(features.values)
-        indptr.append(indptr[-1] + len(features.indices))
-    return csr_matrix(
-        (np.concatenate(values), np.concatenate(indices), np.array(indptr)), shape=(len(texts), DIM)
-    )
+    rows = featurise_many(texts, idf)
+    return csr_matrix((rows.values, rows.indices, rows.indptr), shape=(len(texts), DIM))
 
 
 def figures(truth: np.ndarray, scores: np.ndarray) -> dict[str, float]:
