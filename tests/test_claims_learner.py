@@ -60,6 +60,27 @@ def test_after_some_labels_the_suggestions_follow_the_teams_labels() -> None:
     assert not learner.suggest(NEUTRAL).shown  # and not every sentence is an opinion now
 
 
+def test_a_document_scored_together_gets_each_sentences_own_suggestion() -> None:
+    """`suggestions`/`scores` (the batch `analyze --db` uses) agree with `suggest` one by
+    one, after learning, for every label (a never-used label is never suggested)."""
+    learner = _learner()
+    for sentence in OPINIONS:
+        learner.observe(sentence, "OPINION", learner.suggest(sentence))
+    document = [FACT, NEW_OPINION, NEUTRAL, "", *OPINIONS]
+    alone = [learner.suggest(sentence) for sentence in document]
+    together = learner.suggestions(document)
+    assert [s.label for s in together] == [s.label for s in alone]
+    assert [s.score for s in together] == pytest.approx([s.score for s in alone], abs=1e-12)
+    assert learner.scores(document) == [s.score for s in together]
+    assert {s.label for s in together} == {"FACT", "OPINION"}  # PREDICTION, OTHER never learned
+    for sentence, suggestion in zip(document, together, strict=True):
+        probabilities = learner.probabilities(sentence)
+        assert suggestion.score == pytest.approx(
+            max(probabilities["FACT"], probabilities["OPINION"]), abs=1e-12
+        )
+    assert learner.suggestions([]) == []
+
+
 def test_a_schema_of_its_own_gets_suggestions_in_its_own_labels() -> None:
     schema = parse_schema(
         'name = "team"\n[groups.check]\nkind = "claim"\n'

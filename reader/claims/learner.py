@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -33,8 +33,7 @@ UNSEEN_BIAS = -4.0
 OUTCOMES = ("accepted", "relabelled", "rejected", "missed")
 
 
-@dataclass(frozen=True, slots=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     """The most probable claim label of a sentence and its probability."""
 
     label: str
