@@ -13,6 +13,7 @@ import pytest
 
 from reader.annotate.schema import default_schema, parse_schema
 from reader.claims import model
+from reader.claims.features import FEATURES_VERSION
 from reader.claims.learner import ClaimLearner, Suggestion, claim_label_groups
 from reader.claims.persist import SuggestStateError, load_learner, save_learner, state_path
 from reader.store import AnnotationStore, StoreUnsafeError
@@ -151,7 +152,7 @@ def test_a_store_without_learned_state_uses_the_shipped_model(tmp_path: Path) ->
         lambda raw: b"",
         lambda raw: b"[1, 2]",
         lambda raw: raw.replace(b'"claim-suggestions"', b'"something-else"'),
-        lambda raw: raw.replace(b'"features": "v2', b'"features": "v1'),
+        lambda raw: raw.replace(f'"features": "{FEATURES_VERSION}'.encode(), b'"features": "v1'),
         lambda raw: raw.replace(b'"bias": ', b'"bias": "x", "was": ', 1),
         lambda raw: _replace_values(raw, "AAAA"),
     ],

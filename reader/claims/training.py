@@ -44,7 +44,8 @@ GRID_C = (3.0, 10.0, 30.0)
 CLASS_WEIGHT = "balanced"
 FOLDS = 5
 INNER_FOLDS = 3
-TUNE_THRESHOLD = True  # choose the decision threshold by the inner folds (else logit 0)
+TUNE_THRESHOLD = False  # choose the decision threshold by the inner folds (else logit 0)
+SVM_C: float | None = 1.0  # average a linear SVM (this C) into the regression (None: not)
 PROJECT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = PROJECT.parent / "shared" / "data" / "claims" / "claimbuster_train.json"
 DEFAULT_OUT = Path(__file__).resolve().parent / "data" / MODEL_FILE
@@ -142,10 +143,20 @@ class Fitted:
         return 1 / (1 + np.exp(-(x @ self.weights.astype(np.float64) + self.bias)))
 
 
-def _classifier(c: float) -> Any:
+def fit_linear(c: float, x: Any, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """Weights and bias of logistic regression (C = `c`) on `x`, `y`; with `SVM_C`, averaged
+    with a linear SVM's, the SVM's margins scaled to the regression's spread on `x` (so the
+    sum stays on the regression's logit scale: still one linear model at run time)."""
     from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
 
-    return LogisticRegression(C=c, class_weight=CLASS_WEIGHT, max_iter=5000)
+    regression = LogisticRegression(C=c, class_weight=CLASS_WEIGHT, max_iter=5000).fit(x, y)
+    weights, bias = regression.coef_.ravel(), float(regression.intercept_[0])
+    if SVM_C is None:
+        return weights, bias
+    svm = LinearSVC(C=SVM_C, class_weight=CLASS_WEIGHT).fit(x, y)
+    scale = float(np.std(x @ weights) / np.std(svm.decision_function(x)))
+    return (weights + scale * svm.coef_.ravel()) / 2, (bias + scale * float(svm.intercept_[0])) / 2
 
 
 def best_threshold(truth: np.ndarray, logits: np.ndarray) -> tuple[float, float]:
@@ -174,8 +185,8 @@ def fit(counts: Counts, labels: np.ndarray, part: np.ndarray) -> Fitted:
     for c in GRID_C:
         logits = np.zeros(len(y))
         for inner_fit, inner_held in folds:
-            model = _classifier(c).fit(x[inner_fit], y[inner_fit])
-            logits[inner_held] = model.decision_function(x[inner_held])
+            weights, bias = fit_linear(c, x[inner_fit], y[inner_fit])
+            logits[inner_held] = x[inner_held] @ weights + bias
         cut, f1 = best_threshold(y, logits) if TUNE_THRESHOLD else (0.0, _f1(y, logits >= 0))
         inner[f"C={c:g}"] = {
             "f1_at_0.5": round(_f1(y, logits >= 0), 4),
@@ -185,16 +196,15 @@ def fit(counts: Counts, labels: np.ndarray, part: np.ndarray) -> Fitted:
         if f1 > best[0]:
             best = (f1, c, cut)
     _, c, cut = best
-    model = _classifier(c).fit(x, y)
+    weights, bias = fit_linear(c, x, y)
     chosen = {
         "C": c,
         "class_weight": CLASS_WEIGHT,
+        "svm_C": SVM_C,
         "logit_threshold": round(cut, 4),
         "inner": inner,
     }
-    return Fitted(
-        model.coef_.ravel().astype(np.float32), float(model.intercept_[0]) - cut, idf, chosen
-    )
+    return Fitted(weights.astype(np.float32), bias - cut, idf, chosen)
 
 
 def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
