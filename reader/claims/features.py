@@ -59,24 +59,24 @@ class Features:
 
 @dataclass(frozen=True, slots=True)
 class FeatureRows:
-    """The feature vectors of a batch of sentences, row by row as a CSR matrix is: row
-    `r` is `indices[indptr[r]:indptr[r + 1]]` (sorted, unique) and its `values`."""
+    """The feature vectors of a batch of sentences as a sparse matrix in coordinate form:
+    entry k adds `values[k]` at (`rows[k]`, `indices[k]`). A (row, index) pair stands
+    twice where a word and a character n-gram share a bucket; the vector is their sum."""
 
-    indptr: np.ndarray  # int64, one more than there are rows
+    count: int  # how many rows (sentences)
+    rows: np.ndarray  # int64
     indices: np.ndarray  # int64
     values: np.ndarray  # float64
 
-    def __len__(self) -> int:
-        return len(self.indptr) - 1
-
     def row(self, r: int) -> Features:
-        a, b = self.indptr[r], self.indptr[r + 1]
-        return Features(self.indices[a:b], self.values[a:b])
+        """Row `r` as one vector (indices sorted, unique)."""
+        mine = self.rows == r
+        indices, where = np.unique(self.indices[mine], return_inverse=True)
+        return Features(indices, np.bincount(where, weights=self.values[mine]))
 
     def dot(self, weights: np.ndarray) -> np.ndarray:
         """`weights · x` for every row `x` (a DIM weight vector)."""
-        rows = np.repeat(np.arange(len(self)), np.diff(self.indptr))
-        return np.bincount(rows, weights[self.indices] * self.values, minlength=len(self))
+        return np.bincount(self.rows, weights[self.indices] * self.values, minlength=self.count)
 
 
 def normalise(sentence: str) -> str:
@@ -127,33 +127,27 @@ def block_buckets(sentences: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray
     return [word_buckets(texts), char_buckets(texts)]
 
 
-def _keys(rows: np.ndarray, buckets: np.ndarray) -> np.ndarray:
-    return (rows.astype(np.uint64) << _BITS) | buckets
-
-
 def _block(
     rows: np.ndarray, buckets: np.ndarray, count: int, idf: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """One block's (row << DIM_BITS | bucket) keys, unique, and their scaled values."""
-    keys, counts = np.unique(_keys(rows, buckets), return_counts=True)
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One block's rows, buckets (unique in a row) and scaled values."""
+    keys, counts = np.unique((rows.astype(np.uint64) << _BITS) | buckets, return_counts=True)
+    indices = (keys & _MASK).astype(np.int64)
     values = 1.0 + np.log(counts)
     if idf is not None:
-        values *= idf[(keys & _MASK).astype(np.int64)]
+        values *= idf[indices]
     of_row = (keys >> _BITS).astype(np.int64)
     norms = np.sqrt(np.bincount(of_row, values * values, minlength=count))
     values *= _BLOCK_SCALE / norms[of_row]  # a row with a key has a positive norm
-    return keys, values
+    return of_row, indices, values
 
 
 def featurise_many(sentences: Sequence[str], idf: np.ndarray | None = None) -> FeatureRows:
     """The feature vectors of `sentences`, computed together (`idf`: DIM weights or None)."""
     count = len(sentences)
     blocks = [_block(rows, b, count, idf) for rows, b in block_buckets(sentences)]
-    keys, where = np.unique(np.concatenate([k for k, _ in blocks]), return_inverse=True)
-    values = np.bincount(where, weights=np.concatenate([v for _, v in blocks]))
-    per_row = np.bincount((keys >> _BITS).astype(np.int64), minlength=count)
-    indptr = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int64)
-    return FeatureRows(indptr, (keys & _MASK).astype(np.int64), values)
+    rows, indices, values = (np.concatenate(part) for part in zip(*blocks, strict=True))
+    return FeatureRows(count, rows, indices, values)
 
 
 def featurise(sentence: str, idf: np.ndarray | None = None) -> Features:

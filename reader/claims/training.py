@@ -116,8 +116,8 @@ def runtime_matrix(texts: list[str], idf: np.ndarray) -> Any:
     """The feature matrix through the run-time path (`features.featurise_many`)."""
     from scipy.sparse import csr_matrix
 
-    rows = featurise_many(texts, idf)
-    return csr_matrix((rows.values, rows.indices, rows.indptr), shape=(len(texts), DIM))
+    rows = featurise_many(texts, idf)  # duplicate entries are summed, as the vector is
+    return csr_matrix((rows.values, (rows.rows, rows.indices)), shape=(len(texts), DIM)).tocsr()
 
 
 def figures(truth: np.ndarray, scores: np.ndarray) -> dict[str, float]:
