@@ -13,10 +13,11 @@ label 1 for a check-worthy factual claim. It prints, as JSON, and records in the
   `benchmarks/claim_suggestions.py` can replay it.
 
 The training procedure, run on each fold's training part and on the split's: the idf is
-counted on that part only; the regularisation C and the decision threshold are chosen by
-`INNER_FOLDS`-fold cross-validation on that part only (the threshold is folded into the
-bias, so the model's 0.5 is the chosen threshold); then logistic regression with balanced
-class weights is fitted on the whole part.
+counted on that part only; the regularisation C (and, with `TUNE_THRESHOLD`, the decision
+threshold, folded into the bias so that the model's 0.5 is the chosen threshold) is chosen
+by `INNER_FOLDS`-fold cross-validation on that part only; then logistic regression with
+balanced class weights, averaged with a linear SVM's (`SVM_C`; see `fit_linear`), is
+fitted on the whole part.
 
 Needs the `train` extra (scikit-learn, scipy): `pip install -e '.[train]'`. Nothing at
 run time imports this module.
