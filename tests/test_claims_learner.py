@@ -13,6 +13,7 @@ import pytest
 
 from reader.annotate.schema import default_schema, parse_schema
 from reader.claims import model
+from reader.claims.features import FEATURES_VERSION
 from reader.claims.learner import ClaimLearner, Suggestion, claim_label_groups
 from reader.claims.persist import SuggestStateError, load_learner, save_learner, state_path
 from reader.store import AnnotationStore, StoreUnsafeError
@@ -58,6 +59,27 @@ def test_after_some_labels_the_suggestions_follow_the_teams_labels() -> None:
     assert (suggestion.label, suggestion.shown) == ("OPINION", True)
     assert learner.suggest(FACT).label == "FACT"  # facts are still facts
     assert not learner.suggest(NEUTRAL).shown  # and not every sentence is an opinion now
+
+
+def test_a_document_scored_together_gets_each_sentences_own_suggestion() -> None:
+    """`suggestions`/`scores` (the batch `analyze --db` uses) agree with `suggest` one by
+    one, after learning, for every label (a never-used label is never suggested)."""
+    learner = _learner()
+    for sentence in OPINIONS:
+        learner.observe(sentence, "OPINION", learner.suggest(sentence))
+    document = [FACT, NEW_OPINION, NEUTRAL, "", *OPINIONS]
+    alone = [learner.suggest(sentence) for sentence in document]
+    together = learner.suggestions(document)
+    assert [s.label for s in together] == [s.label for s in alone]
+    assert [s.score for s in together] == pytest.approx([s.score for s in alone], abs=1e-12)
+    assert learner.scores(document) == [s.score for s in together]
+    assert {s.label for s in together} == {"FACT", "OPINION"}  # PREDICTION, OTHER never learned
+    for sentence, suggestion in zip(document, together, strict=True):
+        probabilities = learner.probabilities(sentence)
+        assert suggestion.score == pytest.approx(
+            max(probabilities["FACT"], probabilities["OPINION"]), abs=1e-12
+        )
+    assert learner.suggestions([]) == []
 
 
 def test_a_schema_of_its_own_gets_suggestions_in_its_own_labels() -> None:
@@ -130,7 +152,7 @@ def test_a_store_without_learned_state_uses_the_shipped_model(tmp_path: Path) ->
         lambda raw: b"",
         lambda raw: b"[1, 2]",
         lambda raw: raw.replace(b'"claim-suggestions"', b'"something-else"'),
-        lambda raw: raw.replace(b'"features": "v2', b'"features": "v1'),
+        lambda raw: raw.replace(f'"features": "{FEATURES_VERSION}'.encode(), b'"features": "v1'),
         lambda raw: raw.replace(b'"bias": ', b'"bias": "x", "was": ', 1),
         lambda raw: _replace_values(raw, "AAAA"),
     ],

@@ -15,9 +15,11 @@ import numpy as np
 import pytest
 
 from reader.claims import model
-from reader.claims.features import DIM, featurise
+from reader.claims.features import DIM, featurise, featurise_many
+from reader.claims.scoring import claim_scores, scorer_for
 from reader.claims.training import DEFAULT_DATA, validation_split
 
+ODD = ["", "   ", "\x00\x1b[31m", "İstanbul ǅ ﬃ", "\ud800 lone surrogate", "😀 42%", "x" * 5000]
 CLAIM = "Unemployment fell to 4.1 percent last year, the lowest rate since 2000."
 NOT_A_CLAIM = "Thank you very much, and good evening to all of you."
 
@@ -28,16 +30,36 @@ def test_a_statistic_is_suggested_and_a_greeting_is_not() -> None:
 
 
 def test_scores_are_probabilities_even_for_empty_or_odd_text() -> None:
-    for sentence in [
-        "",
-        "   ",
-        "\x00\x1b[31m",
-        "İstanbul ǅ ﬃ",
-        "\ud800 lone surrogate",
-        "x" * 5000,
-    ]:
+    for sentence in ODD:
         score = model.probability(sentence)
         assert 0.0 <= score <= 1.0
+
+
+def test_a_document_scored_together_scores_each_sentence_as_alone() -> None:
+    """The batch path: no n-gram spans two sentences, and empty or odd ones change nothing."""
+    sentences = [CLAIM, *ODD, NOT_A_CLAIM, CLAIM.upper(), "a", "ab"]
+    together = model.score_sentences(sentences)
+    assert together == pytest.approx([model.probability(s) for s in sentences], abs=1e-12)
+    rows = featurise_many(sentences)
+    for r, sentence in enumerate(sentences):
+        alone = featurise(sentence)
+        assert rows.row(r).indices.tolist() == alone.indices.tolist()
+        assert rows.row(r).values == pytest.approx(alone.values, abs=1e-12)
+    assert model.score_sentences([]) == []
+
+
+def test_analyze_claims_list_scores_the_document_together_as_one_by_one() -> None:
+    text = f"{CLAIM} {NOT_A_CLAIM}\n\nNo."
+    spans = [
+        (0, len(CLAIM)),
+        (len(CLAIM) + 1, len(CLAIM) + 1 + len(NOT_A_CLAIM)),
+        (len(text) - 3, len(text)),
+    ]
+    together = claim_scores(text, spans, scorer_for(None))
+    one_by_one = claim_scores(text, spans, model.probability)  # a plain function: one by one
+    assert together == one_by_one
+    assert [(c["start"], c["end"]) for c in together] == spans
+    assert together[0]["score"] >= 0.5 > together[1]["score"]
 
 
 @pytest.mark.skipif(not DEFAULT_DATA.is_file(), reason="ClaimBuster's training file is absent")
@@ -47,6 +69,8 @@ def test_the_shipped_model_scores_the_validation_split_as_its_training_run_repor
     shipped = model.shipped_model()
     sentences = validation_split(DEFAULT_DATA)
     predicted = np.array([shipped.probability(text) >= 0.5 for text, _ in sentences])
+    together = shipped.probabilities([text for text, _ in sentences]) >= 0.5
+    assert (together == predicted).all()
     truth = np.array([bool(label) for _, label in sentences])
     tp = int(np.sum(predicted & truth))
     precision = tp / int(predicted.sum())
@@ -121,3 +145,15 @@ def test_scoring_a_sentence_takes_under_a_millisecond() -> None:
         model.probability(sentence)
         times.append(time.perf_counter() - began)
     assert statistics.median(times) < 0.001
+
+
+@pytest.mark.serial  # times scoring
+def test_a_document_scored_together_costs_under_a_tenth_of_a_millisecond_a_sentence() -> None:
+    sentences = [CLAIM, NOT_A_CLAIM, "The vote was 52 to 48, with two senators absent."] * 10
+    model.score_sentences(sentences)  # the weights load once, before timing
+    times = []
+    for _ in range(30):
+        began = time.perf_counter()
+        model.score_sentences(sentences)
+        times.append((time.perf_counter() - began) / len(sentences))
+    assert statistics.median(times) < 0.0001

@@ -18,12 +18,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .features import DIM, Features
-from .model import THRESHOLD, LinearModel, shipped_model, sigmoid
+from .model import THRESHOLD, LinearModel, shipped_model, sigmoid, sigmoids
 
 PRIOR_LABEL = "FACT"
 LEARNING_RATE = 2.0
@@ -33,8 +33,7 @@ UNSEEN_BIAS = -4.0
 OUTCOMES = ("accepted", "relabelled", "rejected", "missed")
 
 
-@dataclass(frozen=True, slots=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     """The most probable claim label of a sentence and its probability."""
 
     label: str
@@ -110,6 +109,21 @@ class ClaimLearner:
         learned = float(model.weights[features.indices] @ features.values) + model.bias
         return learned + (base_logit if name == self.prior_label else 0.0)
 
+    def _probabilities(self, sentences: Sequence[str]) -> np.ndarray:
+        """Each claim label's probability (a column per name) for each of `sentences`."""
+        rows = self.base.feature_rows(sentences)
+        base_logits = self.base.logits(rows)
+        with self._lock:
+            logits = [
+                rows.dot(self.labels[n].weights)
+                + self.labels[n].bias
+                + (base_logits if n == self.prior_label else 0.0)
+                for n in self.names
+            ]
+            candidates = [self._candidate(n) for n in self.names]
+        probabilities = sigmoids(np.column_stack(logits))
+        return np.where(candidates, probabilities, -1.0)  # never a non-candidate's
+
     def probabilities(self, sentence: str) -> dict[str, float]:
         """Each claim label's probability for `sentence` (labels never learned included)."""
         features = self.features(sentence)
@@ -117,16 +131,27 @@ class ClaimLearner:
         with self._lock:
             return {n: sigmoid(self._logit(n, features, base_logit)) for n in self.names}
 
+    def suggestions(self, sentences: Sequence[str]) -> list[Suggestion]:
+        """`suggest` for each of `sentences`, scored together (a document's, say)."""
+        if not sentences:
+            return []
+        probabilities = self._probabilities(sentences)
+        best = np.argmax(probabilities, axis=1)  # the first of equals, as max() is
+        return [
+            Suggestion(self.names[b], float(p[b])) for b, p in zip(best, probabilities, strict=True)
+        ]
+
     def suggest(self, sentence: str) -> Suggestion:
         """The most probable label among those that can be suggested, with its score."""
-        probabilities = self.probabilities(sentence)
-        candidates = [n for n in self.names if self._candidate(n)]
-        best = max(candidates, key=lambda n: probabilities[n])
-        return Suggestion(best, probabilities[best])
+        return self.suggestions([sentence])[0]
 
     def score(self, sentence: str) -> float:
         """The probability of the label suggested for `sentence` (what `analyze` prints)."""
         return self.suggest(sentence).score
+
+    def scores(self, sentences: Sequence[str]) -> list[float]:
+        """`score` for each of `sentences`, scored together."""
+        return [suggestion.score for suggestion in self.suggestions(sentences)]
 
     def _candidate(self, name: str) -> bool:
         return name == self.prior_label or self.labels[name].updates > 0

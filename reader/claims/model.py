@@ -1,9 +1,11 @@
 """The shipped check-worthiness model: a weight vector over `features.DIM` hashed n-grams.
 
 `probability(sentence)` is the model's probability that the sentence is a check-worthy
-factual claim (ClaimBuster's positive class); 0.5 or more is what reader suggests. The
-weights (`data/claimbuster.npz`, built by `python -m reader.claims.training`) are read
-the first time a sentence is scored, not at import.
+factual claim (ClaimBuster's positive class); 0.5 or more is what reader suggests.
+`score_sentences(sentences)` is the same for many sentences scored together (a document's:
+one batch of features, no Python call per n-gram). The weights (`data/claimbuster.npz`,
+built by `python -m reader.claims.training`) are read the first time a sentence is scored,
+not at import.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import functools
 import json
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -20,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ReaderError
-from .features import DIM, FEATURES_VERSION, Features, featurise
+from .features import DIM, FEATURES_VERSION, FeatureRows, Features, featurise, featurise_many
 
 MODEL_FILE = "claimbuster.npz"
 THRESHOLD = 0.5  # a score at or above it is suggested
@@ -48,12 +51,28 @@ class LinearModel:
     def probability(self, sentence: str) -> float:
         return sigmoid(self.logit(self.features(sentence)))
 
+    def feature_rows(self, sentences: Sequence[str]) -> FeatureRows:
+        return featurise_many(sentences, self.idf)
+
+    def logits(self, rows: FeatureRows) -> np.ndarray:
+        return rows.dot(self.weights) + self.bias
+
+    def probabilities(self, sentences: Sequence[str]) -> np.ndarray:
+        """`probability` of each of `sentences`, computed together."""
+        return sigmoids(self.logits(self.feature_rows(sentences)))
+
 
 def sigmoid(z: float) -> float:
     if z >= 0:
         return 1.0 / (1.0 + math.exp(-z))
     e = math.exp(z)
     return e / (1.0 + e)
+
+
+def sigmoids(z: np.ndarray) -> np.ndarray:
+    """`sigmoid` of each of `z`, without overflow."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def save_model(
@@ -100,3 +119,8 @@ def shipped_model() -> LinearModel:
 def probability(sentence: str) -> float:
     """The shipped model's probability that `sentence` is a check-worthy factual claim."""
     return shipped_model().probability(sentence)
+
+
+def score_sentences(sentences: Sequence[str]) -> list[float]:
+    """`probability` of each of `sentences`, scored together (a document's, say)."""
+    return shipped_model().probabilities(sentences).tolist()

@@ -13,10 +13,11 @@ label 1 for a check-worthy factual claim. It prints, as JSON, and records in the
   `benchmarks/claim_suggestions.py` can replay it.
 
 The training procedure, run on each fold's training part and on the split's: the idf is
-counted on that part only; the regularisation C and the decision threshold are chosen by
-`INNER_FOLDS`-fold cross-validation on that part only (the threshold is folded into the
-bias, so the model's 0.5 is the chosen threshold); then logistic regression with balanced
-class weights is fitted on the whole part.
+counted on that part only; the regularisation C (and, with `TUNE_THRESHOLD`, the decision
+threshold, folded into the bias so that the model's 0.5 is the chosen threshold) is chosen
+by `INNER_FOLDS`-fold cross-validation on that part only; then logistic regression with
+balanced class weights, averaged with a linear SVM's (`SVM_C`; see `fit_linear`), is
+fitted on the whole part.
 
 Needs the `train` extra (scikit-learn, scipy): `pip install -e '.[train]'`. Nothing at
 run time imports this module.
@@ -35,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from .features import DIM, block_buckets, featurise
+from .features import DIM, block_buckets, featurise_many
 from .model import MODEL_FILE, save_model
 
 SEED = 14
@@ -44,7 +45,8 @@ GRID_C = (3.0, 10.0, 30.0)
 CLASS_WEIGHT = "balanced"
 FOLDS = 5
 INNER_FOLDS = 3
-TUNE_THRESHOLD = True  # choose the decision threshold by the inner folds (else logit 0)
+TUNE_THRESHOLD = False  # choose the decision threshold by the inner folds (else logit 0)
+SVM_C: float | None = 1.0  # average a linear SVM (this C) into the regression (None: not)
 PROJECT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = PROJECT.parent / "shared" / "data" / "claims" / "claimbuster_train.json"
 DEFAULT_OUT = Path(__file__).resolve().parent / "data" / MODEL_FILE
@@ -81,26 +83,19 @@ def validation_split(path: Path = DEFAULT_DATA) -> list[tuple[str, int]]:
 class Counts:
     """Every sentence's feature blocks before idf weighting: one sparse matrix per block of
     1 + log count per bucket. Weighting them with a part's idf and scaling each block as
-    `features.featurise` does gives that part's feature matrix without featurising again."""
+    `features.featurise_many` does gives that part's feature matrix without featurising
+    again."""
 
     def __init__(self, texts: list[str]) -> None:
         from scipy.sparse import csr_matrix
 
-        rows = [block_buckets(text) for text in texts]
         self.blocks = []
-        for b in range(len(rows[0]) if rows else 0):
-            indptr, indices, values = [0], [], []
-            for row in rows:
-                buckets, counts = np.unique(row[b], return_counts=True)
-                indices.append(buckets)
-                values.append(1.0 + np.log(counts))
-                indptr.append(indptr[-1] + len(buckets))
-            self.blocks.append(
-                csr_matrix(
-                    (np.concatenate(values), np.concatenate(indices), np.array(indptr)),
-                    shape=(len(texts), DIM),
-                )
-            )
+        for rows, buckets in block_buckets(texts):
+            counts = csr_matrix(
+                (np.ones(len(rows)), (rows, buckets.astype(np.int64))), shape=(len(texts), DIM)
+            )  # duplicates summed: the count of each bucket
+            counts.data = 1.0 + np.log(counts.data)
+            self.blocks.append(counts)
 
     def idf(self, part: np.ndarray) -> np.ndarray:
         """Smoothed idf per bucket over the sentences `part`, as scikit-learn's:
@@ -119,18 +114,11 @@ class Counts:
 
 
 def runtime_matrix(texts: list[str], idf: np.ndarray) -> Any:
-    """The feature matrix through the run-time path (`features.featurise`), row by row."""
+    """The feature matrix through the run-time path (`features.featurise_many`)."""
     from scipy.sparse import csr_matrix
 
-    indptr, indices, values = [0], [], []
-    for text in texts:
-        features = featurise(text, idf)
-        indices.append(features.indices)
-        values.append(features.values)
-        indptr.append(indptr[-1] + len(features.indices))
-    return csr_matrix(
-        (np.concatenate(values), np.concatenate(indices), np.array(indptr)), shape=(len(texts), DIM)
-    )
+    rows = featurise_many(texts, idf)  # duplicate entries are summed, as the vector is
+    return csr_matrix((rows.values, (rows.rows, rows.indices)), shape=(len(texts), DIM)).tocsr()
 
 
 def figures(truth: np.ndarray, scores: np.ndarray) -> dict[str, float]:
@@ -156,10 +144,20 @@ class Fitted:
         return 1 / (1 + np.exp(-(x @ self.weights.astype(np.float64) + self.bias)))
 
 
-def _classifier(c: float) -> Any:
+def fit_linear(c: float, x: Any, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """Weights and bias of logistic regression (C = `c`) on `x`, `y`; with `SVM_C`, averaged
+    with a linear SVM's, the SVM's margins scaled to the regression's spread on `x` (so the
+    sum stays on the regression's logit scale: still one linear model at run time)."""
     from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
 
-    return LogisticRegression(C=c, class_weight=CLASS_WEIGHT, max_iter=5000)
+    regression = LogisticRegression(C=c, class_weight=CLASS_WEIGHT, max_iter=5000).fit(x, y)
+    weights, bias = regression.coef_.ravel(), float(regression.intercept_[0])
+    if SVM_C is None:
+        return weights, bias
+    svm = LinearSVC(C=SVM_C, class_weight=CLASS_WEIGHT).fit(x, y)
+    scale = float(np.std(x @ weights) / np.std(svm.decision_function(x)))
+    return (weights + scale * svm.coef_.ravel()) / 2, (bias + scale * float(svm.intercept_[0])) / 2
 
 
 def best_threshold(truth: np.ndarray, logits: np.ndarray) -> tuple[float, float]:
@@ -188,8 +186,8 @@ def fit(counts: Counts, labels: np.ndarray, part: np.ndarray) -> Fitted:
     for c in GRID_C:
         logits = np.zeros(len(y))
         for inner_fit, inner_held in folds:
-            model = _classifier(c).fit(x[inner_fit], y[inner_fit])
-            logits[inner_held] = model.decision_function(x[inner_held])
+            weights, bias = fit_linear(c, x[inner_fit], y[inner_fit])
+            logits[inner_held] = x[inner_held] @ weights + bias
         cut, f1 = best_threshold(y, logits) if TUNE_THRESHOLD else (0.0, _f1(y, logits >= 0))
         inner[f"C={c:g}"] = {
             "f1_at_0.5": round(_f1(y, logits >= 0), 4),
@@ -199,16 +197,15 @@ def fit(counts: Counts, labels: np.ndarray, part: np.ndarray) -> Fitted:
         if f1 > best[0]:
             best = (f1, c, cut)
     _, c, cut = best
-    model = _classifier(c).fit(x, y)
+    weights, bias = fit_linear(c, x, y)
     chosen = {
         "C": c,
         "class_weight": CLASS_WEIGHT,
+        "svm_C": SVM_C,
         "logit_threshold": round(cut, 4),
         "inner": inner,
     }
-    return Fitted(
-        model.coef_.ravel().astype(np.float32), float(model.intercept_[0]) - cut, idf, chosen
-    )
+    return Fitted(weights.astype(np.float32), bias - cut, idf, chosen)
 
 
 def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
