@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from reader.annotate.annotations import make_annotation
 from reader.annotate.schema import default_schema, parse_schema
 from reader.claims import model
 from reader.claims.features import FEATURES_VERSION
 from reader.claims.learner import ClaimLearner, Suggestion, claim_label_groups
 from reader.claims.persist import SuggestStateError, load_learner, save_learner, state_path
-from reader.store import AnnotationStore, StoreUnsafeError
+from reader.corpus import text_id
+from reader.store import AnnotationStore, StoredDocument, StoreUnsafeError
 
 OPINIONS = [
     "I believe this country deserves a leader who listens to its people.",
@@ -152,11 +154,11 @@ def test_a_store_without_learned_state_uses_the_shipped_model(tmp_path: Path) ->
         lambda raw: b"",
         lambda raw: b"[1, 2]",
         lambda raw: raw.replace(b'"claim-suggestions"', b'"something-else"'),
-        lambda raw: raw.replace(f'"features": "{FEATURES_VERSION}'.encode(), b'"features": "v1'),
+        lambda raw: raw.replace(f'"features": "{FEATURES_VERSION}"'.encode(), b'"features": 1'),
         lambda raw: raw.replace(b'"bias": ', b'"bias": "x", "was": ', 1),
         lambda raw: _replace_values(raw, "AAAA"),
     ],
-    ids=["truncated", "empty", "not-an-object", "not-ours", "old-features", "bad-bias", "bad-b64"],
+    ids=["truncated", "empty", "not-an-object", "not-ours", "no-features", "bad-bias", "bad-b64"],
 )
 def test_a_corrupt_state_file_is_refused_by_name_and_left_as_it_is(tmp_path: Path, damage) -> None:
     store = _store(tmp_path)
@@ -168,6 +170,32 @@ def test_a_corrupt_state_file_is_refused_by_name_and_left_as_it_is(tmp_path: Pat
     with pytest.raises(SuggestStateError, match=r"alice\.json\.suggest\.json: cannot be read"):
         load_learner(store)
     assert path.read_bytes() == broken
+
+
+def test_state_of_older_features_is_learned_again_from_the_stores_labels(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    with AnnotationStore.open(store, "alice") as opened:
+        for sentence in OPINIONS * 3:
+            text_doc = StoredDocument(text_id(sentence), sentence, {}, "o.txt")
+            opened.put(
+                make_annotation(
+                    sentence, text_doc.doc_id, 0, len(sentence), "claim", "OPINION", "alice"
+                ),
+                text_doc,
+            )
+    learner = load_learner(store)
+    learner.observe(FACT, "FACT", learner.suggest(FACT))
+    learner.reject("d", 0, 5)
+    path = save_learner(store, learner)
+    old = path.read_bytes().replace(
+        f'"features": "{FEATURES_VERSION}"'.encode(), b'"features": "v1"'
+    )
+    path.write_bytes(old)
+    again = load_learner(store)
+    assert again.suggest(NEW_OPINION).label == "OPINION"  # learned from the store's labels
+    assert _learner().suggest(NEW_OPINION).label == "FACT"  # which the shipped model is not
+    assert again.stats()["accepted"] == 1 and again.was_rejected("d", 0, 5)
+    assert path.read_bytes() == old  # nothing written until the app saves
 
 
 def _replace_values(raw: bytes, value: str) -> bytes:

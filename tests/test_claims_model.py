@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -129,31 +127,3 @@ def test_a_model_built_for_other_features_is_refused(tmp_path: Path) -> None:
 def test_the_shipped_weights_are_small() -> None:
     path = Path(model.__file__).parent / "data" / model.MODEL_FILE
     assert path.stat().st_size < 3 * 1024 * 1024
-
-
-@pytest.mark.serial  # times scoring
-def test_scoring_a_sentence_takes_under_a_millisecond() -> None:
-    sentences = (
-        [text for text, _ in validation_split(DEFAULT_DATA)[:300]]
-        if (DEFAULT_DATA.is_file())
-        else [CLAIM, NOT_A_CLAIM] * 150
-    )
-    model.probability(CLAIM)  # the weights load once, before timing
-    times = []
-    for sentence in sentences:
-        began = time.perf_counter()
-        model.probability(sentence)
-        times.append(time.perf_counter() - began)
-    assert statistics.median(times) < 0.001
-
-
-@pytest.mark.serial  # times scoring
-def test_a_document_scored_together_costs_under_a_tenth_of_a_millisecond_a_sentence() -> None:
-    sentences = [CLAIM, NOT_A_CLAIM, "The vote was 52 to 48, with two senators absent."] * 10
-    model.score_sentences(sentences)  # the weights load once, before timing
-    times = []
-    for _ in range(30):
-        began = time.perf_counter()
-        model.score_sentences(sentences)
-        times.append((time.perf_counter() - began) / len(sentences))
-    assert statistics.median(times) < 0.0001

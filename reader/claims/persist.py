@@ -8,6 +8,11 @@ temporary file, fsync, rename), so it is the old state or the new one, never par
 it is read without following a planted link. A file that cannot be understood raises
 `SuggestStateError` naming it and is left exactly as it is (nothing overwrites it: the
 learner that would have saved it is never built).
+
+A sound file whose weights index an older feature version (a reader upgrade changed the
+features) is not refused: its tally and rejections are kept, and the weights are learned
+again from the store's own claim labels, replayed in the order they were made, so the
+annotator's team schema is followed again without a step from them.
 """
 
 from __future__ import annotations
@@ -53,7 +58,23 @@ def load_learner(store: str | Path, groups: Sequence[Sequence[str]] | None = Non
         return ClaimLearner(groups or _default_groups())
     labels, saved_groups, tally, rejected = _decode(path, raw)
     chosen = groups or saved_groups or _default_groups()
+    if labels is None:  # weights of older features: learn them again from the labels
+        learner = ClaimLearner(chosen, tally=tally, rejected=rejected)
+        relearn(learner, store)
+        return learner
     return ClaimLearner(chosen, labels=labels, tally=tally, rejected=rejected)
+
+
+def relearn(learner: ClaimLearner, store: str | Path) -> int:
+    """Teach `learner` every claim label of the store at `store`, oldest first, without
+    counting outcomes (the tally already has them). Returns how many were replayed."""
+    from ..store import AnnotationStore
+
+    with AnnotationStore.open(store, read_only=True) as opened:
+        claims = sorted((a for a in opened if a.kind == "claim"), key=lambda a: a.created)
+    for annotation in claims:
+        learner.observe(annotation.text, annotation.label)
+    return len(claims)
 
 
 def save_learner(store: str | Path, learner: ClaimLearner) -> Path:
@@ -106,23 +127,29 @@ def _unpack(text: Any, dtype: type, what: str) -> np.ndarray:
 
 def _decode(
     path: Path, raw: bytes
-) -> tuple[dict[str, LabelModel], list[list[str]], Tally, set[tuple[str, int, int]]]:
+) -> tuple[dict[str, LabelModel] | None, list[list[str]], Tally, set[tuple[str, int, int]]]:
+    """The file's labels' models (None when they are for other features), groups, tally
+    and rejections."""
     try:
         document = json.loads(raw)
         if not isinstance(document, dict) or document.get("reader") != FORMAT:
             raise ValueError("it is not a claim-suggestions file")
         if document.get("version") != VERSION:
             raise ValueError(f"version {document.get('version')!r} is not {VERSION}")
-        if document.get("features") != FEATURES_VERSION:
-            raise ValueError(
-                f"its weights are for features {document.get('features')!r}, "
-                f"not this reader's {FEATURES_VERSION!r}"
-            )
-        labels = {str(name): _decode_label(name, entry) for name, entry in _items(document)}
+        features = document.get("features")
+        if not isinstance(features, str):
+            raise ValueError("it names no feature version")
+        items = _items(document)
+        names = {str(name) for name, _ in items}
+        labels = (
+            {str(name): _decode_label(name, entry) for name, entry in items}
+            if features == FEATURES_VERSION
+            else None
+        )
         groups = document.get("groups")
         if not (
             isinstance(groups, list)
-            and all(isinstance(g, list) and all(n in labels for n in g) for g in groups)
+            and all(isinstance(g, list) and all(n in names for n in g) for g in groups)
         ):
             raise ValueError("its groups do not name its labels")
         tally = _decode_tally(document.get("tally"))
