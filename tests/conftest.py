@@ -1,7 +1,10 @@
-"""Shared fixtures: the bundled seed, a small multi-document folder, app helpers."""
+"""Shared fixtures: the bundled seed, a small multi-document folder, the built wheel."""
 
 from __future__ import annotations
 
+import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,3 +57,24 @@ def article_folder(tmp_path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return folder
+
+
+CHECKOUT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel built from this checkout, once per session (the tests of what it ships
+    and of installing it share it: a build takes seconds). Without build isolation when
+    the backend is at hand (no network); else `build` fetches hatchling from PyPI."""
+    dist = tmp_path_factory.mktemp("dist")
+    isolation = ["--no-isolation"] if importlib.util.find_spec("hatchling") else []
+    result = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", *isolation, "--outdir", dist, CHECKOUT],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, f"the wheel build failed:\n{result.stdout}\n{result.stderr}"
+    (wheel,) = dist.glob("reader-*.whl")
+    return wheel
