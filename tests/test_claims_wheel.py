@@ -10,7 +10,8 @@ import pytest
 
 from reader.claims.model import MODEL_FILE, load_model_file
 
-pytestmark = pytest.mark.serial  # the wheel build (once, conftest.built_wheel) is serial
+# The wheel test_wheel.py builds (conftest.built_wheel): in its xdist group, built once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]
 
 
 def test_the_wheel_carries_the_claim_model(built_wheel: Path) -> None:

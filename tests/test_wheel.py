@@ -1,13 +1,13 @@
 """The built wheel works on its own: styles and seeds bundled, app and console script run.
 
-The wheel is built from this checkout once per session (`conftest.built_wheel`: with
-the venv's hatchling and no build isolation when hatchling is installed, so no network;
-else `build` fetches it from PyPI), then installed with --no-deps into a fresh venv. The
+The wheel is built from this checkout once per session (`conftest.built_wheel`: with the
+venv's hatchling and no build isolation when hatchling is installed, so no network; else
+`build` fetches it from PyPI), then installed with --no-deps into a fresh venv. The
 dependencies come from the venv running the tests through a plain path line in a .pth file
-of the new venv: such a line only adds the folder to sys.path, so the .pth files inside it (among them the editable install's,
-which points at this checkout) are not processed. Every check then runs in the new venv's
-python, from an empty working folder, and first makes sure `reader` is imported from the
-new venv and not from the checkout.
+of the new venv: such a line only adds the folder to sys.path, so the .pth files inside it
+(among them the editable install's, which points at this checkout) are not processed. Every
+check then runs in the new venv's python, from an empty working folder, and first makes
+sure `reader` is imported from the new venv and not from the checkout.
 
 Part of the normal suite (CI requires it); it takes a few seconds.
 """
@@ -28,7 +28,9 @@ import pytest
 
 import reader
 
-pytestmark = pytest.mark.serial  # a wheel build and a fresh venv: heavy I/O beside the rest
+# A wheel build and a fresh venv: seconds, and nothing timed. One worker runs this module
+# and test_claims_wheel.py (one xdist group), so the wheel is built once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 SEED_FILE = "000_1a61316cefcbaba0.txt"
