@@ -23,7 +23,7 @@ run: $(STAMP)
 # Bytecode is cached for these runs even where the environment says not to write it
 # (PYTHONDONTWRITEBYTECODE): else every worker and every `reader` a test starts compiles
 # the test modules and the package again. mypy keeps its own cache (.mypy_cache).
-TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(2 * (os.cpu_count() or 1))')
 test: export PYTHONDONTWRITEBYTECODE :=
 test: $(STAMP)
 	$(BIN)/ruff check reader tests benchmarks
