@@ -15,12 +15,20 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/reader $(ARGS)
 
-# The suite runs in parallel (one worker per core), then the tests marked serial on their
-# own, since they time things or load the machine (exit status 5: none were selected).
+# The suite runs in parallel, then the tests marked serial on their own, since they time
+# things (exit status 5: none were selected). Two workers a core: a Pilot test spends about
+# half its time asleep (Textual's wait for idle, at least 20 ms a key), and another
+# worker's test runs meanwhile. loadgroup hands out one test at a time (an xdist_group
+# whole), the tests marked slow first (tests/conftest.py), so the run ends evenly.
+# Bytecode is cached for these runs even where the environment says not to write it
+# (PYTHONDONTWRITEBYTECODE): else every worker and every `reader` a test starts compiles
+# the test modules and the package again. mypy keeps its own cache (.mypy_cache).
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(2 * (os.cpu_count() or 1))')
+test: export PYTHONDONTWRITEBYTECODE :=
 test: $(STAMP)
 	$(BIN)/ruff check reader tests benchmarks
 	$(BIN)/mypy reader
-	$(BIN)/pytest -n auto -m "not serial" $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not serial" $(PYTEST_ARGS)
 	$(BIN)/pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # Interop with the real tools (not part of `make test`): doccano 1.8.4 in its own venv,

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any, NamedTuple, TypeVar
 
-from .printable import inert
+from .printable import encodes, inert
 
 T = TypeVar("T")
 
@@ -85,25 +85,17 @@ def _surrogate_at(value: Any, path: str) -> str | None:
     while stack:
         item, at = stack.pop()
         if isinstance(item, str):
-            if not _encodes(item):
+            if not encodes(item):
                 return at
         elif isinstance(item, dict):
             for key, inner in item.items():
                 name = f"{at}.{key}" if at else str(key)
-                if not _encodes(key):
+                if not encodes(key):
                     return f"a key of {at or 'the object'}"
                 stack.append((inner, name))
         elif isinstance(item, list):
             stack.extend((inner, f"{at}[{n}]") for n, inner in enumerate(item))
     return None
-
-
-def _encodes(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 @cache

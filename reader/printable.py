@@ -32,17 +32,18 @@ def inert(text: str, *, keep_lines: bool = False) -> str:
     pattern = _CONTROL_BUT_LINES if keep_lines else _CONTROL
     if pattern.search(text):
         text = pattern.sub(_escape, text)
-    if _has_surrogate(text):
+    if not encodes(text):
         text = "".join(f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
     return text
 
 
-def _has_surrogate(text: str) -> bool:
+def encodes(text: str) -> bool:
+    """Whether `text` can be written as UTF-8 (no lone surrogate, which nothing can write)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return True
-    return False
+        return False
+    return True
 
 
 # What JSON leaves raw with ensure_ascii=False: DEL, C1 controls and lone surrogates.

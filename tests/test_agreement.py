@@ -7,7 +7,6 @@ import random
 from fractions import Fraction
 
 import pytest
-from nltk.metrics.agreement import AnnotationTask
 
 from reader.agreement.agreement import (
     AgreementError,
@@ -143,6 +142,8 @@ def test_alpha_fleiss_and_pairs_by_hand() -> None:
             ("c2", "c3"): approx(Fraction(1, 2)),
         }
     # And NLTK's AnnotationTask on the same table says the same.
+    from nltk.metrics.agreement import AnnotationTask  # here: NLTK is slow to import
+
     task = AnnotationTask([(c, i, v) for c, values in table.items() for i, v in enumerate(values)])
     assert task.alpha() == approx(Fraction(7, 18))
     assert task.pi() == approx(Fraction(1, 3))

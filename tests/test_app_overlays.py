@@ -89,7 +89,9 @@ async def test_no_annotation_key_reaches_the_article_behind_an_overlay(
     thirty: Corpus, tmp_path: Path, overlay: str, key: str
 ) -> None:
     db = tmp_path / "alice.json"
-    async with annotating(thirty, db) as pilot:
+    # 80x24: what is checked is the store, the focus and the cursor, not the layout; a
+    # smaller screen is less to draw after every key (78 app starts).
+    async with annotating(thirty, db, size=(80, 24)) as pilot:
         await pilot.press("j", "1")  # FACT on the second sentence of article 1
         await until(pilot, lambda: len(on_disk(db)) == 1, "the label to be saved")
         before = on_disk(db)

@@ -304,7 +304,7 @@ async def test_q_quits(seed_corpus: Corpus) -> None:
         assert not pilot.app.is_running
 
 
-@pytest.mark.serial  # a 50 MiB file: memory and time would starve the tests beside it
+@pytest.mark.slow  # a 50 MiB file: seconds of layout and analysis (it times nothing)
 async def test_huge_single_line_file_opens_without_hanging(tmp_path: Path) -> None:
     line = ("The minister said talks would resume. " * 1_400_000)[: 50 * 1024 * 1024]
     path = tmp_path / "huge.txt"

@@ -1049,6 +1049,7 @@ def hunt_settings() -> settings:
     )
 
 
+@pytest.mark.slow
 def test_hunt_state_machine() -> None:
     STATS.clear()
     started = time.perf_counter()

@@ -11,10 +11,6 @@ from format_support import SECOND, TEXT, make_store, record, span
 
 from reader.nlp.sentences import split_sentences
 
-spacy = pytest.importorskip("spacy", reason="spaCy is in the test extra: pip install -e '.[test]'")
-from spacy.tokens import Doc  # noqa: E402
-from spacy.training import biluo_tags_to_spans, iob_to_biluo  # noqa: E402
-
 
 def blocks(path: Path) -> list[list[list[tuple[str, str]]]]:
     """The file's documents, each a list of sentences of (token, tag)."""
@@ -36,7 +32,12 @@ def blocks(path: Path) -> list[list[list[tuple[str, str]]]]:
 
 def spans_in(text: str, sentences: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
     """(label, text) of every span, found by spaCy from the IOB2 tags; each token is
-    looked up in `text` in order, so a span's text is the text between its tokens."""
+    looked up in `text` in order, so a span's text is the text between its tokens.
+    (spaCy is imported here, not at the top: it is slow to import in every xdist worker.)"""
+    spacy = pytest.importorskip("spacy", reason="spaCy is in the test extra: pip install -e '.[test]'")
+    from spacy.tokens import Doc
+    from spacy.training import biluo_tags_to_spans, iob_to_biluo
+
     tokens = [token for sentence in sentences for token, _ in sentence]
     tags = [tag for sentence in sentences for _, tag in sentence]
     doc = Doc(spacy.blank("en").vocab, words=tokens)

@@ -11,9 +11,6 @@ import pytest
 from cli_support import run
 from format_support import make_store
 
-spacy = pytest.importorskip("spacy", reason="spaCy is in the test extra: pip install -e '.[test]'")
-from spacy.tokens import Doc  # noqa: E402
-
 
 def export(store: Path, out: Path) -> tuple[list[dict], str]:
     code, _, err = run("export", "--db", str(store), "--format", "prodigy", "-o", str(out))
@@ -22,6 +19,10 @@ def export(store: Path, out: Path) -> tuple[list[dict], str]:
 
 
 def test_every_exported_span_is_where_spacy_finds_it(tmp_path: Path) -> None:
+    # spaCy is imported here, not at the top: it is slow to import in every xdist worker.
+    spacy = pytest.importorskip("spacy", reason="spaCy is in the test extra: pip install -e '.[test]'")
+    from spacy.tokens import Doc
+
     tasks, err = export(make_store(tmp_path), tmp_path / "prodigy.jsonl")
     vocab = spacy.blank("en").vocab
     aligned = off = 0

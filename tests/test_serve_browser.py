@@ -30,7 +30,9 @@ from reader.resources import seeds_dir
 from reader.store import AnnotationStore
 from reader.ui.app import make_app
 
-pytestmark = pytest.mark.serial  # a web server, its app processes and a browser
+# A web server, its app processes and a browser: seconds each, and every wait is on the
+# page's state (bounded), nothing timed. One worker runs them, one browser at a time.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 TOKEN = "correct-horse-battery"
 

@@ -1,7 +1,7 @@
 """`reader serve`: the server the command builds, the door in front of it (host, token,
 origin), and a tab's own app (the name page, the read-only second tab).
 
-The browser itself is in test_serve_browser.py (serial); here the server is built but
+The browser itself is in test_serve_browser.py (slow); here the server is built but
 not run (`ReaderServer.serve` is replaced), the door is exercised with aiohttp's own test
 client, and the tab's app with Textual's Pilot.
 """
@@ -180,6 +180,7 @@ async def stopped(runner: web.AppRunner) -> None:
     gc.collect()
 
 
+@pytest.mark.slow  # waits 4 s for a process that must not start
 async def test_without_the_token_no_app_process_starts(tmp_path: Path) -> None:
     marker = tmp_path / "started"
     server = ReaderServer(marker_command(marker), "127.0.0.1", 0, token="s3cret")
@@ -207,6 +208,7 @@ async def test_without_the_token_no_app_process_starts(tmp_path: Path) -> None:
         await stopped(runner)
 
 
+@pytest.mark.slow  # waits 4 s for a process that must not start
 async def test_a_websocket_from_another_site_starts_nothing(tmp_path: Path) -> None:
     marker = tmp_path / "started"
     runner, where = await serving(ReaderServer(marker_command(marker), "127.0.0.1", 0))

@@ -58,6 +58,7 @@ print("closed", flush=True)
 """
 
 
+@pytest.mark.slow  # 1,500 saves, each synced, read all the while
 def test_readers_see_every_saved_annotation_while_the_writer_compacts(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
     script = tmp_path / "writer.py"

@@ -1,20 +1,19 @@
 """The built wheel works on its own: styles and seeds bundled, app and console script run.
 
-The wheel is built from this checkout (with the venv's hatchling and no build isolation
-when hatchling is installed, so no network; else `build` fetches it from PyPI), then
-installed with --no-deps into a fresh venv. The dependencies come from the venv running
-the tests through a plain path line in a .pth file of the new venv: such a line only adds
-the folder to sys.path, so the .pth files inside it (among them the editable install's,
-which points at this checkout) are not processed. Every check then runs in the new venv's
-python, from an empty working folder, and first makes sure `reader` is imported from the
-new venv and not from the checkout.
+The wheel is built from this checkout once per session (`conftest.built_wheel`: with the
+venv's hatchling and no build isolation when hatchling is installed, so no network; else
+`build` fetches it from PyPI), then installed with --no-deps into a fresh venv. The
+dependencies come from the venv running the tests through a plain path line in a .pth file
+of the new venv: such a line only adds the folder to sys.path, so the .pth files inside it
+(among them the editable install's, which points at this checkout) are not processed. Every
+check then runs in the new venv's python, from an empty working folder, and first makes
+sure `reader` is imported from the new venv and not from the checkout.
 
 Part of the normal suite (CI requires it); it takes a few seconds.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -29,7 +28,9 @@ import pytest
 
 import reader
 
-pytestmark = pytest.mark.serial  # a wheel build and a fresh venv: heavy I/O beside the rest
+# A wheel build and a fresh venv: seconds, and nothing timed. One worker runs this module
+# and test_claims_wheel.py (one xdist group), so the wheel is built once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 SEED_FILE = "000_1a61316cefcbaba0.txt"
@@ -73,16 +74,11 @@ def _run(*args: str | Path, cwd: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+def installed(tmp_path_factory: pytest.TempPathFactory, built_wheel: Path) -> Installed:
     root = tmp_path_factory.mktemp("wheel")
-    dist, venv, work, home = root / "dist", root / "venv", root / "work", root / "home"
-    for folder in (dist, work, home):
+    wheel, venv, work, home = built_wheel, root / "venv", root / "work", root / "home"
+    for folder in (work, home):
         folder.mkdir()
-    # Without build isolation when the backend is at hand (no network); else `build`
-    # fetches hatchling into an isolated environment (needs PyPI).
-    isolation = ["--no-isolation"] if importlib.util.find_spec("hatchling") else []
-    _run(sys.executable, "-m", "build", "--wheel", *isolation, "--outdir", dist, CHECKOUT, cwd=root)
-    (wheel,) = dist.glob("reader-*.whl")
     _run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=root)
     _run(
         sys.executable,

@@ -27,28 +27,20 @@ def refuse_another_annotator(db: Path, annotator: str) -> None:
 @click.command("open")
 @click.option("--engine", default=None, help="Analysis engine for the highlights (default: rules).")
 @click.option(
-    "--db",
-    "db",
-    default=None,
-    type=click.Path(dir_okay=False),
+    "--db", default=None, type=click.Path(dir_okay=False),
     help="Annotation store (default: <user data folder>/annotations/<annotator>.json).",
 )
 @click.option(
-    "--annotator",
-    default=None,
+    "--annotator", default=None,
     help="Who is annotating (default: the store's own annotator; for a new store the "
     "config, then the login name).",
 )
 @click.option(
-    "--schema",
-    "schema_path",
-    default=None,
-    type=click.Path(dir_okay=False),
+    "--schema", "schema_path", default=None, type=click.Path(dir_okay=False),
     help="Label schema TOML file (default: the one shipped with reader).",
 )
 @click.option(
-    "--suggest",
-    is_flag=True,
+    "--suggest", is_flag=True,
     help="Suggest claim labels for sentences (S in the app shows or hides them).",
 )
 @click.argument("paths", nargs=-1, type=click.Path())

@@ -14,9 +14,11 @@ where `reader --annotator NAME` keeps it, so `reader export`, `stats` and `agree
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,34 +101,56 @@ def serve_command() -> None:
     process; with no --annotator, each tab asks for a name and opens that name's store."""
 
 
+@dataclass(frozen=True)
+class TabOptions:
+    """What a reading tab opens: `serve open` checks it, then every tab's `serve tab` is
+    given it again, word for word (`reader.serving.tabs.reading_tab` writes that line)."""
+
+    engine: str | None
+    db: str | None
+    annotator: str | None
+    schema_path: str | None
+    paths: tuple[str, ...]
+
+
+def tab_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options of a `TabOptions`, given to `command` as one (its first argument)."""
+
+    @functools.wraps(command)
+    def with_tab(**given: Any) -> None:
+        command(TabOptions(**{f.name: given.pop(f.name) for f in fields(TabOptions)}), **given)
+
+    for option in reversed(_TAB_PARAMETERS):
+        with_tab = option(with_tab)
+    return with_tab
+
+
+_TAB_PARAMETERS = [
+    click.option(
+        "--engine", default=None, help="Analysis engine for the highlights (default: rules)."
+    ),
+    click.option(
+        "--db", default=None, type=click.Path(dir_okay=False),
+        help="With --annotator: that annotator's store. Without: each name a page is given "
+        "gets <name>.json in this file's folder.",
+    ),
+    click.option(
+        "--annotator", default=None,
+        help="Who annotates in every tab. Unset: each tab asks for a name and opens that "
+        "name's own store (in the data folder, or beside --db).",
+    ),
+    click.option(
+        "--schema", "schema_path", default=None, type=click.Path(dir_okay=False),
+        help="Label schema TOML file (default: the one shipped with reader).",
+    ),
+    click.argument("paths", nargs=-1, type=click.Path()),
+]
+
+
 @serve_command.command("open")
 @server_options
-@click.option("--engine", default=None, help="Analysis engine for the highlights (default: rules).")
-@click.option(
-    "--db", default=None, type=click.Path(dir_okay=False),
-    help="With --annotator: that annotator's store. Without: each name a page is given "
-    "gets <name>.json in this file's folder.",
-)
-@click.option(
-    "--annotator", default=None,
-    help="Who annotates in every tab. Unset: each tab asks for a name and opens that "
-    "name's own store (in the data folder, or beside --db).",
-)
-@click.option(
-    "--schema", "schema_path", default=None, type=click.Path(dir_okay=False),
-    help="Label schema TOML file (default: the one shipped with reader).",
-)
-@click.argument("paths", nargs=-1, type=click.Path())
-def serve_open_command(
-    host: str,
-    port: int,
-    token: str | None,
-    engine: str | None,
-    db: str | None,
-    annotator: str | None,
-    schema_path: str | None,
-    paths: tuple[str, ...],
-) -> None:
+@tab_options
+def serve_open_command(tab: TabOptions, host: str, port: int, token: str | None) -> None:
     """Serve the reading app on articles (the bundled sample when no PATH is given)."""
     from ..annotate.schema import load_schema
     from ..config import resolve_db_path
@@ -136,15 +160,17 @@ def serve_open_command(
     from .open_app import refuse_another_annotator
 
     check_binding(host, token)
-    load_schema(schema_path)
-    name = annotator.strip() if annotator and annotator.strip() else None
+    load_schema(tab.schema_path)
+    name = tab.annotator.strip() if tab.annotator and tab.annotator.strip() else None
     if name:
-        store = resolve_db_path(db, name)
+        store = resolve_db_path(tab.db, name)
         refuse_another_annotator(store, name)
         if store.exists():  # a damaged store stops here, not in every tab
             AnnotationStore.open(store, name, read_only=True).close()
-    load_paths(paths)
-    arguments = reading_tab(paths, db=db, annotator=name, schema=schema_path, engine=engine)
+    load_paths(tab.paths)
+    arguments = reading_tab(
+        tab.paths, db=tab.db, annotator=name, schema=tab.schema_path, engine=tab.engine
+    )
     _serve(arguments, host, port, token, "the reading app")
 
 
@@ -203,18 +229,8 @@ def _serve(arguments: list[str], host: str, port: int, token: str | None, what: 
 
 
 @serve_command.command("tab", hidden=True)
-@click.option("--engine", default=None)
-@click.option("--db", default=None)
-@click.option("--annotator", default=None)
-@click.option("--schema", "schema_path", default=None)
-@click.argument("paths", nargs=-1)
-def serve_tab_command(
-    engine: str | None,
-    db: str | None,
-    annotator: str | None,
-    schema_path: str | None,
-    paths: tuple[str, ...],
-) -> None:
+@tab_options
+def serve_tab_command(tab: TabOptions) -> None:
     """What one browser tab runs: the reading app, asking for a name when none is given.
     (Its store's problems are said in the app: on the name page, or as the app ends.)"""
     from ..annotate.schema import load_schema
@@ -222,17 +238,18 @@ def serve_tab_command(
     from ..ui.app import make_app
 
     with in_the_page():  # checked when the server started; changed since?
-        schema = load_schema(schema_path)
-        corpus = load_paths(paths)
+        schema = load_schema(tab.schema_path)
+        corpus = load_paths(tab.paths)
+    annotator, db = tab.annotator, tab.db
     if annotator:
         path = resolve_db_path(db, annotator)
         app = make_app(
-            corpus, engine=engine, schema=schema,
+            corpus, engine=tab.engine, schema=schema,
             open_session=lambda: open_tab_session(path, annotator, schema),
         )
     else:
         app = make_app(
-            corpus, engine=engine, schema=schema,
+            corpus, engine=tab.engine, schema=schema,
             ask_annotator=lambda name: open_tab_session(store_of(name, db), name, schema),
         )
     app.run_and_close()
