@@ -120,6 +120,20 @@ async def test_n_rejects_for_good_and_leaves_the_store_alone(tmp_path: Path) -> 
     assert on_disk(db) == []
 
 
+async def test_u_takes_a_rejection_back_and_ctrl_r_rejects_again(tmp_path: Path) -> None:
+    db = tmp_path / "a.json"
+    async with annotating(corpus(), db, suggest=True) as pilot:
+        await press(pilot, "e", "e", "n")
+        assert ("Paris", "entity", "GPE") not in suggested(pilot)
+        await press(pilot, "u")
+        assert ("Paris", "entity", "GPE") in suggested(pilot)
+        assert "entity" not in rejections_path(db).read_text()  # saved before it is shown
+        await press(pilot, "ctrl+r")
+        assert ("Paris", "entity", "GPE") not in suggested(pilot)
+        assert '"entity"' in rejections_path(db).read_text()
+        assert on_disk(db) == []
+
+
 async def test_a_label_key_relabels_the_suggestion(tmp_path: Path) -> None:
     db = tmp_path / "a.json"
     async with annotating(corpus(), db, suggest=True) as pilot:

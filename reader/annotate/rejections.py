@@ -4,7 +4,8 @@
 One JSON object (`"reader": "rejected-suggestions"`, a version, and `rejected`: a list of
 `[doc_id, start, end, kind]`), written whole with the store's atomic writer after every
 rejection (a temporary file, fsync, rename: the old list or the new one, never part of
-one), read without following a planted link. A file that cannot be understood raises
+one), read without following a planted link. A rejection is one undo step (`Rejected`). A file
+that cannot be understood raises
 `RejectionsError` naming it and is left exactly as it is. Claim suggestions' rejections
 are the claim learner's own (kept with its state, `reader.claims.persist`).
 """
@@ -12,6 +13,7 @@ are the claim learner's own (kept with its state, `reader.claims.persist`).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +72,18 @@ class Rejections:
             self._keys.discard(key)
             raise
 
+    def forget(self, key: Key) -> None:
+        """Suggest `key` again (its rejection was undone) and save; when saving fails it
+        stays rejected."""
+        if key not in self._keys:
+            return
+        self._keys.discard(key)
+        try:
+            self.save()
+        except BaseException:
+            self._keys.add(key)
+            raise
+
     def save(self) -> None:
         check_companion(self.path)
         document = {
@@ -78,6 +92,21 @@ class Rejections:
             "rejected": [list(key) for key in sorted(self._keys)],
         }
         atomic_write(self.path, json.dumps(document, indent=1).encode("utf-8") + b"\n")
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A rejection as an undo step of the session (`AnnotationSession.record`): undo
+    suggests it again, redo rejects it again, each saved before it is reported."""
+
+    rejections: Rejections
+    key: Key
+
+    def undo(self) -> None:
+        self.rejections.forget(self.key)
+
+    def redo(self) -> None:
+        self.rejections.reject(self.key)
 
 
 def _decode(path: Path, raw: bytes) -> set[Key]:

@@ -292,14 +292,19 @@ class SuggestingScreen(Screen[None]):
         store); the store does not change."""
         if self._rejections is None:
             return
+        from ...annotate.rejections import Rejected
+
+        key = suggested.key(self.document.id)
         try:
-            self._rejections.reject(suggested.key(self.document.id))
+            self._rejections.reject(key)
         except ReaderError as exc:
             self.notify(f"rejection NOT saved: {exc}", severity="error", timeout=15)
             return
+        if self.session is not None:
+            self.session.record(Rejected(self._rejections, key), f"reject {suggested.label}")
         self._span_suggestions = [s for s in self._span_suggestions if s != suggested]
         self._paint_suggestions()
-        self._flash(f"rejected the {suggested.label} suggestion (not suggested again)")
+        self._flash(f"rejected the {suggested.label} suggestion (u suggests it again)")
 
     def _teach(self, sentence: str, label: str, suggested: Suggested | None) -> None:
         if self._teacher is not None and self.schema.kind_of(label) == "claim":
