@@ -74,7 +74,7 @@ class ScoreTables:
         self.types = _Rows(weights, 5, self._type_groups)
         self.tags = _Rows(weights, 3, lambda tag: [[f] for f in rule_features(tag)])
         self.doc = _Rows(weights, 1, lambda feats: [feats])
-        self.pairs = _Rows(weights, 2, self._pair_groups)
+        self.pairs: dict[tuple[str, str], tuple[int, int]] = {}
         fixed = (self._sum([f]) for f in ("bias", "BOS", "-2BOS", "EOS"))
         self.bias, self.bos, self.bos2, self.eos = fixed
 
@@ -86,10 +86,23 @@ class ScoreTables:
         c = self.words.context(word)
         return (self.words(word), c[0:2], c[2:4], c[4:6], c[6:8])
 
-    def _pair_groups(self, pair: tuple[str, str]) -> Sequence[Sequence[str]]:
-        """A bigram's features: as the second word's `-1|0` one, as the first's `0|+1` one."""
-        a, b = self.words(pair[0])[0], self.words(pair[1])[0]
-        return ([before_pair(a, b)], [after_pair(a, b)])
+    def _pair_rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """For each token but the last, the rows of its bigram with the next token: as the
+        next token's `-1|0` feature and as its own `0|+1` feature."""
+        pairs, get = self.pairs, self.pairs.get
+        index, unknown, words = self.weights.index, self.weights.unknown, self.words
+        before, after = [], []
+        for key in pairwise(texts):
+            got = get(key)
+            if got is None:
+                a, b = words(key[0])[0], words(key[1])[0]
+                got = pairs[key] = (
+                    index.get(before_pair(a, b), unknown),
+                    index.get(after_pair(a, b), unknown),
+                )
+            before.append(got[0])
+            after.append(got[1])
+        return np.array(before, dtype=np.intp), np.array(after, dtype=np.intp)
 
     def document_scores(
         self, sentences: Sequence[Sequence[Token]], rules: Sequence[Sequence[str]]
@@ -104,15 +117,16 @@ class ScoreTables:
         words = self.types.rows_of(texts)
         ruled = self.tags.rows_of(tags)
         scores = words[:, 0] + ruled[:, 0] + self.bias
-        pairs = self.pairs.rows_of(list(pairwise(texts)))  # token k with token k + 1
+        state = self.weights.state
+        pair_before, pair_after = self._pair_rows(texts)
         i = np.flatnonzero(pos >= 1)  # has a word before it
-        scores[i] += words[i - 1, 1] + ruled[i - 1, 1] + pairs[i - 1, 0]
+        scores[i] += words[i - 1, 1] + ruled[i - 1, 1] + state[pair_before[i - 1]]
         scores[pos == 0] += self.bos
         i = np.flatnonzero(pos >= 2)
         scores[i] += words[i - 2, 2]
         scores[pos == 1] += self.bos2
         i = np.flatnonzero(left >= 1)  # has a word after it
-        scores[i] += words[i + 1, 3] + ruled[i + 1, 2] + pairs[i, 1]
+        scores[i] += words[i + 1, 3] + ruled[i + 1, 2] + state[pair_after[i]]
         i = np.flatnonzero(left >= 2)
         scores[i] += words[i + 2, 4]
         scores[left == 0] += self.eos
