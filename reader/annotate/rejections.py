@@ -63,25 +63,25 @@ class Rejections:
 
     def reject(self, key: Key) -> None:
         """Remember `key` and save; when saving fails it is not remembered either."""
-        if key in self._keys:
-            return
-        self._keys.add(key)
-        try:
-            self.save()
-        except BaseException:
-            self._keys.discard(key)
-            raise
+        self._set(key, rejected=True)
 
     def forget(self, key: Key) -> None:
         """Suggest `key` again (its rejection was undone) and save; when saving fails it
         stays rejected."""
-        if key not in self._keys:
+        self._set(key, rejected=False)
+
+    def _set(self, key: Key, rejected: bool) -> None:
+        if (key in self._keys) == rejected:
             return
-        self._keys.discard(key)
+        before = set(self._keys)
+        if rejected:
+            self._keys.add(key)
+        else:
+            self._keys.discard(key)
         try:
             self.save()
         except BaseException:
-            self._keys.add(key)
+            self._keys = before
             raise
 
     def save(self) -> None:
