@@ -20,12 +20,15 @@ from .annotations import Annotation
 from .session import AnnotationSession, DocumentLike
 
 THRESHOLD = 0.5  # the learner's own (reader.claims.model.THRESHOLD)
+# Sentences scored together: one numpy pass each (four times cheaper a sentence than one by
+# one), small enough that a long article's memory stays small and a cancel is soon seen.
+BATCH_SENTENCES = 256
 
 
 class Learner(Protocol):
     """What a suggestion needs of `ClaimLearner`."""
 
-    def suggest(self, sentence: str) -> Any: ...  # .label, .score
+    def suggestions(self, sentences: Sequence[str]) -> Sequence[Any]: ...  # .label, .score
 
     def observe(self, sentence: str, label: str | None, suggested: Any = None) -> str | None: ...
 
@@ -63,18 +66,25 @@ def claim_suggestions(
     """The suggestion for each sentence `(start, end)` that gets one, in text order
     (an empty list once `cancelled()` says the work is no longer wanted)."""
     claimed = {(a.start, a.end) for a in annotations if a.kind == "claim"}
-    found = []
-    for start, end in sentences:
+    open_spans = [
+        (start, end)
+        for start, end in sentences
+        if (start, end) not in claimed
+        and text[start:end].strip()
+        and not learner.was_rejected(doc_id, start, end)
+    ]
+    found: list[Suggested] = []
+    for at in range(0, len(open_spans), BATCH_SENTENCES):
         if cancelled():
             return []
-        if (start, end) in claimed or not text[start:end].strip():
-            continue
-        if learner.was_rejected(doc_id, start, end):
-            continue
-        guess = learner.suggest(text[start:end])
-        if guess.score >= THRESHOLD:
-            found.append(Suggested(start, end, guess.label, guess.score))
-    return found
+        batch = open_spans[at : at + BATCH_SENTENCES]
+        guesses = learner.suggestions([text[start:end] for start, end in batch])
+        found.extend(
+            Suggested(start, end, guess.label, guess.score)
+            for (start, end), guess in zip(batch, guesses, strict=True)
+            if guess.score >= THRESHOLD
+        )
+    return [] if cancelled() else found
 
 
 def suggestion_on(suggestions: Iterable[Suggested], start: int, end: int) -> Suggested | None:
