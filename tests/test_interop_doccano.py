@@ -47,39 +47,24 @@ def stores(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def export_both(stores: Path, *options: str) -> tuple[int, str, str]:
+    """`reader export --format doccano` of alice's and bob's stores together."""
+    dbs = ["--db", str(stores / "alice.json"), "--db", str(stores / "bob.json")]
+    return run("export", *dbs, "--format", "doccano", *options)
+
+
 def test_two_annotators_are_refused_without_split(stores: Path) -> None:
     """Exporting two stores merged alice's FACT and bob's OPINION on one span into one
     `label` list and dropped repeats."""
     out = stores / "both.jsonl"
-    code, _, err = run(
-        "export",
-        "--db",
-        str(stores / "alice.json"),
-        "--db",
-        str(stores / "bob.json"),
-        "--format",
-        "doccano",
-        "-o",
-        str(out),
-    )
+    code, _, err = export_both(stores, "-o", str(out))
     assert code == 2 and "2 annotators (alice, bob)" in err and "--split" in err, err
     assert not out.exists()
 
 
 def test_split_writes_one_file_per_annotator_with_meta(stores: Path) -> None:
     folder = stores / "doccano"
-    code, _, err = run(
-        "export",
-        "--db",
-        str(stores / "alice.json"),
-        "--db",
-        str(stores / "bob.json"),
-        "--format",
-        "doccano",
-        "--split",
-        "-o",
-        str(folder),
-    )
+    code, _, err = export_both(stores, "--split", "-o", str(folder))
     assert code == 0, err
     assert sorted(p.name for p in folder.iterdir()) == ["alice.jsonl", "bob.jsonl"]
     [alice] = [json.loads(line) for line in (folder / "alice.jsonl").read_text().splitlines()]

@@ -27,7 +27,7 @@ from reader.resources import seeds_dir
 from reader.serving.access import is_local
 from reader.serving.server import ReaderServer
 from reader.store import AnnotationStore, StoredDocument
-from reader.ui.app import make_app
+from reader.ui.app import ReaderApp, make_app
 from reader.ui.screens.annotator_name import AnnotatorNameScreen
 
 
@@ -237,15 +237,21 @@ def test_each_name_has_its_own_store(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert store_of("bob", str(team)) == tmp_path / "team" / "bob.json"
 
 
-async def test_the_name_page_opens_that_annotators_store(tmp_path: Path) -> None:
+def tab_app(folder: Path) -> ReaderApp:
+    """The app as a `reader serve` tab runs it: it asks who is annotating and opens
+    `<name>.json` in `folder`."""
     schema = default_schema()
-    taken = AnnotationStore.open(tmp_path / "carol.json", "someone else")
-    taken.close()
-    app = make_app(
+    return make_app(
         load_corpus([seeds_dir()]),
         schema=schema,
-        ask_annotator=lambda name: open_tab_session(tmp_path / f"{name}.json", name, schema),
+        ask_annotator=lambda name: open_tab_session(folder / f"{name}.json", name, schema),
     )
+
+
+async def test_the_name_page_opens_that_annotators_store(tmp_path: Path) -> None:
+    taken = AnnotationStore.open(tmp_path / "carol.json", "someone else")
+    taken.close()
+    app = tab_app(tmp_path)
     async with app.run_test(size=(110, 36)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, AnnotatorNameScreen)
@@ -269,14 +275,9 @@ async def test_the_name_page_opens_that_annotators_store(tmp_path: Path) -> None
 
 
 async def test_a_second_tab_on_the_same_store_says_so_and_saves_nothing(tmp_path: Path) -> None:
-    schema = default_schema()
-    first_tab = open_tab_session(tmp_path / "erin.json", "erin", schema)
+    first_tab = open_tab_session(tmp_path / "erin.json", "erin", default_schema())
     try:
-        app = make_app(
-            load_corpus([seeds_dir()]),
-            schema=schema,
-            ask_annotator=lambda name: open_tab_session(tmp_path / f"{name}.json", name, schema),
-        )
+        app = tab_app(tmp_path)
         async with app.run_test(size=(110, 36)) as pilot:
             await settle(pilot)
             await pilot.press(*"erin", "enter")

@@ -90,11 +90,11 @@ def span_suggestions(
         if label is not None:
             found.append(SpanSuggested(entity.start, entity.end, "entity", label.name))
     quote_label = schema.quote_label
-    for quote in quotes if quote_label is not None else ():
-        assert quote_label is not None
-        speaker = quote.speaker
-        said_by = Speaker(speaker.start, speaker.end, speaker.text) if speaker else None
-        found.append(SpanSuggested(quote.start, quote.end, "quote", quote_label.name, said_by))
+    if quote_label is not None:
+        for quote in quotes:
+            speaker = quote.speaker
+            said_by = Speaker(speaker.start, speaker.end, speaker.text) if speaker else None
+            found.append(SpanSuggested(quote.start, quote.end, "quote", quote_label.name, said_by))
     open_ = [s for s in still_open(found, annotations) if s.key(doc_id) not in rejected]
     return sorted(open_, key=lambda s: (s.start, -s.end, s.kind))
 
