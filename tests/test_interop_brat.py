@@ -68,9 +68,14 @@ def conf_labels(folder: Path) -> list[str]:
     return sections[0].split("\n")[1:]
 
 
-def export(tmp_path: Path, *stores: str, out: str = "brat") -> Path:
+def run_export(tmp_path: Path, *stores: str, out: str = "brat") -> tuple[int, str, str]:
+    """`reader export --format brat` of the `stores` in `tmp_path` into `tmp_path/out`."""
     args = [a for name in stores for a in ("--db", str(tmp_path / name))]
-    code, _, err = run("export", *args, "--format", "brat", "-o", str(tmp_path / out))
+    return run("export", *args, "--format", "brat", "-o", str(tmp_path / out))
+
+
+def export(tmp_path: Path, *stores: str, out: str = "brat") -> Path:
+    code, _, err = run_export(tmp_path, *stores, out=out)
     assert code == 0, err
     return tmp_path / out
 
@@ -163,15 +168,7 @@ def test_a_label_brat_cannot_hold_is_refused_before_anything_is_written(
     if " " in label:  # bratly refuses what the export wrote before
         with pytest.raises(ParsingError):
             EntityAnnotation.from_line(f"T1\t{label} 8 12\trose")
-    code, _, err = run(
-        "export",
-        "--db",
-        str(tmp_path / "alice.json"),
-        "--format",
-        "brat",
-        "-o",
-        str(tmp_path / "brat"),
-    )
+    code, _, err = run_export(tmp_path, "alice.json")
     assert code == 2 and label in err and "cannot be a brat type" in err, err
     assert len(err.strip().splitlines()) == 1
     assert not [p.name for p in tmp_path.iterdir() if "brat" in p.name]
@@ -288,14 +285,6 @@ def test_a_kind_brat_cannot_carry_is_warned_about(tmp_path: Path) -> None:
     with AnnotationStore.open(tmp_path / "alice.json", "alice") as store:
         made = make_annotation(TEXT, doc_id, 0, 6, "stance", "FACT", "alice")
         store.bulk([StoredDocument(doc_id, TEXT, {})], [made])
-    code, _, err = run(
-        "export",
-        "--db",
-        str(tmp_path / "alice.json"),
-        "--format",
-        "brat",
-        "-o",
-        str(tmp_path / "brat"),
-    )
+    code, _, err = run_export(tmp_path, "alice.json")
     assert code == 0 and "brat has no place for an annotation's kind" in err
     assert "1 FACT stance" in err
