@@ -149,3 +149,32 @@ def viterbi(weights: Weights, scores: np.ndarray, lengths: Sequence[int]) -> lis
     for s, row, n in zip(order.tolist(), labels.tolist(), sorted_lens.tolist(), strict=True):
         out[s] = [names[x] for x in row[:n]]
     return out
+
+
+def marginals(weights: Weights, scores: np.ndarray, lengths: Sequence[int]) -> np.ndarray:
+    """Each token's probability of each label (tokens, labels), by forward-backward over
+    every sentence at once: `scores` and `lengths` as for `viterbi`. It works in
+    probabilities, each token's scores shifted by their maximum and each step normalised
+    (which leaves the marginals as they are), so nothing overflows."""
+    if not lengths:
+        return np.zeros((0, len(weights.labels)))
+    lens = np.asarray(lengths, dtype=np.intp)
+    n_sent, longest, n_labels = len(lens), int(lens.max()), scores.shape[1]
+    sent_of = np.repeat(np.arange(n_sent), lens)
+    pos = np.arange(len(sent_of)) - np.repeat(np.cumsum(lens) - lens, lens)
+    odds = np.ones((n_sent, longest, n_labels))  # past a sentence's end: all ones
+    odds[sent_of, pos] = np.exp(scores - scores.max(axis=1, keepdims=True))
+    step = np.exp(weights.transition - weights.transition.max())
+    forward = np.empty_like(odds)
+    forward[:, 0] = odds[:, 0] / odds[:, 0].sum(axis=1, keepdims=True)
+    for t in range(1, longest):
+        f = (forward[:, t - 1] @ step) * odds[:, t]
+        forward[:, t] = f / f.sum(axis=1, keepdims=True)
+    backward = np.ones_like(odds)
+    inside = np.arange(longest)[None, :] < lens[:, None]
+    for t in range(longest - 2, -1, -1):
+        b = (odds[:, t + 1] * backward[:, t + 1]) @ step.T
+        b /= b.sum(axis=1, keepdims=True)
+        backward[:, t] = np.where(inside[:, t + 1, None], b, 1.0)
+    probs = forward[sent_of, pos] * backward[sent_of, pos]
+    return np.asarray(probs / probs.sum(axis=1, keepdims=True))

@@ -16,8 +16,9 @@ from importlib import resources
 
 from .analysis import analysis
 from .crf_weights import load, viterbi
+from .document_names import pooled_tags
 from .entities import find_entities
-from .entity_features import Token, WordFeatures, document_word_features, rule_tags, tokenize
+from .entity_features import Token, WordFeatures, rule_tags, tokenize
 from .entity_scores import ScoreTables
 from .gazetteer import lexicon
 from .pipeline import EngineError
@@ -27,8 +28,7 @@ from .types import Analysis, Entity, Span
 MODEL_FILE = "entities.npz"
 FALLBACK = False  # rules' entities where the model found nothing (measured: no gain held out)
 PLACE_CHECK = False  # rules' ORG/PERSON for a place no gazetteer knows (same)
-UNKNOWN_NAMES = False  # a repeated capitalised word unknown in lower case (measured: see MODELS.md)
-UNKNOWN_NAME_TAG = "PER"  # what the training text mostly calls such words (MODELS.md)
+DOCUMENT_NAMES = True  # pool a word's mentions' probabilities (document_names, MODELS.md)
 
 
 @cache
@@ -151,58 +151,23 @@ def tag_entities(
     sentences: Sequence[Span],
     model: ScoreTables,
     fallback: bool | None = None,
-    unknown_names: bool | None = None,
+    pooled: bool | None = None,
 ) -> list[Entity]:
     """The entities `model` finds in `text`; with `fallback`, a rules entity the model left
-    entirely untagged is kept too; with `unknown_names`, see `unknown_names_found`."""
+    entirely untagged is kept too; with `pooled`, names found by pooling a word's mentions
+    (`document_names`) are tagged too."""
     toks, per_sentence, rules = model_inputs(text, sentences)
     scores = model.document_scores(toks, per_sentence)
     tags = viterbi(model.weights, scores, [len(s) for s in toks])
+    if DOCUMENT_NAMES if pooled is None else pooled:
+        tags = pooled_tags(toks, tags, scores, model.weights)
     out: list[Entity] = []
     for sent, tags_out, tags_in in zip(toks, tags, per_sentence, strict=True):
         out.extend(decode(text, sent, tags_out, tags_in))
-    if UNKNOWN_NAMES if unknown_names is None else unknown_names:
-        out = unknown_names_found(toks, per_sentence, tags, out, model.weights.lowercase)
     out = consistent(out)
     if FALLBACK if fallback is None else fallback:
         out = _with_fallback(out, rules)
     return out
-
-
-def unknown_names_found(
-    sentences: Sequence[Sequence[Token]],
-    rules: Sequence[Sequence[str]],
-    tags: Sequence[Sequence[str]],
-    found: list[Entity],
-    lowercase: frozenset[str] | None,
-) -> list[Entity]:
-    """`found` and every mention of a word that looks like a name no list knows ("Daesh")
-    and that the model left untagged everywhere: capitalised (not all capitals), repeated,
-    written inside a sentence, never in lower case in the document (`d:name_like`) nor in
-    the training text (`lc:unseen`)."""
-    label = _label(UNKNOWN_NAME_TAG, "", "")
-    if lowercase is None or label is None:
-        return found
-    doc = document_word_features(sentences, rules)
-    tagged = {
-        t.text
-        for toks, out in zip(sentences, tags, strict=True)
-        for t, tag in zip(toks, out, strict=True)
-        if tag != "O"
-    }
-    names = {
-        w
-        for w, feats in doc.items()
-        if "d:name_like" in feats
-        and w not in tagged
-        and w.isalpha()
-        and not w.isupper()
-        and w.lower() not in lowercase
-    }
-    extra = [
-        Entity(t.start, t.end, label, t.text) for toks in sentences for t in toks if t.text in names
-    ]
-    return sorted(found + extra, key=lambda e: e.start) if extra else found
 
 
 def consistent(found: list[Entity]) -> list[Entity]:
