@@ -57,17 +57,23 @@ def test_marginals_of_a_long_sentence_beside_short_ones_are_finite() -> None:
     np.testing.assert_allclose(probs.sum(axis=1), 1.0)
 
 
-def _scores_for(words: list[Token], name_odds: dict[str, float]) -> np.ndarray:
+def _scores_for(words: list[Token], name_odds: dict[str, float | list[float]]) -> np.ndarray:
     """State scores with no transitions: each token is B-PER with the given probability
-    and O otherwise, so its marginals are exactly that."""
+    (one for all its mentions, or one a mention) and O otherwise, so its marginals are
+    exactly that."""
     rows = []
+    seen: dict[str, int] = {}
     for t in words:
-        p = name_odds.get(t.text, 1e-6)
+        given = name_odds.get(t.text, 1e-6)
+        k = seen[t.text] = seen.get(t.text, -1) + 1
+        p = given[k] if isinstance(given, list) else given
         rows.append(np.log([1 - p, p, 1e-9, 1e-9, 1e-9]))
     return np.array(rows)
 
 
-def _pooled(text: str, odds: dict[str, float], tags: dict[str, str] | None = None) -> list[str]:
+def _pooled(
+    text: str, odds: dict[str, float | list[float]], tags: dict[str, str] | None = None
+) -> list[str]:
     """The words pooling tags in `text` (one sentence), given each word's probability of
     being a name and the path's tags."""
     toks = tokenize(text)
@@ -99,3 +105,17 @@ def test_only_mentions_the_path_missed_and_that_stand_alone_are_added() -> None:
 @pytest.mark.parametrize("word", ["vorbask", "V0rbask"])
 def test_only_capitalised_words_of_letters_are_pooled(word: str) -> None:
     assert _pooled(f"Talks with {word} went on. {word} left.", {word: 0.9}) == []
+
+
+def test_mentions_opening_a_sentence_do_not_count_against_a_name() -> None:
+    # at a sentence's start (or after a quote mark) a capital says nothing: only the two
+    # mentions inside sentences are averaged, (0.5 + 0.4) / 2 over the threshold
+    text = "Vorbask fell. Allies of Vorbask said “Vorbask lost” to Vorbask."
+    odds: dict[str, float | list[float]] = {"Vorbask": [0.01, 0.5, 0.01, 0.4]}
+    assert _pooled(text, odds) == ["Vorbask:B-PER"] * 4
+    assert THRESHOLD > (0.01 + 0.5 + 0.01 + 0.4) / 4  # all four would not have been
+
+
+def test_a_word_only_ever_opening_sentences_is_judged_on_those_mentions() -> None:
+    assert _pooled("Vorbask fell. Vorbask rose.", {"Vorbask": 0.6}) == ["Vorbask:B-PER"] * 2
+    assert _pooled("Vorbask fell. Vorbask rose.", {"Vorbask": 0.1}) == []

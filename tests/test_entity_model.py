@@ -131,18 +131,18 @@ def test_weights_ship_in_the_package_and_are_small() -> None:
 
 
 @pytest.mark.serial
-def test_the_model_loads_quickly_and_only_when_first_used() -> None:
+def test_the_model_loads_only_when_first_used_and_without_crfsuite() -> None:
+    # how fast it loads is benchmarks/model_load.py's to say (a benchmark, not a timed test)
     code = (
-        "import sys, time\n"
+        "import sys\n"
         "from reader.nlp import analyze\n"
         "from reader.nlp.model_engine import entity_model\n"
         "assert entity_model.cache_info().currsize == 0, 'loaded at import'\n"
-        "t = time.perf_counter(); entity_model(); print(time.perf_counter() - t)\n"
         "analyze('Anna Berg met officials in Oslo.')\n"
+        "assert entity_model.cache_info().currsize == 1, 'not loaded by the first analysis'\n"
         "assert 'pycrfsuite' not in sys.modules, 'tagging needs no crfsuite'\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert float(done.stdout) < 0.3
+    subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
 
 # -- the numpy tagger is crfsuite's -------------------------------------------------------------
@@ -225,8 +225,8 @@ def test_seed_article_highlights() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 12: neither engine tags 'Daesh': its mentions are on average 0.29 likely "
-    "to be a name, under the pooling threshold chosen on held-out wikigold (docs/MODELS.md)",
+    reason="issue 12: neither engine tags 'Daesh': its mentions inside sentences are on average 0.29 "
+    "likely to be a name, under the pooling threshold chosen on held-out wikigold (docs/MODELS.md)",
 )
 def test_seed_article_highlights_daesh() -> None:
     assert any(e.text == "Daesh" for e in analyze(_seed()).entities)

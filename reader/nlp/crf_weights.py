@@ -155,26 +155,38 @@ def marginals(weights: Weights, scores: np.ndarray, lengths: Sequence[int]) -> n
     """Each token's probability of each label (tokens, labels), by forward-backward over
     every sentence at once: `scores` and `lengths` as for `viterbi`. It works in
     probabilities, each token's scores shifted by their maximum and each step normalised
-    (which leaves the marginals as they are), so nothing overflows."""
+    (which leaves the marginals as they are), so nothing overflows; sentences are taken
+    longest first, so the ones still running at a position are a prefix, as in `viterbi`."""
     if not lengths:
         return np.zeros((0, len(weights.labels)))
     lens = np.asarray(lengths, dtype=np.intp)
     n_sent, longest, n_labels = len(lens), int(lens.max()), scores.shape[1]
-    sent_of = np.repeat(np.arange(n_sent), lens)
-    pos = np.arange(len(sent_of)) - np.repeat(np.cumsum(lens) - lens, lens)
-    odds = np.ones((n_sent, longest, n_labels))  # past a sentence's end: all ones
-    odds[sent_of, pos] = np.exp(scores - scores.max(axis=1, keepdims=True))
+    order = np.argsort(-lens, kind="stable")
+    sorted_lens = lens[order]
+    sent_of = np.repeat(np.arange(n_sent), sorted_lens)
+    pos = np.arange(len(sent_of)) - np.repeat(np.cumsum(sorted_lens) - sorted_lens, sorted_lens)
+    token = np.repeat((np.cumsum(lens) - lens)[order], sorted_lens) + pos
+    mine = scores[token]
+    odds = np.ones((longest, n_sent, n_labels))  # position-major; past a sentence's end: ones
+    odds[pos, sent_of] = np.exp(mine - mine.max(axis=1, keepdims=True))
+    live = n_sent - np.searchsorted(sorted_lens[::-1], np.arange(longest), side="right")
     step = np.exp(weights.transition - weights.transition.max())
+    back_step = step.T.copy()
     forward = np.empty_like(odds)
-    forward[:, 0] = odds[:, 0] / odds[:, 0].sum(axis=1, keepdims=True)
+    f = forward[0] = odds[0]
     for t in range(1, longest):
-        f = (forward[:, t - 1] @ step) * odds[:, t]
-        forward[:, t] = f / f.sum(axis=1, keepdims=True)
+        k = live[t]
+        f = (f[:k] @ step) * odds[t, :k]
+        f /= f.sum(axis=1, keepdims=True)
+        forward[t, :k] = f
     backward = np.ones_like(odds)
-    inside = np.arange(longest)[None, :] < lens[:, None]
     for t in range(longest - 2, -1, -1):
-        b = (odds[:, t + 1] * backward[:, t + 1]) @ step.T
+        k = live[t + 1]
+        b = (odds[t + 1, :k] * backward[t + 1, :k]) @ back_step
         b /= b.sum(axis=1, keepdims=True)
-        backward[:, t] = np.where(inside[:, t + 1, None], b, 1.0)
-    probs = forward[sent_of, pos] * backward[sent_of, pos]
-    return np.asarray(probs / probs.sum(axis=1, keepdims=True))
+        backward[t, :k] = b
+    probs = forward[pos, sent_of] * backward[pos, sent_of]
+    probs /= probs.sum(axis=1, keepdims=True)
+    out = np.empty_like(probs)
+    out[token] = probs
+    return out

@@ -5,14 +5,15 @@ unsure of ("Kiriyenko", "Pechstein") can be tagged in one sentence and missed in
 or missed everywhere although every mention leans towards a name. Here the model's own
 posterior probabilities (`crf_weights.marginals`) are pooled over a word's mentions: a
 capitalised word written more than once in the document, and never in lower case there,
-whose mentions are on average at least `THRESHOLD` likely to be part of a name is tagged
+whose mentions inside a sentence (not opening it, where a capital says nothing) are on
+average at least `THRESHOLD` likely to be part of a name is tagged
 as a one-word name at each mention the path left untagged, with the type its mentions'
 probabilities favour. The tags are then decoded as the path's are (so a lone "The" is
 still trimmed away). Only a mention that stands alone is tagged (neither neighbour is
 capitalised): a single word inside a run of capitalised words is part of a longer name.
 
-The statistic (the mean, against the maximum, a noisy-or and no pooling), the stand-alone
-condition and the threshold were chosen on held-out wikigold with a model trained without
+The statistic (the mean, against the maximum, a noisy-or and no pooling; over the mentions
+inside sentences, against all), the stand-alone condition and the threshold were chosen on held-out wikigold with a model trained without
 it (docs/MODELS.md), never on the development set.
 """
 
@@ -24,7 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .crf_weights import Weights, marginals
-from .entity_features import Token
+from .entity_features import _OPENERS, Token
 
 THRESHOLD = 0.3  # mean probability of a name over a word's mentions (MODELS.md)
 
@@ -49,18 +50,21 @@ def _candidates(texts: Sequence[str], untagged_alone: np.ndarray) -> list[list[i
     return [idx for idx in mentions.values() if untagged_alone[idx].any()]
 
 
-def _stands_alone(texts: Sequence[str], lengths: Sequence[int]) -> np.ndarray:
-    """For each token, whether neither neighbour in its sentence is capitalised."""
+def _positions(texts: Sequence[str], lengths: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """For each token, whether it stands alone (neither neighbour in its sentence is
+    capitalised), and whether it opens its sentence (first, or after an opening quote or
+    bracket), where a capital says nothing about a name."""
     caps = np.fromiter((w[:1].isupper() for w in texts), dtype=bool, count=len(texts))
     ends = np.cumsum(lengths)
     first = np.zeros(len(texts), dtype=bool)
-    first[ends[:-1]] = True
-    first[0] = True
+    first[ends - np.asarray(lengths)] = True
     last = np.zeros(len(texts), dtype=bool)
     last[ends - 1] = True
     before = np.concatenate(([False], caps[:-1])) & ~first
     after = np.concatenate((caps[1:], [False])) & ~last
-    return np.asarray(~before & ~after)
+    opened = np.fromiter((w in _OPENERS for w in texts), dtype=bool, count=len(texts))
+    opening = first | (np.concatenate(([False], opened[:-1])) & ~first)
+    return np.asarray(~before & ~after), np.asarray(opening)
 
 
 def pooled_tags(
@@ -78,7 +82,8 @@ def pooled_tags(
     if not texts:
         return [list(sent) for sent in tags]
     untagged = np.fromiter((tag == "O" for tag in flat_tags), dtype=bool, count=len(texts))
-    untagged_alone = untagged & _stands_alone(texts, lengths)
+    alone, opening = _positions(texts, lengths)
+    untagged_alone = untagged & alone
     words = _candidates(texts, untagged_alone)
     if words:
         probs = _probabilities(lengths, scores, weights, [i for idx in words for i in idx])
@@ -87,7 +92,8 @@ def pooled_tags(
         columns = [[k for k, lab in enumerate(weights.labels) if lab[2:] == kind] for kind in kinds]
         for idx in words:
             p = np.array([probs[i] for i in idx])
-            if 1 - p[:, outside].mean() < THRESHOLD:
+            inside = [k for k, i in enumerate(idx) if not opening[i]]
+            if 1 - p[inside or slice(None), outside].mean() < THRESHOLD:
                 continue
             kind = kinds[int(np.argmax([p[:, cols].sum() for cols in columns]))]
             for i in idx:
