@@ -134,8 +134,14 @@ class ClaimLearner:
         return self.base.features(sentence)
 
     def _logit(self, name: str, features: Features, base_logit: float) -> float:
-        model = self.labels[name]
-        learned = float(model.weights[features.indices] @ features.values) + model.bias
+        weights = self.labels[name].weights[features.indices]
+        return self._logit_at(name, weights, features, base_logit)
+
+    def _logit_at(
+        self, name: str, weights: np.ndarray, features: Features, base_logit: float
+    ) -> float:
+        """`name`'s logit, given its `weights` at the features' buckets."""
+        learned = float(weights @ features.values) + self.labels[name].bias
         return learned + (base_logit if name == self.prior_label else 0.0)
 
     def _probabilities(self, sentences: Sequence[str]) -> np.ndarray:
@@ -208,13 +214,14 @@ class ClaimLearner:
         changed: dict[str, tuple[LabelRows, LabelRows]] = {}
         with self._lock:
             for name, target in targets.items():
-                error = target - sigmoid(self._logit(name, features, base_logit))
                 model = self.labels[name]
-                before = _rows(model, where)
-                model.weights[where] += LEARNING_RATE * error * features.values
+                weights = model.weights[where]  # a copy (fancy indexing): what undo puts back
+                error = target - sigmoid(self._logit_at(name, weights, features, base_logit))
+                before = LabelRows(weights, model.bias, model.updates)
+                model.weights[where] = after = weights + LEARNING_RATE * error * features.values
                 model.bias += LEARNING_RATE * BIAS_RATE * error
                 model.updates += 1
-                changed[name] = (before, _rows(model, where))
+                changed[name] = (before, LabelRows(after, model.bias, model.updates))
             outcome = _outcome(label, suggested)
             tally = None
             if outcome is not None:
@@ -284,10 +291,6 @@ class ClaimLearner:
             "by_label": {name: _rates(counts) for name, counts in by_label.items()},
             "updates": updates,
         }
-
-
-def _rows(model: LabelModel, where: np.ndarray) -> LabelRows:
-    return LabelRows(model.weights[where], model.bias, model.updates)  # a copy: fancy indexing
 
 
 def _outcome(label: str | None, suggested: Suggestion | None) -> str | None:

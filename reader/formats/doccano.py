@@ -124,8 +124,9 @@ def without_overlaps(
     document: ExportDocument, entities: bool = False
 ) -> tuple[ExportDocument, list[Written]]:
     """The document keeping, of the overlapping spans of its line, the longest (the
-    earlier on a tie), and the spans it dropped, in text order. In the relation shape a speaker's own
-    span takes part too: a quote whose speaker's span is dropped is kept without it."""
+    earlier on a tie), and the spans it dropped, in text order. In the relation shape a
+    speaker's own span takes part too: a quote whose speaker's span is dropped is kept
+    without it."""
     annotations = document.annotations
     extra, links = speaker_links(annotations) if entities else ([], [])
     spans = _written(annotations, extra, links)
