@@ -283,3 +283,29 @@ def test_updates_on_a_worker_thread_while_scoring_on_another_lose_none() -> None
     assert not errors
     assert learner.stats()["relabelled"] == 300
     assert learner.labels["OPINION"].updates == 300
+
+
+def test_undo_asked_before_the_worker_taught_the_lesson_still_takes_it_back() -> None:
+    """The app queues a lesson on its thread and a worker learns it later: `u` pressed in
+    between is queued after it, so the learner ends as it started."""
+    from reader.annotate.suggestions import Suggested, Teacher
+    from reader.claims.persist import encode
+
+    learner = _learner()
+    saved: list[bytes] = []
+    teacher = Teacher(learner, lambda: saved.append(encode(learner)))
+    untaught = encode(learner)
+    lesson = teacher.labelled(FACT, "OPINION", Suggested(0, len(FACT), "FACT", 0.9))
+    lesson.undo()
+    assert saved == [] and teacher.pending  # nothing ran on the UI thread
+    teacher.work()
+    assert saved == [untaught] and not teacher.pending
+    lesson.redo()
+    teacher.work()
+    assert learner.stats()["relabelled"] == 1 and saved[-1] != untaught
+    rejected = teacher.rejected("doc", FACT, Suggested(0, len(FACT), "FACT", 0.9))
+    teacher.work()
+    assert learner.was_rejected("doc", 0, len(FACT))
+    rejected.undo()
+    teacher.work()
+    assert not learner.was_rejected("doc", 0, len(FACT)) and saved[-1] == saved[-3]
