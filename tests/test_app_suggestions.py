@@ -1,6 +1,7 @@
 """Claim suggestions in the app (`reader --suggest`): Pilot tests of accept (Enter / y),
-reject (n), relabel (a label key), undo and the S toggle, each checked in the store on
-disk and in the learned state saved beside it; and the record's optional `source`."""
+reject (n), relabel (a label key), undo and redo (of the label and of what the learner
+learned) and the S toggle, each checked in the store on disk and in the learned state saved
+beside it; and the record's optional `source`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from pilot_support import reading, until
+from pilot_support import annotating, reading, until
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -23,7 +24,8 @@ from reader.annotate.annotations import (
 )
 from reader.annotate.schema import default_schema
 from reader.annotate.session import AnnotationSession
-from reader.claims.persist import load_learner, state_path
+from reader.claims.learner import ClaimLearner, claim_label_groups
+from reader.claims.persist import encode, load_learner, state_path
 from reader.corpus import Corpus, Document
 from reader.store import AnnotationStore
 from reader.ui.app import make_app
@@ -84,6 +86,20 @@ async def to(pilot: Pilot, sentence: str) -> None:
 def outcomes(db: Path) -> dict[str, int]:
     stats = load_learner(db).stats()
     return {name: stats[name] for name in ("accepted", "relabelled", "rejected")}
+
+
+def learned(db: Path) -> bytes:
+    """The learned state saved beside the store (b"" before the first save)."""
+    path = state_path(db)
+    return path.read_bytes() if path.exists() else b""
+
+
+def updates(db: Path, label: str) -> int:
+    """How many updates the saved learner made to `label`'s model."""
+    return int(load_learner(db).stats()["updates"][label])
+
+
+UNTAUGHT = encode(ClaimLearner(claim_label_groups(default_schema())))  # what nothing learned saves
 
 
 async def test_checkable_sentences_are_suggested_and_marked(tmp_path: Path) -> None:
@@ -215,3 +231,85 @@ def test_a_damaged_rejection_list_is_refused_and_left_alone(tmp_path: Path) -> N
     with pytest.raises(SuggestStateError, match="rejected suggestion"):
         load_learner(db)
     assert path.read_text() == damaged
+
+
+async def test_undo_takes_back_what_the_learner_learned_and_redo_teaches_it_again(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "alice.json"
+    async with suggesting(db) as pilot:
+        await to(pilot, CLAIMS[0])
+        await pilot.press("enter")
+        await until(pilot, lambda: outcomes(db)["accepted"] == 1, "the acceptance learned")
+        taught = learned(db)
+        assert updates(db, "FACT") == 1
+        await pilot.press("u")
+        await until(pilot, lambda: learned(db) == UNTAUGHT, "the learned state as it was")
+        assert on_disk(db) == [] and CLAIMS[0] in suggested(pilot)
+        assert updates(db, "FACT") == 0 and outcomes(db)["accepted"] == 0
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: learned(db) == taught, "the learned state taught again")
+        assert [a.source for a in on_disk(db)] == ["suggested"]
+        await to(pilot, "Thank you very much.")  # no suggestion here: a label by hand
+        opinions = updates(db, "OPINION")  # (FACT's update was OPINION's too, at 0)
+        await pilot.press("2")
+        await until(pilot, lambda: updates(db, "OPINION") == opinions + 1, "the label learned")
+        await pilot.press("u")
+        await until(pilot, lambda: learned(db) == taught, "the hand label unlearned")
+        assert len(on_disk(db)) == 1
+        await pilot.press("2")  # learned again; the same label again is no step
+        await until(pilot, lambda: updates(db, "OPINION") == opinions + 1, "learned again")
+        await pilot.press("2")
+        await pilot.press("u")
+        await until(pilot, lambda: learned(db) == taught, "one undo takes the label back")
+
+
+async def test_a_claim_rejection_is_an_undo_step(tmp_path: Path) -> None:
+    db = tmp_path / "alice.json"
+    doc_id = corpus().documents[0].id
+    async with suggesting(db) as pilot:
+        await to(pilot, CLAIMS[1])
+        await pilot.press("n")
+        await until(pilot, lambda: outcomes(db)["rejected"] == 1, "the rejection saved")
+        rejected = learned(db)
+        assert load_learner(db).was_rejected(doc_id, *span_of(CLAIMS[1]))
+        await pilot.press("u")
+        await until(pilot, lambda: learned(db) == UNTAUGHT, "the rejection taken back")
+        await until(pilot, lambda: CLAIMS[1] in suggested(pilot), "suggested again")
+        assert "undid reject FACT" in str(reading(pilot).query_one("StatusLine").render())
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: learned(db) == rejected, "rejected again")
+        await until(pilot, lambda: CLAIMS[1] not in suggested(pilot), "not suggested")
+        assert on_disk(db) == []
+
+
+ENTITY_TEXT = "In Berlin, Angela Merkel said unemployment fell to 3.5 percent in 2019. Thanks.\n"
+
+
+async def test_a_claim_key_on_a_focused_entity_answers_the_sentences_claim_suggestion(
+    tmp_path: Path,
+) -> None:
+    """The entity's suggestion takes entity labels; a claim key labels the sentence, and
+    there it answers the claim suggestion, as it does with nothing focused."""
+    db = tmp_path / "alice.json"
+    document = Document(ENTITY_TEXT, "Berlin", "berlin.txt")
+    sentence = ENTITY_TEXT.index(" Thanks")
+    async with annotating(Corpus([document]), db, suggest=True) as pilot:
+        screen = reading(pilot)
+        assert [(s.start, s.end, s.label) for s in screen._suggestions] == [(0, sentence, "FACT")]
+        await pilot.press("e")
+        assert screen._focused_suggestion() is not None  # Berlin, a GPE suggestion
+        await pilot.press("2")  # OPINION: another label than the suggested FACT
+        await until(pilot, lambda: outcomes(db)["relabelled"] == 1, "the relabel counted")
+        [made] = on_disk(db)
+        assert ((made.start, made.end), made.label, made.source) == (
+            (0, sentence),
+            "OPINION",
+            "corrected",
+        )
+        await pilot.press("u")
+        await until(pilot, lambda: learned(db) == UNTAUGHT, "the relabel taken back")
+        await until(pilot, lambda: len(screen._suggestions) == 1, "the claim suggested again")
+        await pilot.press("e", "1")  # FACT, the suggested label
+        await until(pilot, lambda: outcomes(db)["accepted"] == 1, "the acceptance counted")
+        assert [(a.label, a.source) for a in on_disk(db)] == [("FACT", "suggested")]

@@ -108,17 +108,45 @@ def test_rejecting_a_suggestion_lowers_it() -> None:
     assert not learner.suggest(FACT).shown
 
 
+def test_undo_of_updates_in_reverse_restores_the_state_exactly_and_redo_remakes_it() -> None:
+    from reader.claims.persist import encode
+
+    learner = load_learner_from(FACT)
+    before = encode(learner)
+    shown = Suggestion("FACT", 0.9)
+    made = [
+        learner.observe(sentence, label, shown)
+        for sentence, label in [(OPINIONS[0], "OPINION"), (FACT, "FACT"), (NEW_OPINION, None)]
+    ]
+    after = encode(learner)
+    assert [m.outcome for m in made] == ["relabelled", "accepted", "rejected"]
+    for update in reversed(made):
+        learner.undo(update)
+    assert encode(learner) == before  # weights, biases, counts and tally, to the bit
+    assert learner.suggest(NEW_OPINION) == load_learner_from(FACT).suggest(NEW_OPINION)
+    for update in made:
+        learner.redo(update)
+    assert encode(learner) == after
+
+
+def load_learner_from(sentence: str) -> ClaimLearner:
+    """A learner that has learned one FACT already (so undo starts from learned weights)."""
+    learner = _learner()
+    learner.observe(sentence, "FACT")
+    return learner
+
+
 def test_the_tally_counts_each_kind_of_answer() -> None:
     learner = _learner()
     shown_fact = Suggestion("FACT", 0.9)
     nothing = Suggestion("FACT", 0.1)
-    assert learner.observe(FACT, "FACT", shown_fact) == "accepted"
-    assert learner.observe(FACT, "FACT", shown_fact) == "accepted"
-    assert learner.observe(NEW_OPINION, "OPINION", shown_fact) == "relabelled"
-    assert learner.observe(NEW_OPINION, None, shown_fact) == "rejected"
-    assert learner.observe(NEW_OPINION, "OPINION", nothing) == "missed"
-    assert learner.observe(NEW_OPINION, None, nothing) is None
-    assert learner.observe(FACT, "NOT_IN_SCHEMA", shown_fact) is None
+    assert learner.observe(FACT, "FACT", shown_fact).outcome == "accepted"
+    assert learner.observe(FACT, "FACT", shown_fact).outcome == "accepted"
+    assert learner.observe(NEW_OPINION, "OPINION", shown_fact).outcome == "relabelled"
+    assert learner.observe(NEW_OPINION, None, shown_fact).outcome == "rejected"
+    assert learner.observe(NEW_OPINION, "OPINION", nothing).outcome == "missed"
+    assert learner.observe(NEW_OPINION, None, nothing).outcome is None
+    assert learner.observe(FACT, "NOT_IN_SCHEMA", shown_fact).outcome is None
     stats = learner.stats()
     assert (stats["suggested"], stats["accepted"], stats["relabelled"]) == (4, 2, 1)
     assert (stats["rejected"], stats["missed"], stats["acceptance"]) == (1, 1, 0.5)
@@ -255,3 +283,29 @@ def test_updates_on_a_worker_thread_while_scoring_on_another_lose_none() -> None
     assert not errors
     assert learner.stats()["relabelled"] == 300
     assert learner.labels["OPINION"].updates == 300
+
+
+def test_undo_asked_before_the_worker_taught_the_lesson_still_takes_it_back() -> None:
+    """The app queues a lesson on its thread and a worker learns it later: `u` pressed in
+    between is queued after it, so the learner ends as it started."""
+    from reader.annotate.suggestions import Suggested, Teacher
+    from reader.claims.persist import encode
+
+    learner = _learner()
+    saved: list[bytes] = []
+    teacher = Teacher(learner, lambda: saved.append(encode(learner)))
+    untaught = encode(learner)
+    lesson = teacher.labelled(FACT, "OPINION", Suggested(0, len(FACT), "FACT", 0.9))
+    lesson.undo()
+    assert saved == [] and teacher.pending  # nothing ran on the UI thread
+    teacher.work()
+    assert saved == [untaught] and not teacher.pending
+    lesson.redo()
+    teacher.work()
+    assert learner.stats()["relabelled"] == 1 and saved[-1] != untaught
+    rejected = teacher.rejected("doc", FACT, Suggested(0, len(FACT), "FACT", 0.9))
+    teacher.work()
+    assert learner.was_rejected("doc", 0, len(FACT))
+    rejected.undo()
+    teacher.work()
+    assert not learner.was_rejected("doc", 0, len(FACT)) and saved[-1] == saved[-3]

@@ -1,18 +1,21 @@
 """Label Studio JSON: the shape Label Studio's documentation gives for a task
 (`data.text`, `annotations[].result[]` with `from_name`, `to_name`, `type: "labels"` and
 `value.start/end/text/labels`), checked by Label Studio's own SDK where it is installed
-(`make interop-formats`), and both ways: what Label Studio exports imports, and reader's
-export → import → export gives the same bytes."""
+(`make interop-formats`), a quote's speaker's relation result too; and both ways: what
+Label Studio exports imports, and reader's export → import → export gives the same
+bytes."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_support import run
-from format_support import SECOND, TEXT, make_store, span, utf16
+from format_support import SECOND, TEXT, make_store, record, span, utf16
 
+from reader.annotate.annotations import Speaker
 from reader.formats.label_studio import labeling_config
 from reader.store import AnnotationStore
 
@@ -23,6 +26,14 @@ def export(store: Path, out: Path, *options: str) -> list[dict]:
     )
     assert code == 0, err
     return json.loads(out.read_text(encoding="utf-8"))
+
+
+def label_studio_sdk() -> Any:
+    """Label Studio SDK's `label_interface`, or the test is skipped (saying why)."""
+    return pytest.importorskip(
+        "label_studio_sdk.label_interface",
+        reason="label-studio-sdk is heavy (pandas, opencv): `make interop-formats` installs it",
+    )
 
 
 def test_export_has_the_documented_task_shape(tmp_path: Path) -> None:
@@ -46,10 +57,7 @@ def test_export_has_the_documented_task_shape(tmp_path: Path) -> None:
 
 
 def test_label_studio_sdk_accepts_every_annotation(tmp_path: Path) -> None:
-    sdk = pytest.importorskip(
-        "label_studio_sdk.label_interface",
-        reason="label-studio-sdk is heavy (pandas, opencv): `make interop-formats` installs it",
-    )
+    sdk = label_studio_sdk()
     tasks = export(make_store(tmp_path), tmp_path / "ls.json")
     labels: dict[str, list[str]] = {}
     for task in tasks:
@@ -66,6 +74,32 @@ def test_label_studio_sdk_accepts_every_annotation(tmp_path: Path) -> None:
             assert interface.validate_prediction(entry, return_errors=True) == []
     broken = {"result": [{**tasks[0]["annotations"][0]["result"][0], "from_name": "label"}]}
     assert interface.validate_prediction(broken, return_errors=True)  # the check can fail
+
+
+def test_label_studio_sdk_accepts_the_speaker_relations(tmp_path: Path) -> None:
+    """A quote's speaker is a relation result between two regions: one the annotator's
+    PERSON, one a `SPEAKER` region of its own."""
+    sdk = label_studio_sdk()
+    text = 'Maria Costa said "We will win." Her deputy said "No comment."\n'
+
+    def said_by(words: str) -> Speaker:
+        return Speaker(*span(text, words), words)
+
+    records = [
+        record(text, "Maria Costa", "entity", "PERSON", 1),
+        record(text, '"We will win."', "quote", "QUOTE", 2, speaker=said_by("Maria Costa")),
+        record(text, '"No comment."', "quote", "QUOTE", 3, speaker=said_by("Her deputy")),
+    ]
+    [task] = export(make_store(tmp_path, [(text, {}, records)]), tmp_path / "ls.json")
+    [entry] = task["annotations"]
+    relations = [r for r in entry["result"] if r["type"] == "relation"]
+    assert len(relations) == 2 and all(r["labels"] == ["speaker"] for r in relations)
+    config = labeling_config({"entity": ["PERSON"], "quote": ["QUOTE"]})
+    assert '<Relation value="speaker"/>' in config  # the SDK does not check relation labels
+    interface = sdk.LabelInterface(config)
+    assert interface.validate_prediction(entry, return_errors=True) == []
+    dangling = [{**r, "to_id": "no-such-region"} if r in relations else r for r in entry["result"]]
+    assert interface.validate_prediction({"result": dangling}, return_errors=True)
 
 
 @pytest.mark.parametrize("offsets", ["codepoint", "utf16"])

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_support import run
+from format_support import make_store as make_native_store
+from format_support import record, span
 
-from reader.annotate.annotations import make_annotation
+from reader.annotate.annotations import Speaker, make_annotation
 from reader.corpus import text_id
 from reader.store import AnnotationStore, StoredDocument
 
@@ -156,3 +159,69 @@ def test_what_doccano_cannot_hold_is_warned_about(tmp_path: Path) -> None:
     code, out, err = run("export", "--db", str(tmp_path / "dan.json"), "--format", "doccano")
     assert code == 0 and json.loads(out)["label"] == [[*FACT, "FACT"]]
     assert "1 annotation(s) have a note, target or holder, which doccano cannot hold" in err
+
+
+# A quote's speaker that is no annotation's span is a `SPEAKER` entity of its own in the
+# relation shape: here each overlaps a PERSON the annotator marked, and nothing else does.
+SAID = 'Her deputy, Ana Lima, said "No comment." The mayor, Rui Sousa, said "Later."\n'
+
+
+def doccano_keeps(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What a doccano 1.8.4 project that does not allow overlapping spans keeps of a
+    line's spans (its SpanCleaner): sorted by start, each that starts at or after the end
+    of the last one kept."""
+    kept: list[dict[str, Any]] = []
+    for entity in sorted(entities, key=lambda e: e["start_offset"]):
+        if not kept or entity["start_offset"] >= kept[-1]["end_offset"]:
+            kept.append(entity)
+    return kept
+
+
+def said_store(tmp_path: Path) -> Path:
+    def speaker(words: str) -> Speaker:
+        return Speaker(*span(SAID, words), words)
+
+    records = [
+        record(SAID, "Ana Lima", "entity", "PERSON", 1),
+        record(SAID, '"No comment."', "quote", "QUOTE", 2, speaker=speaker("Her deputy, Ana Lima")),
+        record(SAID, "The mayor, Rui Sousa", "entity", "PERSON", 3),
+        record(SAID, '"Later."', "quote", "QUOTE", 4, speaker=speaker("Rui Sousa")),
+    ]
+    return make_native_store(tmp_path, [(SAID, {}, records)])
+
+
+def test_overlaps_of_the_speakers_own_spans_are_reported(tmp_path: Path) -> None:
+    """The warning counted only the annotations: doccano dropped two of these six spans
+    (and with them the relations to them) while reader said nothing."""
+    db = said_store(tmp_path)
+    code, out, err = run("export", "--db", str(db), "--format", "doccano-entities")
+    assert code == 0, err
+    entities = json.loads(out)["entities"]
+    lost = [e for e in entities if e not in doccano_keeps(entities)]
+    assert {(SAID[e["start_offset"] : e["end_offset"]], e["label"]) for e in lost} == {
+        ("Ana Lima", "PERSON"),
+        ("Rui Sousa", "SPEAKER"),
+    }
+    assert "alice's export has 2 overlapping pair(s)" in err, err
+    assert "SPEAKER / " in err and "PERSON / " in err
+    code, out, err = run("export", "--db", str(db), "--format", "doccano")
+    assert code == 0 and "overlapping" not in err  # the label shape holds no speakers
+
+
+def test_no_overlap_drops_speakers_spans_too_and_the_relations_hold(tmp_path: Path) -> None:
+    db = said_store(tmp_path)
+    code, out, err = run(
+        "export", "--db", str(db), "--format", "doccano-entities", "--no-overlap"
+    )
+    assert code == 0, err
+    line = json.loads(out)
+    assert doccano_keeps(line["entities"]) == sorted(
+        line["entities"], key=lambda e: e["start_offset"]
+    )  # nothing left for doccano to drop
+    by_id = {e["id"]: SAID[e["start_offset"] : e["end_offset"]] for e in line["entities"]}
+    said = {(by_id[r["from_id"]], by_id[r["to_id"]]) for r in line["relations"]}
+    assert said == {('"No comment."', "Her deputy, Ana Lima")}  # the longer span won
+    dropped = [line for line in err.splitlines() if "--no-overlap dropped" in line]
+    assert len(dropped) == 2 and "PERSON at 12:20 ('Ana Lima')" in dropped[0]
+    assert "SPEAKER at 52:61 ('Rui Sousa')" in dropped[1]
+    assert "the quote is kept without it" in dropped[1]

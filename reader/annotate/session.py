@@ -274,10 +274,10 @@ class AnnotationSession:
         return current
 
     @contextmanager
-    def batch(self, description: str) -> Iterator[None]:
-        """Every operation made inside is one undo step named `description`; also when
-        one fails half-way (what was saved is undone together). A batch inside a batch
-        joins it."""
+    def batch(self, description: str = "") -> Iterator[None]:
+        """Every operation made inside is one undo step named `description` (by default
+        its first store change's: "add FACT"); also when one fails half-way (what was
+        saved is undone together). A batch inside a batch joins it."""
         if self._batch is not None:
             yield
             return
@@ -287,7 +287,8 @@ class AnnotationSession:
         finally:
             entries, self._batch = self._batch, None
             if entries:
-                self._push(Step(description, tuple(entries)))
+                changes = (e.description for e in entries if isinstance(e, Change))
+                self._push(Step(description or next(changes, ""), tuple(entries)))
 
     def record(self, edit: Edit, description: str = "") -> None:
         """Record an `edit` made outside the store: in the batch under way, else as a

@@ -7,13 +7,19 @@ at 0.5 or more that has no claim annotation on exactly its span and was not reje
 Accepting one is an ordinary annotation with `"source": "suggested"`; a label key that
 gives it another label makes one with `"source": "corrected"`; rejecting it is remembered
 by the learner (saved with its state) and never changes the store.
+
+What the learner is taught (a claim label given, a suggestion rejected) is a `Lesson`: an
+undo step of the session (an `Edit`), so undo takes back exactly what the learner learned
+and redo teaches it again. The `Teacher` does the work off the UI thread, in the order
+asked, and saves the learner's state after it.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .annotations import Annotation
@@ -30,9 +36,15 @@ class Learner(Protocol):
 
     def suggestions(self, sentences: Sequence[str]) -> Sequence[Any]: ...  # .label, .score
 
-    def observe(self, sentence: str, label: str | None, suggested: Any = None) -> str | None: ...
+    def observe(self, sentence: str, label: str | None, suggested: Any = None) -> Any: ...
+
+    def undo(self, update: Any) -> None: ...  # what `observe` returned
+
+    def redo(self, update: Any) -> None: ...
 
     def reject(self, doc_id: str, start: int, end: int) -> None: ...
+
+    def unreject(self, doc_id: str, start: int, end: int) -> None: ...
 
     def was_rejected(self, doc_id: str, start: int, end: int) -> bool: ...
 
@@ -118,25 +130,82 @@ def shown_score(score: float) -> str:
 
 
 class Teacher:
-    """Teaches the learner what the annotator did and saves its state, one call at a time
-    (the app calls it from worker threads, off the UI thread)."""
+    """Teaches the learner and saves its state: the lessons (and their undoing) are queued
+    on the UI thread, in the order the annotator made them, and `work` runs them from a
+    worker thread, one call at a time, then saves."""
 
     def __init__(self, learner: Learner, save: Callable[[], object]) -> None:
         self.learner = learner
         self._save = save
         self._lock = threading.Lock()
+        self._queue: deque[Callable[[], None]] = deque()  # appended on the UI thread
 
-    def labelled(self, sentence: str, label: str, suggested: Suggested | None) -> str | None:
+    def labelled(self, sentence: str, label: str, suggested: Suggested | None) -> Lesson:
         """The annotator gave `sentence` the claim `label` (with the suggestion that was
-        shown there, if any); returns the outcome counted (accepted, relabelled...)."""
-        with self._lock:
-            outcome = self.learner.observe(sentence, label, suggested)
-            self._save()
-        return outcome
+        shown there, if any): queued; record the lesson in the session's step."""
+        return self._lesson(Lesson(self, sentence, label, suggested))
 
-    def rejected(self, doc_id: str, sentence: str, suggested: Suggested) -> None:
+    def rejected(self, doc_id: str, sentence: str, suggested: Suggested) -> Lesson:
         """The annotator rejected `suggested` on `sentence`: never suggest it again."""
+        key = (doc_id, suggested.start, suggested.end)
+        return self._lesson(Lesson(self, sentence, None, suggested, key))
+
+    def _lesson(self, lesson: Lesson) -> Lesson:
+        self.queue(lesson.learn)
+        return lesson
+
+    def queue(self, job: Callable[[], None]) -> None:
+        self._queue.append(job)
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._queue)
+
+    def work(self) -> None:
+        """Run what is queued, oldest first, then save the learner's state (when anything
+        ran). Any worker may call it: the first to get the lock runs them all."""
         with self._lock:
-            self.learner.reject(doc_id, suggested.start, suggested.end)
-            self.learner.observe(sentence, None, suggested)
-            self._save()
+            ran = False
+            while self._queue:
+                self._queue.popleft()()
+                ran = True
+            if ran:
+                self._save()
+
+
+@dataclass(eq=False)
+class Lesson:
+    """What the learner was taught about one sentence (the claim `label` given, or with
+    `rejected` the suggestion rejected: its doc_id, start and end), as an undo step of the
+    session: undo and redo queue the learner's own `undo`/`redo` of the update it made."""
+
+    teacher: Teacher
+    sentence: str
+    label: str | None
+    suggested: Suggested | None
+    rejected: tuple[str, int, int] | None = None
+    update: Any = field(default=None, init=False)  # the learner's, once taught
+
+    def learn(self) -> None:
+        learner = self.teacher.learner
+        if self.rejected is not None:
+            learner.reject(*self.rejected)
+        self.update = learner.observe(self.sentence, self.label, self.suggested)
+
+    def undo(self) -> None:
+        self.teacher.queue(self._unlearn)
+
+    def redo(self) -> None:
+        self.teacher.queue(self._relearn)
+
+    def _unlearn(self) -> None:
+        learner = self.teacher.learner
+        learner.undo(self.update)
+        if self.rejected is not None:
+            learner.unreject(*self.rejected)
+
+    def _relearn(self) -> None:
+        learner = self.teacher.learner
+        if self.rejected is not None:
+            learner.reject(*self.rejected)
+        learner.redo(self.update)

@@ -11,6 +11,10 @@ label. A label that has never been updated (and is not the prior label) is not s
 The suggestion for a sentence is its most probable claim label and that probability;
 `THRESHOLD` (0.5) or more is what the app suggests. Calls are serialised by a lock, so the
 UI may update from a worker thread while it scores on its own.
+
+`observe` returns the `Update` it made: the weights it touched, the biases, counts and tally
+before and after, so `undo` takes it back exactly and `redo` makes it again (the app's undo
+of a label, in the order the session's steps were made).
 """
 
 from __future__ import annotations
@@ -64,6 +68,31 @@ class Tally:
         per = self.by_label.setdefault(label, dict.fromkeys(OUTCOMES, 0))
         per[outcome] = per.get(outcome, 0) + 1
 
+    def copy(self) -> Tally:
+        return Tally(dict(self.outcomes), {k: dict(v) for k, v in self.by_label.items()})
+
+
+@dataclass(frozen=True)
+class LabelRows:
+    """One label's model where an update touched it: the weights at the update's
+    feature buckets, its bias and its count of updates."""
+
+    weights: np.ndarray
+    bias: float
+    updates: int
+
+
+@dataclass(frozen=True)
+class Update:
+    """What one `observe` changed, sparse: the sentence's feature buckets (`indices`),
+    each label's rows there before and after, and the tally before and after (None: the
+    tally did not change). `outcome` is the answer counted (accepted...), if any."""
+
+    outcome: str | None
+    indices: np.ndarray
+    labels: dict[str, tuple[LabelRows, LabelRows]]
+    tally: tuple[Tally, Tally] | None = None
+
 
 def claim_label_groups(schema: Any) -> list[list[str]]:
     """The claim labels of a `reader.annotate.schema.Schema`, group by group."""
@@ -105,8 +134,14 @@ class ClaimLearner:
         return self.base.features(sentence)
 
     def _logit(self, name: str, features: Features, base_logit: float) -> float:
-        model = self.labels[name]
-        learned = float(model.weights[features.indices] @ features.values) + model.bias
+        weights = self.labels[name].weights[features.indices]
+        return self._logit_at(name, weights, features, base_logit)
+
+    def _logit_at(
+        self, name: str, weights: np.ndarray, features: Features, base_logit: float
+    ) -> float:
+        """`name`'s logit, given its `weights` at the features' buckets."""
+        learned = float(weights @ features.values) + self.labels[name].bias
         return learned + (base_logit if name == self.prior_label else 0.0)
 
     def _probabilities(self, sentences: Sequence[str]) -> np.ndarray:
@@ -160,13 +195,14 @@ class ClaimLearner:
 
     def observe(
         self, sentence: str, label: str | None, suggested: Suggestion | None = None
-    ) -> str | None:
+    ) -> Update:
         """Learn that the annotator gave `sentence` the claim `label` (None: rejected the
         suggestion, no claim label). With the `suggested` suggestion that was shown, the
-        outcome is counted and returned: accepted, relabelled, rejected or missed (a label
-        given where nothing was suggested). A label not in the schema is ignored."""
+        outcome is counted (the update's `outcome`): accepted, relabelled, rejected or
+        missed (a label given where nothing was suggested). A label not in the schema is
+        ignored (an update that changed nothing)."""
         if label is not None and label not in self.labels:
-            return None
+            return Update(None, np.empty(0, dtype=np.int64), {})
         features = self.features(sentence)
         base_logit = self.base.logit(features)
         if label is None:
@@ -174,19 +210,45 @@ class ClaimLearner:
         else:
             group = next(g for g in self.groups if label in g)
             targets = {name: float(name == label) for name in group}
+        where = features.indices
+        changed: dict[str, tuple[LabelRows, LabelRows]] = {}
         with self._lock:
             for name, target in targets.items():
-                error = target - sigmoid(self._logit(name, features, base_logit))
                 model = self.labels[name]
-                model.weights[features.indices] += LEARNING_RATE * error * features.values
+                weights = model.weights[where]  # a copy (fancy indexing): what undo puts back
+                error = target - sigmoid(self._logit_at(name, weights, features, base_logit))
+                before = LabelRows(weights, model.bias, model.updates)
+                model.weights[where] = after = weights + LEARNING_RATE * error * features.values
                 model.bias += LEARNING_RATE * BIAS_RATE * error
                 model.updates += 1
+                changed[name] = (before, LabelRows(after, model.bias, model.updates))
             outcome = _outcome(label, suggested)
+            tally = None
             if outcome is not None:
                 shown_label = suggested.label if suggested and suggested.shown else label
                 assert shown_label is not None
+                tally_before = self.tally.copy()
                 self.tally.count(outcome, shown_label)
-        return outcome
+                tally = (tally_before, self.tally.copy())
+        return Update(outcome, where, changed, tally)
+
+    def undo(self, update: Update) -> None:
+        """Take back `update`: what it touched is as it was before it (exactly, when the
+        updates made after it were taken back first)."""
+        self._put(update, 0)
+
+    def redo(self, update: Update) -> None:
+        """Make `update` again (after `undo`): what it touched is as it was after it."""
+        self._put(update, 1)
+
+    def _put(self, update: Update, side: int) -> None:
+        with self._lock:
+            for name, rows in update.labels.items():
+                model, chosen = self.labels[name], rows[side]
+                model.weights[update.indices] = chosen.weights
+                model.bias, model.updates = chosen.bias, chosen.updates
+            if update.tally is not None:
+                self.tally = update.tally[side].copy()
 
     def reject(self, doc_id: str, start: int, end: int) -> None:
         """Remember that the suggestion on `start:end` of the document was rejected."""
@@ -214,10 +276,7 @@ class ClaimLearner:
                 name: LabelModel(m.weights.copy(), m.bias, m.updates)
                 for name, m in self.labels.items()
             }
-            tally = Tally(
-                dict(self.tally.outcomes), {k: dict(v) for k, v in self.tally.by_label.items()}
-            )
-            return [list(g) for g in self.groups], labels, tally
+            return [list(g) for g in self.groups], labels, self.tally.copy()
 
     # --- figures ------------------------------------------------------------------
 

@@ -59,12 +59,12 @@ def export_doccano(
             "doccano cannot hold: the export has their spans and labels only",
             err=True,
         )
+    entities = fmt == "doccano-entities"
     for annotator, group in groups.items():
         if no_overlap:
-            groups[annotator] = _drop_overlaps(annotator, group)
+            groups[annotator] = _drop_overlaps(annotator, group, entities)
         else:
-            _report_overlaps(annotator, group)
-    entities = fmt == "doccano-entities"
+            _report_overlaps(annotator, group, entities)
     if not split:
         group = next(iter(groups.values()), [])
         return _write_jsonl(output, partial(_doccano, group, entities, offsets), len(group))
@@ -95,28 +95,34 @@ def _doccano(
     return doccano.write(group, out, Writing(advance, offsets=offsets), entities)
 
 
-def _drop_overlaps(annotator: str, group: list[ExportDocument]) -> list[ExportDocument]:
-    """`group` with only the longest of each overlap, each dropped span listed on stderr."""
+def _drop_overlaps(
+    annotator: str, group: list[ExportDocument], entities: bool
+) -> list[ExportDocument]:
+    """`group` with only the longest of each overlap, each dropped span listed on stderr
+    (`entities`: the relation shape, whose speakers' own spans count too)."""
     from ..formats import doccano
 
     kept = []
     for document in group:
-        without, dropped = doccano.without_overlaps(document)
+        without, dropped = doccano.without_overlaps(document, entities)
         kept.append(without)
         for a in dropped:
+            words = document.text[a.start : a.end][:40]
+            said = " (a quote's speaker: the quote is kept without it)" if a.speaks else ""
             click.echo(
                 f"reader: warning: --no-overlap dropped {inert(annotator)}'s {inert(a.label)} "
-                f"at {a.start}:{a.end} ('{inert(a.text[:40])}') in {document.doc_id[:16]}",
+                f"at {a.start}:{a.end} ('{inert(words)}') in {document.doc_id[:16]}{said}",
                 err=True,
             )
     return kept
 
 
-def _report_overlaps(annotator: str, group: list[ExportDocument]) -> None:
-    """A warning naming the overlapping spans of `group` (the first ten), if any."""
+def _report_overlaps(annotator: str, group: list[ExportDocument], entities: bool) -> None:
+    """A warning naming the overlapping spans of `group`'s lines (the first ten), if any
+    (`entities`: the relation shape, whose speakers' own spans count too)."""
     from ..formats import doccano
 
-    pairs = [(d, a, b) for d in group for a, b in doccano.overlaps(d)]
+    pairs = [(d, a, b) for d in group for a, b in doccano.overlaps(d, entities)]
     if not pairs:
         return
     shown = "; ".join(

@@ -9,8 +9,10 @@
 doccano has no annotator field, so a file holds one annotator's labels (the export command
 writes one file per annotator). `meta` (the title...) is kept: doccano stores the fields
 of a line it does not know as the example's meta and exports them back as they were.
-A project that does not allow overlapping spans keeps only one of each overlap, so
-`overlaps` finds them before export and `without_overlaps` keeps the longest.
+A project that does not allow overlapping spans keeps only one of each overlap (doccano
+1.8 sorts a line's spans by start and keeps each that starts at or after the end of the
+last one kept), so `overlaps` finds them before export and `without_overlaps` keeps the
+longest; in the relation shape the speakers' own `SPEAKER` spans count too.
 
 Reading also accepts doccano's other spellings: `labels` for `label`, and `entities`
 as a list of `{"start_offset", "end_offset", "label"}` objects.
@@ -19,10 +21,11 @@ as a list of `{"start_offset", "end_offset", "label"}` objects.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
-from typing import Any, TextIO
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from typing import Any, NamedTuple, TextIO
 
-from ..annotate.annotations import Annotation, annotation_sort_key, make_annotation
+from ..annotate.annotations import Annotation, Speaker, annotation_sort_key, make_annotation
 from ..corpus import text_id
 from ..jsonl import read_jsonl
 from . import ExportDocument, LineProblem, ReadOptions, ReadOutcome
@@ -46,11 +49,9 @@ def line_of(
         labels = [[a.start, a.end, a.label] for a in annotations]
         return {"text": document.text, "label": labels, "meta": document.meta}
     extra, links = speaker_links(annotations)
-    spans = [(a.start, a.end, a.label) for a in annotations]
-    spans += [(s.start, s.end, SPEAKER_LABEL) for s in extra]
     found = [
-        {"id": first_id + n, "label": label, "start_offset": start, "end_offset": end}
-        for n, (start, end, label) in enumerate(spans)
+        {"id": first_id + n, "label": s.label, "start_offset": s.start, "end_offset": s.end}
+        for n, s in enumerate(_written(annotations, extra, links))
     ]
     relations = [
         {"id": first_relation + n, "from_id": first_id + q, "to_id": first_id + s, "type": RELATION}
@@ -77,11 +78,40 @@ def write(
     return count
 
 
-def overlaps(document: ExportDocument) -> list[tuple[Annotation, Annotation]]:
-    """Each pair of the document's annotations whose spans overlap (a project that does
-    not allow overlapping spans keeps one of them), in text order."""
+class Written(NamedTuple):
+    """A span as a line holds it; `speaks`: it is a quote's speaker (a relation points
+    at it)."""
+
+    start: int
+    end: int
+    label: str
+    speaks: bool = False
+
+
+def _written(
+    annotations: Sequence[Annotation], extra: Sequence[Speaker], links: Sequence[tuple[int, int]]
+) -> list[Written]:
+    """The spans of a line: the annotations', then the speakers' own `SPEAKER` spans
+    (`relations.speaker_links`: `extra` and the (quote, speaker) `links`)."""
+    speakers = {speaker for _, speaker in links}
+    spans = [(a.start, a.end, a.label) for a in annotations]
+    spans += [(s.start, s.end, SPEAKER_LABEL) for s in extra]
+    return [Written(*span, n in speakers) for n, span in enumerate(spans)]
+
+
+def spans_written(document: ExportDocument, entities: bool = False) -> list[Written]:
+    """The spans of the document's line: its annotations' and, in the relation shape
+    (`entities`), the `SPEAKER` span of each speaker that is no annotation's."""
+    if not entities:
+        return _written(document.annotations, [], [])
+    return _written(document.annotations, *speaker_links(document.annotations))
+
+
+def overlaps(document: ExportDocument, entities: bool = False) -> list[tuple[Written, Written]]:
+    """Each pair of the spans of the document's line whose spans overlap (a project that
+    does not allow overlapping spans keeps one of them), in text order."""
     found = []
-    ordered = sorted(document.annotations, key=lambda a: (a.start, a.end))
+    ordered = sorted(spans_written(document, entities), key=lambda a: (a.start, a.end))
     for index, a in enumerate(ordered):
         for b in ordered[index + 1 :]:
             if b.start >= a.end:
@@ -90,19 +120,43 @@ def overlaps(document: ExportDocument) -> list[tuple[Annotation, Annotation]]:
     return found
 
 
-def without_overlaps(document: ExportDocument) -> tuple[ExportDocument, list[Annotation]]:
-    """The document keeping, of overlapping annotations, the longest (the earlier on a
-    tie), and the annotations it dropped."""
-    kept: list[Annotation] = []
-    dropped: list[Annotation] = []
-    by_length = sorted(document.annotations, key=lambda a: (a.start - a.end, a.start, a.label))
-    for a in by_length:
-        if any(a.start < k.end and k.start < a.end for k in kept):
-            dropped.append(a)
+def without_overlaps(
+    document: ExportDocument, entities: bool = False
+) -> tuple[ExportDocument, list[Written]]:
+    """The document keeping, of the overlapping spans of its line, the longest (the
+    earlier on a tie), and the spans it dropped, in text order. In the relation shape a
+    speaker's own span takes part too: a quote whose speaker's span is dropped is kept
+    without it."""
+    annotations = document.annotations
+    extra, links = speaker_links(annotations) if entities else ([], [])
+    spans = _written(annotations, extra, links)
+    quotes_of: dict[int, set[int]] = {}
+    for quote, speaker in links:
+        quotes_of.setdefault(speaker, set()).add(quote)
+    kept: list[int] = []
+    dropped: list[int] = []
+    for n in sorted(range(len(spans)), key=lambda n: _longest_first(spans[n])):
+        span = spans[n]
+        if n >= len(annotations) and quotes_of[n] <= set(dropped):
+            continue  # a speaker's own span, whose quotes are gone: not written
+        if any(span.start < spans[k].end and spans[k].start < span.end for k in kept):
+            dropped.append(n)
         else:
-            kept.append(a)
-    kept.sort(key=annotation_sort_key)
-    return ExportDocument(document.doc_id, document.text, document.meta, kept), dropped
+            kept.append(n)
+    lost, holds = set(dropped), set(kept)
+    unspoken = {quote for quote, speaker in links if speaker in lost}
+    held = [
+        replace(a, speaker=None) if n in unspoken else a
+        for n, a in enumerate(annotations)
+        if n in holds
+    ]
+    held.sort(key=annotation_sort_key)
+    without = ExportDocument(document.doc_id, document.text, document.meta, held)
+    return without, sorted(spans[n] for n in dropped)  # in text order
+
+
+def _longest_first(span: Written) -> tuple[int, int, str]:
+    return (span.start - span.end, span.start, span.label)
 
 
 def _spans(record: dict[str, Any]) -> list[dict[str, Any]]:

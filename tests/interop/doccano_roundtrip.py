@@ -8,7 +8,10 @@ API, uploads the exports, exports them back, compares them span by span, imports
 file back into reader, prints the figures as JSON and stops both processes by their PIDs.
 A third store, erin's, has entities and quotes with their speakers: its relation project
 is checked relation by relation (quote span -> speaker span), and doccano's export of it,
-imported into reader, gives the quotes their speakers back.
+imported into reader, gives the quotes their speakers back. A fourth, fay's, has speakers
+whose own `SPEAKER` entities overlap her PERSONs: uploaded to a relation project that does
+not allow overlaps, as exported (reader reports the pairs) and with `--no-overlap` (every
+span and relation it kept comes back).
 
     python tests/interop/doccano_roundtrip.py [--doccano-venv .interop-venv] [--keep DIR]
 
@@ -105,6 +108,14 @@ QUOTES = {
         ('"No comment."', "Her deputy"),
     ],
 }
+# fay's quotes: each speaker is a SPEAKER entity of its own that overlaps a PERSON she
+# marked, and nothing else overlaps: the relation project that does not allow overlaps.
+SAID = {
+    "title": "Said",
+    "text": 'Her deputy, Ana Lima, said "No comment." The mayor, Rui Sousa, said "Later."',
+    "entities": [("Ana Lima", "PERSON"), ("The mayor, Rui Sousa", "PERSON")],
+    "quotes": [('"No comment."', "Her deputy, Ana Lima"), ('"Later."', "Rui Sousa")],
+}
 LABEL_KINDS = ["--label-kind", "PERSON=entity", "--label-kind", "GPE=entity"]
 LABEL_KINDS += ["--label-kind", "QUOTE=quote"]
 
@@ -138,26 +149,26 @@ def make_stores(work: Path) -> None:
         reader("import", str(path), "--db", f"{name}.json", "--annotator", name, cwd=work)
 
 
-def make_quote_store(work: Path) -> None:
-    """erin's store of entities and quotes with speakers, through `reader import` of a
-    native line."""
-    text = QUOTES["text"]
+def make_quote_store(work: Path, name: str = "erin", quotes: dict[str, Any] = QUOTES) -> None:
+    """erin's store of entities and quotes with speakers (or `name`'s of `quotes`),
+    through `reader import` of a native line."""
+    text = quotes["text"]
 
     def at(words: str) -> dict[str, Any]:
         start = text.index(words)
         return {"start": start, "end": start + len(words), "text": words}
 
     annotations = [
-        {**at(words), "kind": "entity", "label": label} for words, label in QUOTES["entities"]
+        {**at(words), "kind": "entity", "label": label} for words, label in quotes["entities"]
     ]
     annotations += [
         {**at(words), "kind": "quote", "label": "QUOTE", "speaker": at(who)}
-        for words, who in QUOTES["quotes"]
+        for words, who in quotes["quotes"]
     ]
-    line = {"text": text, "meta": {"title": QUOTES["title"]}, "annotations": annotations}
-    path = work / "erin-in.jsonl"
+    line = {"text": text, "meta": {"title": quotes["title"]}, "annotations": annotations}
+    path = work / f"{name}-in.jsonl"
     path.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
-    reader("import", str(path), "--db", "erin.json", "--annotator", "erin", cwd=work)
+    reader("import", str(path), "--db", f"{name}.json", "--annotator", name, cwd=work)
 
 
 def relations_of(records: list[dict[str, Any]]) -> Counter[tuple[str, str, str]]:
@@ -280,11 +291,15 @@ class Doccano:
             return json.loads(payload)
         return payload
 
-    def wait(self, task_id: str) -> Any:
+    def wait(self, task_id: str, failing: bool = False) -> Any:
+        """The task's result; one that failed stops the run, or with `failing` is
+        returned as `{"error": ...}`."""
         for _ in range(600):
             status = self.call("GET", f"/v1/tasks/status/{task_id}")
             if status["ready"]:
                 if status["error"]:
+                    if failing:
+                        return {"error": status["error"]}
                     raise SystemExit(f"doccano task failed: {status['error']}")
                 return status["result"]
             time.sleep(0.5)
@@ -308,7 +323,7 @@ class Doccano:
         )
         return int(made["id"])
 
-    def upload(self, project: int, path: Path, task: str) -> Any:
+    def upload(self, project: int, path: Path, task: str, failing: bool = False) -> Any:
         boundary = uuid.uuid4().hex
         body = (
             (
@@ -337,7 +352,7 @@ class Doccano:
                 "encoding": "utf_8",
             },
         )
-        return self.wait(started["task_id"])
+        return self.wait(started["task_id"], failing)
 
     def download(self, project: int) -> list[dict[str, Any]]:
         started = self.call(
@@ -385,6 +400,25 @@ def compare(sent: list[dict[str, Any]], back: list[dict[str, Any]]) -> dict[str,
     }
 
 
+def relations_compared(sent: list[dict[str, Any]], back: list[dict[str, Any]]) -> dict[str, Any]:
+    """`compare`, and the relations (quote -> speaker) uploaded, back and matched."""
+    compared = compare(sent, back)
+    ours, theirs = relations_of(sent), relations_of(back)
+    compared["relations_uploaded"] = sum(ours.values())
+    compared["relations_back"] = sum(theirs.values())
+    compared["relations_matched"] = sum((ours & theirs).values())
+    return compared
+
+
+def pairs_reported(stderr: str) -> int:
+    """How many overlapping pairs reader's export warned of."""
+    return sum(
+        int(line.split(" has ")[1].split()[0])
+        for line in stderr.splitlines()
+        if " overlapping pair" in line
+    )
+
+
 def lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
@@ -392,20 +426,20 @@ def lines(path: Path) -> list[dict[str, Any]]:
 def run(venv: Path, work: Path) -> dict[str, Any]:
     make_stores(work)
     make_quote_store(work)
+    make_quote_store(work, "fay", SAID)
     reader(
         "export", "--db", "erin.json", "--format", "doccano-entities", "-o", "erin.jsonl", cwd=work
     )
+    fay = ["--db", "fay.json", "--format", "doccano-entities"]
+    fay_warned = reader("export", *fay, "-o", "fay-raw.jsonl", cwd=work).stderr
+    fay_trimmed = reader("export", *fay, "--no-overlap", "-o", "fay-trimmed.jsonl", cwd=work)
     both = ["--db", "alice.json", "--db", "bob.json"]
     reader("export", *both, "--format", "doccano", "--split", "-o", "labels", cwd=work)
     reader("export", *both, "--format", "doccano-entities", "--split", "-o", "entities", cwd=work)
     warned = reader(
         "export", "--db", "alice.json", "--format", "doccano", "-o", "alice-raw.jsonl", cwd=work
     )
-    reported = sum(
-        int(line.split(" has ")[1].split()[0])
-        for line in warned.stderr.splitlines()
-        if " overlapping pair" in line
-    )
+    reported = pairs_reported(warned.stderr)
     trimmed = reader(
         "export",
         "--db",
@@ -454,12 +488,9 @@ def run(venv: Path, work: Path) -> dict[str, Any]:
         (work / "doccano-erin.jsonl").write_text(
             "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in back), encoding="utf-8"
         )
-        quoted = compare(lines(sent), back)
-        ours, theirs = relations_of(lines(sent)), relations_of(back)
-        quoted["relations_uploaded"] = sum(ours.values())
-        quoted["relations_back"] = sum(theirs.values())
-        quoted["relations_matched"] = sum((ours & theirs).values())
-        projects["relation_project/erin_quotes_and_speakers"] = quoted
+        projects["relation_project/erin_quotes_and_speakers"] = relations_compared(
+            lines(sent), back
+        )
         project = doccano.project("alice default (no overlaps)", overlapping=False, relation=False)
         doccano.upload(project, work / "alice-raw.jsonl", "SequenceLabeling")
         raw = compare(lines(work / "alice-raw.jsonl"), doccano.download(project))
@@ -470,6 +501,22 @@ def run(venv: Path, work: Path) -> dict[str, Any]:
         trimmed_back = compare(lines(work / "alice-trimmed.jsonl"), doccano.download(project))
         trimmed_back["spans_reader_dropped_and_listed"] = dropped
         projects["default_project/alice_no_overlap"] = trimmed_back
+        # fay's speakers overlap her PERSONs: reported, or dropped and listed with --no-overlap
+        project = doccano.project("fay relations (no overlaps)", overlapping=False, relation=True)
+        failed = doccano.upload(project, work / "fay-raw.jsonl", "RelationExtraction", True)
+        raw = relations_compared(lines(work / "fay-raw.jsonl"), doccano.download(project))
+        raw["upload_error"] = str((failed or {}).get("error", "")) or None
+        raw["overlapping_pairs_reader_reported"] = pairs_reported(fay_warned)
+        projects["relation_project_no_overlaps/fay_with_overlaps"] = raw
+        project = doccano.project("fay relations, --no-overlap", overlapping=False, relation=True)
+        doccano.upload(project, work / "fay-trimmed.jsonl", "RelationExtraction")
+        trimmed_back = relations_compared(
+            lines(work / "fay-trimmed.jsonl"), doccano.download(project)
+        )
+        trimmed_back["spans_reader_dropped_and_listed"] = sum(
+            "--no-overlap dropped" in line for line in fay_trimmed.stderr.splitlines()
+        )
+        projects["relation_project_no_overlaps/fay_no_overlap"] = trimmed_back
         figures["projects"] = projects
     finally:
         figures["stopped_pids"] = doccano.stop()
@@ -524,7 +571,7 @@ def main() -> int:
             and not p["spans_extra"]
             and p.get("relations_matched") == p.get("relations_uploaded") == p.get("relations_back")
             for name, p in projects.items()
-            if name != "default_project/alice_with_overlaps"
+            if not name.endswith("_with_overlaps")
         )
     )
     figures["ok"] = ok

@@ -611,15 +611,16 @@ class ReadingScreen(SuggestingScreen):
         if session is None or span is None:
             return
         from ...annotate.span_suggestions import SpanSuggested, takes_label
-        from ...annotate.suggestions import Suggested
+        from ...annotate.suggestions import suggestion_on
 
         fixing = self._fixing if self.state.selection is not None else None
         suggested = fixing or self._under_cursor()
         if isinstance(suggested, SpanSuggested) and takes_label(self.schema, suggested, label.name):
             self._accept_span(suggested, label.name)
             return
-        if isinstance(suggested, Suggested) and label.kind == "claim":
-            self._label_suggested(suggested, label.name)
+        claim = suggestion_on(self._suggestions, span.start, span.end)
+        if claim is not None and label.kind == "claim":  # whatever else is focused
+            self._label_suggested(claim, label.name)
             return
         if label.kind == "quote" and self._ask_speaker(label, span):
             return
@@ -632,15 +633,18 @@ class ReadingScreen(SuggestingScreen):
         def apply(session: AnnotationSession) -> Annotation:
             existing = session.find(self.document.id, span.start, span.end, label.kind, label.name)
             source = source_after(existing, label.name)
-            return session.apply_label(
-                self.document, span.start, span.end, label.name, source=source, speaker=speaker
-            )
+            with session.batch():  # the label and what the learner learns: one undo step
+                annotation = session.apply_label(
+                    self.document, span.start, span.end, label.name, source=source, speaker=speaker
+                )
+                if annotation != existing:  # the same label again teaches nothing
+                    self._teach(session, annotation.text, annotation.label, None)
+            return annotation
 
         annotation = self._write(apply)
         if annotation is None:
             return
         self.state.clear_selection()
-        self._teach(annotation.text, annotation.label, None)
         said = f" said by {annotation.speaker.text}" if annotation.speaker else ""
         self._saved(f"{annotation.label} on {len(annotation.text.split())} words{said}")
 
@@ -796,6 +800,7 @@ class ReadingScreen(SuggestingScreen):
                 self._open(where)
         self._saved(("undid " if undo else "redid ") + step.description)
         self._rescore()  # an annotation undone may leave a sentence to suggest again
+        self._learn_queued()  # what the learner learned in the step, undone or redone
 
     def action_every_occurrence(self, corpus: bool) -> None:
         """`*` (`&`): the label of the annotation here on every other occurrence of its

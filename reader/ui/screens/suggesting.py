@@ -255,22 +255,25 @@ class SuggestingScreen(Screen[None]):
                 made = [accept(session, self.document, suggested) for suggested in spans]
                 if claim is not None:
                     made.append(label_suggested(session, self.document, claim, claim.label))
+                    self._teach(session, made[-1].text, claim.label, claim)
             return made
 
-        made = self._write(accept_all)
-        if made is None:
+        if self._write(accept_all) is None:
             return
-        if claim is not None:
-            self._teach(made[-1].text, claim.label, claim)
         self._saved(f"accepted {count} suggestion{'s' if count != 1 else ''} (u undoes them all)")
 
     def _label_suggested(self, suggested: Suggested, label: str) -> None:
         from ...annotate.suggestions import label_suggested
 
-        annotation = self._write(lambda s: label_suggested(s, self.document, suggested, label))
+        def label_it(session: AnnotationSession) -> Annotation:
+            with session.batch():  # the label and what the learner learns: one undo step
+                annotation = label_suggested(session, self.document, suggested, label)
+                self._teach(session, annotation.text, label, suggested)
+            return annotation
+
+        annotation = self._write(label_it)
         if annotation is None:
             return
-        self._teach(annotation.text, label, suggested)
         how = "accepted" if annotation.source == "suggested" else "corrected to"
         self._saved(f"{how} {annotation.label}")
 
@@ -280,12 +283,14 @@ class SuggestingScreen(Screen[None]):
         if not isinstance(suggested, Suggested):
             self._reject_span(suggested)
             return
-        if self._teacher is None:
+        if self._teacher is None or self.session is None:
             return
         self._show_suggestions(self.document.id, [s for s in self._suggestions if s != suggested])
         text = self.document.text[suggested.start : suggested.end]
-        self._learn(self._teacher.rejected, self.document.id, text, suggested)
-        self._flash(f"rejected the {suggested.label} suggestion")
+        lesson = self._teacher.rejected(self.document.id, text, suggested)
+        self.session.record(lesson, f"reject {suggested.label}")
+        self._learn_queued()
+        self._flash(f"rejected the {suggested.label} suggestion (u suggests it again)")
 
     def _reject_span(self, suggested: SpanSuggested) -> None:
         """`n` on an entity or quote suggestion: never suggested again (saved beside the
@@ -306,15 +311,25 @@ class SuggestingScreen(Screen[None]):
         self._paint_suggestions()
         self._flash(f"rejected the {suggested.label} suggestion (u suggests it again)")
 
-    def _teach(self, sentence: str, label: str, suggested: Suggested | None) -> None:
+    def _teach(
+        self, session: AnnotationSession, sentence: str, label: str, suggested: Suggested | None
+    ) -> None:
+        """Teach the learner the claim `label` given to `sentence`: a part of the session's
+        step under way (undo takes back what it learned too), learned off the UI thread."""
         if self._teacher is not None and self.schema.kind_of(label) == "claim":
-            self._learn(self._teacher.labelled, sentence, label, suggested)
+            session.record(self._teacher.labelled(sentence, label, suggested))
+            self._learn_queued()
+
+    def _learn_queued(self) -> None:
+        """Run what the learner was taught, or had undone, since the last time."""
+        if self._teacher is not None and self._teacher.pending:
+            self._learn(self._teacher)
 
     @work(thread=True, group="teach", description="learning from a label")
-    def _learn(self, teach: Callable[..., object], *args: object) -> None:
+    def _learn(self, teacher: Teacher) -> None:
         """Teach the learner and save its state, off the UI thread; then suggest again."""
         try:
-            teach(*args)
+            teacher.work()
         except ReaderError as exc:
             self.app.call_from_thread(
                 self.notify, f"learned suggestions NOT saved: {exc}", severity="error", timeout=15
