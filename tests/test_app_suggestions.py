@@ -313,3 +313,30 @@ async def test_a_claim_key_on_a_focused_entity_answers_the_sentences_claim_sugge
         await pilot.press("e", "1")  # FACT, the suggested label
         await until(pilot, lambda: outcomes(db)["accepted"] == 1, "the acceptance counted")
         assert [(a.label, a.source) for a in on_disk(db)] == [("FACT", "suggested")]
+
+
+async def test_a_sentence_labelled_by_hand_that_was_not_suggested_counts_as_missed(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "alice.json"
+
+    def missed() -> int:
+        return int(load_learner(db).stats()["missed"]) if state_path(db).exists() else -1
+
+    async with suggesting(db) as pilot:
+        await to(pilot, "Thank you very much.")  # scored under the threshold: no suggestion
+        await pilot.press("1")
+        await until(pilot, lambda: missed() == 1, "the miss counted")
+        opinions = updates(db, "OPINION")  # (FACT's update was OPINION's too)
+        await pilot.press("2")  # the annotator's own relabel: the model missed nothing more
+        await until(pilot, lambda: updates(db, "OPINION") == opinions + 1, "the relabel learned")
+        assert missed() == 1
+        await pilot.press("u")  # undo takes the relabel back, and then the miss
+        await until(pilot, lambda: updates(db, "OPINION") == opinions, "the relabel unlearned")
+        await pilot.press("u")
+        await until(pilot, lambda: missed() == 0, "the miss taken back")
+        facts = updates(db, "FACT")
+        await pilot.press("S")  # suggestions hidden: a label by hand is no miss
+        await pilot.press("1")
+        await until(pilot, lambda: updates(db, "FACT") == facts + 1, "the label learned")
+        assert missed() == 0

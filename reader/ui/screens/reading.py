@@ -633,12 +633,13 @@ class ReadingScreen(SuggestingScreen):
         def apply(session: AnnotationSession) -> Annotation:
             existing = session.find(self.document.id, span.start, span.end, label.kind, label.name)
             source = source_after(existing, label.name)
+            missed = self._missed(span.start, span.end)  # asked before the label is made
             with session.batch():  # the label and what the learner learns: one undo step
                 annotation = session.apply_label(
                     self.document, span.start, span.end, label.name, source=source, speaker=speaker
                 )
                 if annotation != existing:  # the same label again teaches nothing
-                    self._teach(session, annotation.text, annotation.label, None)
+                    self._teach(session, annotation.text, annotation.label, missed)
             return annotation
 
         annotation = self._write(apply)
@@ -742,9 +743,9 @@ class ReadingScreen(SuggestingScreen):
             then(found[index])
 
         shown = found[:9]
-        prompt = ChoicePrompt(f"{len(found)} annotations here: {what} which?", [
-            describe(a, 50) for a in shown
-        ])
+        prompt = ChoicePrompt(
+            f"{len(found)} annotations here: {what} which?", [describe(a, 50) for a in shown]
+        )
         self.app.push_screen(prompt, chosen)
 
     def action_delete(self) -> None:
@@ -773,7 +774,7 @@ class ReadingScreen(SuggestingScreen):
         if note is None:
             self.refresh_panels("note cancelled")
         elif self._write(lambda session: session.set_note(annotation, note)) is not None:
-                self._saved("note" if note else "note cleared")
+            self._saved("note" if note else "note cleared")
 
     def action_undo(self) -> None:
         self._history(undo=True)

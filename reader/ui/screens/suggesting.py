@@ -56,6 +56,7 @@ class SuggestingScreen(Screen[None]):
         self.suggesting = suggest
         self._teacher: Teacher | None = None
         self._suggestions: list[Suggested] = []  # claim suggestions
+        self._scored: str | None = None  # the document whose claim suggestions are shown
         self._span_suggestions: list[SpanSuggested] = []  # entity and quote suggestions
         self._rejections: Rejections | None = None
         self._fixing: SpanSuggested | None = None  # whose ends the selection fixes
@@ -132,6 +133,7 @@ class SuggestingScreen(Screen[None]):
         if doc_id != self.document.id:
             return
         self._suggestions = found if self.suggesting else []
+        self._scored = doc_id if self.suggesting else None
         self._paint_suggestions()
 
     def _suggest_spans(self) -> None:
@@ -310,6 +312,27 @@ class SuggestingScreen(Screen[None]):
         self._span_suggestions = [s for s in self._span_suggestions if s != suggested]
         self._paint_suggestions()
         self._flash(f"rejected the {suggested.label} suggestion (u suggests it again)")
+
+    def _missed(self, start: int, end: int) -> Suggested | None:
+        """For a claim label about to be given by hand on `start:end`: with suggestions
+        shown for this document, and that span a sentence with no claim yet that the model
+        did not suggest (nor the annotator reject), the suggestion the model missed (scored
+        under the threshold), so that the learner counts a "missed"."""
+        doc_id = self.document.id
+        if not self.suggesting or self._scored != doc_id or self._teacher is None:
+            return None
+        from ...annotate.suggestions import Suggested, suggestion_on
+
+        if (
+            suggestion_on(self._suggestions, start, end) is not None
+            or self._teacher.learner.was_rejected(doc_id, start, end)
+            or not any((s.start, s.end) == (start, end) for s in self.state.sentences.spans)
+            or any(
+                (a.start, a.end) == (start, end) and a.kind == "claim" for a in self._annotations
+            )
+        ):
+            return None
+        return Suggested(start, end, "", 0.0)
 
     def _teach(
         self, session: AnnotationSession, sentence: str, label: str, suggested: Suggested | None
