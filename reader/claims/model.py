@@ -16,7 +16,6 @@ import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -112,8 +111,7 @@ def load_model_file(path: Any) -> LinearModel:
 @functools.cache
 def shipped_model() -> LinearModel:
     """The model shipped in the package, loaded once, on first use."""
-    with resources.as_file(resources.files("reader.claims").joinpath("data", MODEL_FILE)) as path:
-        return load_model_file(path)
+    return load_model_file(Path(__file__).with_name("data") / MODEL_FILE)
 
 
 def probability(sentence: str) -> float:

@@ -8,7 +8,7 @@ escapes) and as plain text, never as markup. Rich is imported only when a table 
 from __future__ import annotations
 
 import functools
-import secrets
+import os
 import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -110,7 +110,7 @@ def document_json(text: str, source: str, engine: str | None, store: tuple[str, 
 def _store_version(db: str | None) -> tuple[str, str] | None:
     """`db` and a token of this command: a process that keeps a store's scorer (a pool or
     Dask worker, or this one, for tests) reads the store again for each command."""
-    return None if db is None else (db, secrets.token_hex(8))
+    return None if db is None else (db, os.urandom(8).hex())  # secrets' token_hex, unimported
 
 
 @functools.lru_cache(maxsize=4)

@@ -15,12 +15,12 @@ import re
 import tempfile
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 _CACHE_FORMAT = "2"
 _BIG_CITY = 100_000  # alternate (ASCII) names are taken only for cities this large
 _ALT_NAME = re.compile(r"[A-Z][a-z]+(?:[ '-][A-Za-z][a-z]+){0,3}")
+_DATA = Path(__file__).with_name("data")  # the word lists, beside this module in the wheel
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ class Lexicon:
 
 
 def _data_words(name: str) -> list[str]:
-    text = resources.files("reader.nlp").joinpath("data", name).read_text(encoding="utf-8")
+    text = (_DATA / name).read_text(encoding="utf-8")
     words: list[str] = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()

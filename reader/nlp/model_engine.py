@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 from .analysis import analysis
 from .crf_weights import load, viterbi
@@ -34,14 +34,13 @@ DOCUMENT_NAMES = True  # pool a word's mentions' probabilities (document_names, 
 @cache
 def entity_model() -> ScoreTables:
     """The shipped model's weights (with their per-word score cache), read once per process."""
-    path = resources.files("reader.nlp").joinpath("data", MODEL_FILE)
+    path = Path(__file__).with_name("data") / MODEL_FILE
     if not path.is_file():
         raise EngineError(f"the entity model is missing ({MODEL_FILE}); reinstall reader")
-    with resources.as_file(path) as real:
-        try:
-            weights = load(real)
-        except (OSError, KeyError, ValueError) as exc:
-            raise EngineError(f"the entity model is damaged ({exc}); reinstall reader") from None
+    try:
+        weights = load(path)
+    except (OSError, KeyError, ValueError) as exc:
+        raise EngineError(f"the entity model is damaged ({exc}); reinstall reader") from None
     return ScoreTables(weights, WordFeatures(lexicon(), weights.lowercase))
 
 
