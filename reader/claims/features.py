@@ -46,6 +46,7 @@ _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: take the high 
 _BASE = np.uint64(1_000_003)
 _SALT = 0x51_7C_C1_B7_27_22_0A_95
 _BLOCK_SCALE = float(np.sqrt(0.5))
+_NARROW_ROWS = 1 << (32 - DIM_BITS)  # rows whose (row, bucket) keys fit in 32 bits
 _UTF8 = functools.partial(str.encode, encoding="utf-8", errors="surrogatepass")
 
 
@@ -106,11 +107,17 @@ def _unit_rows(lengths: list[int]) -> np.ndarray:
     return np.repeat(np.arange(len(lengths)), lengths)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _token_hash(token: str) -> int:
+    """A word token's CRC-32, remembered: most tokens of a text are words met before."""
+    return zlib.crc32(_UTF8(token))
+
+
 def word_buckets(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Row and bucket of every word 1- to 3-gram of each normalised text of `texts`."""
     tokens = [_TOKEN.findall(text) for text in texts]
     flat = list(itertools.chain.from_iterable(tokens))
-    codes = np.fromiter(map(zlib.crc32, map(_UTF8, flat)), dtype=np.uint64, count=len(flat))
+    codes = np.fromiter(map(_token_hash, flat), dtype=np.uint64, count=len(flat))
     return _rolled(codes, _unit_rows([len(t) for t in tokens]), WORD_NGRAMS, _SALT)
 
 
@@ -131,7 +138,11 @@ def _block(
     rows: np.ndarray, buckets: np.ndarray, count: int, idf: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One block's rows, buckets (unique in a row) and scaled values."""
-    keys, counts = np.unique((rows.astype(np.uint64) << _BITS) | buckets, return_counts=True)
+    keys = (rows.astype(np.uint64) << _BITS) | buckets
+    if count <= _NARROW_ROWS:  # a document's sentences: sorting 32-bit keys is faster
+        keys = keys.astype(np.uint32)
+    keys, counts = np.unique(keys, return_counts=True)
+    keys = keys.astype(np.uint64)
     indices = (keys & _MASK).astype(np.int64)
     values = 1.0 + np.log(counts)
     if idf is not None:
