@@ -174,23 +174,24 @@ def document_word_features(
     lower_seen: set[str] = set()
     mid: set[str] = set()  # written with a capital inside a sentence, not only at its start
     for toks, tags in zip(sentences, rules, strict=True):
-        for k, (t, tag) in enumerate(zip(toks, tags, strict=True)):
-            w = t.text
-            if w[:1].islower():
-                lower_seen.add(w)
-            elif w[:1].isupper():
-                tally = votes.get(w)
-                if tally is None:
-                    tally = votes[w] = Counter()
-                tally[tag[2:] or "O"] += 1
-                if k and toks[k - 1].text not in _OPENERS:
-                    mid.add(w)
-                if (
-                    tag == "I-PERSON"
-                    and (k + 1 == len(tags) or tags[k + 1] != "I-PERSON")
-                    and len(w) > 2
-                ):
-                    surnames.add(w)
+        words = [t.text for t in toks]
+        if len(words) != len(tags):
+            raise ValueError("a sentence's tokens and rules' tags differ in number")
+        lower_seen.update(w for w in words if w[:1].islower())
+        for k in [k for k, w in enumerate(words) if w[:1].isupper()]:  # the few capitalised
+            w, tag = words[k], tags[k]
+            tally = votes.get(w)
+            if tally is None:
+                tally = votes[w] = Counter()
+            tally[tag[2:] or "O"] += 1
+            if k and words[k - 1] not in _OPENERS:
+                mid.add(w)
+            if (
+                tag == "I-PERSON"
+                and (k + 1 == len(tags) or tags[k + 1] != "I-PERSON")
+                and len(w) > 2
+            ):
+                surnames.add(w)
     doc_feats: dict[str, list[str]] = {}
     for w, tally in votes.items():
         feats = []

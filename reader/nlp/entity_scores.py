@@ -12,7 +12,6 @@ array look-ups per token instead of building and matching twenty strings.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -27,6 +26,8 @@ from .entity_features import (
     rule_features,
 )
 
+_LOW = (1 << 32) - 1  # a pair's code: the first word's row in the high 32 bits
+
 
 class _Rows:
     """Score rows computed once per key, in one growing array: for each key, `groups(key)`
@@ -38,16 +39,19 @@ class _Rows:
         self.weights = weights
         self.groups = groups
         self.ids: dict[Hashable, int] = {}
+        self.keys: list[Hashable] = []  # row number -> key
         self.table = np.zeros((64, width, len(weights.labels)))
 
+    def ids_of(self, keys: Sequence[Hashable]) -> list[int]:
+        """The row numbers of `keys` (rows computed for keys not met before)."""
+        missing = [k for k in keys if k not in self.ids]
+        if missing:
+            self._add(missing)
+        return list(map(self.ids.__getitem__, keys))
+
     def rows_of(self, keys: Sequence[Hashable]) -> np.ndarray:
-        """The rows of `keys`, one after the other (computed for keys not met before)."""
-        get = self.ids.get
-        found = [get(k, -1) for k in keys]
-        if -1 in found:
-            self._add([k for k, i in zip(keys, found, strict=True) if i == -1])
-            found = [get(k, -1) for k in keys]
-        return self.table[found]
+        """The rows of `keys`, one after the other."""
+        return self.table[self.ids_of(keys)]
 
     def _add(self, keys: Sequence[Hashable]) -> None:
         new = list(dict.fromkeys(keys))
@@ -63,6 +67,7 @@ class _Rows:
             self.table = np.concatenate([self.table, np.zeros_like(self.table)])
         self.table[n : n + len(new)] = sums.reshape(len(new), *self.table.shape[1:])
         self.ids.update(zip(new, range(n, n + len(new)), strict=True))
+        self.keys.extend(new)
 
 
 class ScoreTables:
@@ -74,7 +79,7 @@ class ScoreTables:
         self.types = _Rows(weights, 5, self._type_groups)
         self.tags = _Rows(weights, 3, lambda tag: [[f] for f in rule_features(tag)])
         self.doc = _Rows(weights, 1, lambda feats: [feats])
-        self.pairs: dict[tuple[str, str], tuple[int, int]] = {}
+        self.pairs: dict[int, int] = {}  # see _pair_rows
         fixed = (self._sum([f]) for f in ("bias", "BOS", "-2BOS", "EOS"))
         self.bias, self.bos, self.bos2, self.eos = fixed
 
@@ -86,23 +91,25 @@ class ScoreTables:
         c = self.words.context(word)
         return (self.words(word), c[0:2], c[2:4], c[4:6], c[6:8])
 
-    def _pair_rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """For each token but the last, the rows of its bigram with the next token: as the
-        next token's `-1|0` feature and as its own `0|+1` feature."""
-        pairs, get = self.pairs, self.pairs.get
+    def _pair_rows(self, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each token but the last (`word_ids`: their rows in `types`), the rows of its
+        bigram with the next token: as the next token's `-1|0` feature and as its own
+        `0|+1` feature. A pair and its two rows are each one int (two halves of 32 bits)."""
+        codes = ((word_ids[:-1] << 32) | word_ids[1:]).tolist()
+        found = list(map(self.pairs.get, codes))
+        if None in found:
+            self._add_pairs({c for c, got in zip(codes, found, strict=True) if got is None})
+            found = list(map(self.pairs.get, codes))
+        rows = np.array(found, dtype=np.int64)
+        return rows >> 32, rows & _LOW
+
+    def _add_pairs(self, codes: Iterable[int]) -> None:
         index, unknown, words = self.weights.index, self.weights.unknown, self.words
-        before, after = [], []
-        for key in pairwise(texts):
-            got = get(key)
-            if got is None:
-                a, b = words(key[0])[0], words(key[1])[0]
-                got = pairs[key] = (
-                    index.get(before_pair(a, b), unknown),
-                    index.get(after_pair(a, b), unknown),
-                )
-            before.append(got[0])
-            after.append(got[1])
-        return np.array(before, dtype=np.intp), np.array(after, dtype=np.intp)
+        word_of: list[Any] = self.types.keys  # the words, by their rows in `types`
+        for code in codes:
+            a, b = words(word_of[code >> 32])[0], words(word_of[code & _LOW])[0]
+            before = index.get(before_pair(a, b), unknown)
+            self.pairs[code] = before << 32 | index.get(after_pair(a, b), unknown)
 
     def document_scores(
         self, sentences: Sequence[Sequence[Token]], rules: Sequence[Sequence[str]]
@@ -114,11 +121,12 @@ class ScoreTables:
         lengths = np.array([len(s) for s in sentences], dtype=np.intp)
         pos = np.arange(len(texts)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         left = np.repeat(lengths, lengths) - pos - 1  # tokens after this one in its sentence
-        words = self.types.rows_of(texts)
+        word_ids = np.array(self.types.ids_of(texts), dtype=np.int64)
+        words = self.types.table[word_ids]
         ruled = self.tags.rows_of(tags)
         scores = words[:, 0] + ruled[:, 0] + self.bias
         state = self.weights.state
-        pair_before, pair_after = self._pair_rows(texts)
+        pair_before, pair_after = self._pair_rows(word_ids)
         i = np.flatnonzero(pos >= 1)  # has a word before it
         scores[i] += words[i - 1, 1] + ruled[i - 1, 1] + state[pair_before[i - 1]]
         scores[pos == 0] += self.bos
