@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import NamedTuple
 
 from .gazetteer import Lexicon
@@ -59,6 +60,11 @@ class Token(NamedTuple):
     text: str
 
 
+# `Token((start, end, text))`, the tuple made in C: a NamedTuple's own `__new__` is a Python
+# function, a third of the time of tokenizing a text.
+_token: Callable[[tuple[int, int, str]], Token] = partial(tuple.__new__, Token)
+
+
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """The model's tokens of `text[start:end]`, each with its offsets in `text`."""
     end = len(text) if end is None else end
@@ -73,7 +79,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
         ):
             e += 1
             word += "."
-        out.append(Token(s, e, word))
+        out.append(_token((s, e, word)))
     return out
 
 
