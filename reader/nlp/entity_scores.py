@@ -12,6 +12,7 @@ array look-ups per token instead of building and matching twenty strings.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -51,14 +52,15 @@ class _Rows:
 
     def rows_of(self, keys: Sequence[Hashable]) -> np.ndarray:
         """The rows of `keys`, one after the other."""
-        return self.table[self.ids_of(keys)]
+        ids = self.ids_of(keys)  # first: it may grow the table
+        return self.table[ids]
 
     def _add(self, keys: Sequence[Hashable]) -> None:
         new = list(dict.fromkeys(keys))
         groups = [g for k in new for g in self.groups(k)]
         sizes = np.array([len(g) for g in groups])
         sums = np.zeros((len(groups), self.table.shape[2]))
-        flat = self.weights.rows(name for g in groups for name in g)
+        flat = self.weights.rows(chain.from_iterable(groups))
         if flat:  # one sum per non-empty group, in one pass
             starts = np.cumsum(sizes) - sizes
             sums[sizes > 0] = np.add.reduceat(self.weights.state[flat], starts[sizes > 0])
