@@ -169,21 +169,22 @@ def marginals(weights: Weights, scores: np.ndarray, lengths: Sequence[int]) -> n
     mine = scores[token]
     odds = np.ones((longest, n_sent, n_labels))  # position-major; past a sentence's end: ones
     odds[pos, sent_of] = np.exp(mine - mine.max(axis=1, keepdims=True))
-    live = n_sent - np.searchsorted(sorted_lens[::-1], np.arange(longest), side="right")
+    live = (n_sent - np.searchsorted(sorted_lens[::-1], np.arange(longest), side="right")).tolist()
     step = np.exp(weights.transition - weights.transition.max())
     back_step = step.T.copy()
+    total = np.add.reduce  # what ndarray.sum calls, without its Python-level wrapper
     forward = np.empty_like(odds)
     f = forward[0] = odds[0]
     for t in range(1, longest):
         k = live[t]
         f = (f[:k] @ step) * odds[t, :k]
-        f /= f.sum(axis=1, keepdims=True)
+        f /= total(f, axis=1, keepdims=True)
         forward[t, :k] = f
     backward = np.ones_like(odds)
     for t in range(longest - 2, -1, -1):
         k = live[t + 1]
         b = (odds[t + 1, :k] * backward[t + 1, :k]) @ back_step
-        b /= b.sum(axis=1, keepdims=True)
+        b /= total(b, axis=1, keepdims=True)
         backward[t, :k] = b
     probs = forward[pos, sent_of] * backward[pos, sent_of]
     probs /= probs.sum(axis=1, keepdims=True)

@@ -54,7 +54,7 @@ def _positions(texts: Sequence[str], lengths: Sequence[int]) -> tuple[np.ndarray
     """For each token, whether it stands alone (neither neighbour in its sentence is
     capitalised), and whether it opens its sentence (first, or after an opening quote or
     bracket), where a capital says nothing about a name."""
-    caps = np.fromiter((w[:1].isupper() for w in texts), dtype=bool, count=len(texts))
+    caps = np.array([w[:1].isupper() for w in texts], dtype=bool)
     ends = np.cumsum(lengths)
     first = np.zeros(len(texts), dtype=bool)
     first[ends - np.asarray(lengths)] = True
@@ -62,7 +62,7 @@ def _positions(texts: Sequence[str], lengths: Sequence[int]) -> tuple[np.ndarray
     last[ends - 1] = True
     before = np.concatenate(([False], caps[:-1])) & ~first
     after = np.concatenate((caps[1:], [False])) & ~last
-    opened = np.fromiter((w in _OPENERS for w in texts), dtype=bool, count=len(texts))
+    opened = np.array([w in _OPENERS for w in texts], dtype=bool)
     opening = first | (np.concatenate(([False], opened[:-1])) & ~first)
     return np.asarray(~before & ~after), np.asarray(opening)
 
@@ -81,7 +81,7 @@ def pooled_tags(
     flat_tags = [tag for sent in tags for tag in sent]
     if not texts:
         return [list(sent) for sent in tags]
-    untagged = np.fromiter((tag == "O" for tag in flat_tags), dtype=bool, count=len(texts))
+    untagged = np.array([tag == "O" for tag in flat_tags], dtype=bool)
     alone, opening = _positions(texts, lengths)
     untagged_alone = untagged & alone
     words = _candidates(texts, untagged_alone)
@@ -115,8 +115,8 @@ def _probabilities(
     sizes = np.asarray(lengths)
     starts = np.cumsum(sizes) - sizes
     sentence_of = np.repeat(np.arange(len(sizes)), sizes)
-    chosen = np.unique(sentence_of[list(wanted)])
+    chosen = sorted(set(sentence_of[list(wanted)].tolist()))  # (np.unique imports numpy.ma)
     rows = np.concatenate([np.arange(starts[s], starts[s] + sizes[s]) for s in chosen])
     probs = marginals(weights, scores[rows], sizes[chosen].tolist())
-    position = {int(r): k for k, r in enumerate(rows)}
-    return {i: probs[position[i]] for i in wanted}
+    position = np.searchsorted(rows, wanted).tolist()  # `rows` is sorted: where each one is
+    return {i: probs[k] for i, k in zip(wanted, position, strict=True)}
