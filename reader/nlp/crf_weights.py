@@ -147,7 +147,7 @@ def viterbi(weights: Weights, scores: np.ndarray, lengths: Sequence[int]) -> lis
     names = weights.labels
     out: list[list[str]] = [[] for _ in range(n_sent)]
     for s, row, n in zip(order.tolist(), labels.tolist(), sorted_lens.tolist(), strict=True):
-        out[s] = [names[x] for x in row[:n]]
+        out[s] = list(map(names.__getitem__, row[:n]))
     return out
 
 

@@ -24,6 +24,7 @@ Everything that depends only on the word is computed once per word type (a dict 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -106,6 +107,20 @@ class WordFeatures:
         self.lowercase = lowercase  # the words the training text has in lower case
         self.cache: dict[str, tuple[str, ...]] = {}
         self.around: dict[str, tuple[str, ...]] = {}
+        self.gazetteers = tuple(  # each list's feature, and its words
+            (f"g:{name}", words)
+            for name, words in (
+                ("first", lex.first_names),
+                ("country", lex.countries),
+                ("city", lex.cities),
+                ("region", lex.regions),
+                ("demonym", lex.demonyms),
+                ("titleword", lex.titles),
+                ("orghead", lex.org_heads),
+                ("lochead", lex.loc_heads),
+                ("stop", lex.stop),
+            )
+        )
 
     def __call__(self, word: str) -> tuple[str, ...]:
         got = self.cache.get(word)
@@ -124,7 +139,6 @@ class WordFeatures:
         return got
 
     def _compute(self, word: str) -> tuple[str, ...]:
-        lex = self.lex
         low = word.lower().replace("’", "'")  # the training data's apostrophes are straight
         feats = [f"w={low}", f"sh={_shape(word)}", f"p3={low[:3]}", f"s3={low[-3:]}"]
         feats += [f"s2={low[-2:]}", f"p2={low[:2]}", f"s4={low[-4:]}"]
@@ -135,19 +149,9 @@ class WordFeatures:
         if not word.isalpha() and any(c.isdigit() for c in word):
             feats.append("digit")
         key = _key(word)
-        for name, words in (
-            ("first", lex.first_names),
-            ("country", lex.countries),
-            ("city", lex.cities),
-            ("region", lex.regions),
-            ("demonym", lex.demonyms),
-            ("titleword", lex.titles),
-            ("orghead", lex.org_heads),
-            ("lochead", lex.loc_heads),
-            ("stop", lex.stop),
-        ):
+        for feature, words in self.gazetteers:
             if key in words or word in words:
-                feats.append(f"g:{name}")
+                feats.append(feature)
         return tuple(feats)
 
 
@@ -157,16 +161,15 @@ _OPENERS = frozenset("\"“‘'(«[-—–:")
 def rule_tags(tokens: Sequence[Token], entities: Sequence[Entity]) -> list[str]:
     """The B-/I- label each token gets from the rules' entities (O outside them)."""
     tags = ["O"] * len(tokens)
+    starts = [t.start for t in tokens]
+    ends = [t.end for t in tokens]  # both ascending: tokens are in order and never overlap
     i = 0
     for e in entities:
-        while i < len(tokens) and tokens[i].end <= e.start:
-            i += 1
-        j = i
-        first = True
-        while j < len(tokens) and tokens[j].start < e.end:
-            tags[j] = ("B-" if first else "I-") + e.label
-            first = False
-            j += 1
+        i = bisect_right(ends, e.start, i)  # the first token ending after the entity starts
+        j = bisect_left(starts, e.end, i)  # the first one starting at or after its end
+        if i < j:
+            tags[i] = "B-" + e.label
+            tags[i + 1 : j] = ["I-" + e.label] * (j - i - 1)
     return tags
 
 

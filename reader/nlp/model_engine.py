@@ -96,16 +96,14 @@ def decode(
     i = 0
     n = len(tokens)
     lex = lexicon()
-    while i < n:
-        tag = tags[i]
-        if tag == "O":
-            i += 1
-            continue
-        kind = tag[2:]
-        j = i + 1
+    for first in [k for k, tag in enumerate(tags) if tag != "O"]:
+        if first < i:
+            continue  # inside the span before
+        kind = tags[first][2:]
+        j = first + 1
         while j < n and tags[j] == "I-" + kind:
             j += 1
-        a, b = _trim(tokens, i, j, kind)
+        a, b = _trim(tokens, first, j, kind)
         i = j
         if a >= b or not any(t.text[0].isupper() or t.text[0].isdigit() for t in tokens[a:b]):
             continue
