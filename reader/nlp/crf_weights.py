@@ -128,7 +128,8 @@ def viterbi(weights: Weights, scores: np.ndarray, lengths: Sequence[int]) -> lis
     pos = np.arange(len(sent_of)) - np.repeat(np.cumsum(sorted_lens) - sorted_lens, sorted_lens)
     token = np.repeat(starts[order], sorted_lens) + pos
     padded[sent_of, pos] = scores[token]
-    live = n_sent - np.searchsorted(sorted_lens[::-1], np.arange(longest), side="right")  # len > t
+    # how many sentences are longer than t, as Python ints (cheaper to slice with each step)
+    live = (n_sent - np.searchsorted(sorted_lens[::-1], np.arange(longest), side="right")).tolist()
     best = padded[:, 0].copy()
     trans = weights.transition
     back = []

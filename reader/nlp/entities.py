@@ -32,7 +32,6 @@ from .names import (
     OPENER_SKIP,
     ORG_WORDS,
     PAREN_ACRONYM,
-    PIECE,
     PLURAL_ACRONYM,
     RUN,
     SAID_BEFORE,
@@ -332,8 +331,11 @@ class _Doc:
     def run(self) -> list[Entity]:
         runs: list[list[Tok]] = []
         for m in RUN.finditer(self.text):
-            base = m.start()
-            toks = [Tok(base + p.start(), base + p.end(), p.group()) for p in PIECE.finditer(m[0])]
+            base = at = m.start()
+            toks = []
+            for word in m[0].split(" "):  # a run's words are one space apart
+                toks.append(Tok(at, at + len(word), word))
+                at += len(word) + 1
             runs.append(toks)
             self.mid_caps.update(t.text for t in toks[1:])
             if not self.sentence_initial(base):

@@ -29,7 +29,6 @@ _CONNECTORS = (
     "|der|den|bin|ibn|bint|abu|al|el|la|le|y|dos|das|do|arap|zu|on"
 )
 RUN = re.compile(rf"(?<![\w'’]){_WORD}(?:(?: (?:{_CONNECTORS}))? {_WORD})*")
-PIECE = re.compile(r"\S+")
 ACRONYM = re.compile(rf"(?:[{_UP}]\.){{2,}}|[{_UP}][{_UP}&]{{1,5}}")
 DIGIT = re.compile(r"\d")
 CONTRACTION = re.compile(r"\w['’](?:ve|m|ll|re|d|t)$")
