@@ -133,8 +133,15 @@ class WordFeatures:
         got = self.around.get(word)
         if got is None:
             low, shape = self(word)[:2]
-            got = self.around[word] = tuple(
-                at + x for at in ("-1", "-2", "+1", "+2") for x in (low, shape)
+            got = self.around[word] = (
+                "-1" + low,
+                "-1" + shape,
+                "-2" + low,
+                "-2" + shape,
+                "+1" + low,
+                "+1" + shape,
+                "+2" + low,
+                "+2" + shape,
             )
         return got
 
