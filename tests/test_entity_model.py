@@ -164,6 +164,23 @@ def test_cached_scores_are_the_sums_of_the_feature_weights() -> None:
     assert np.allclose(scores, expected, rtol=0, atol=1e-9)
 
 
+def test_fresh_tables_score_document_after_document_as_the_string_features() -> None:
+    """New tables (as in a new process) grow past their first size on the first article and
+    reuse its words and word pairs on the next: every token's scores still equal the summed
+    weights of its string features, and rows asked for many new keys at once are theirs."""
+    weights = entity_model().weights
+    tables = ScoreTables(weights, WordFeatures(lexicon(), weights.lowercase))
+    words = [f"Word{k}" for k in range(200)]  # more than the table holds before it grows
+    own = tables.types.rows_of(words)[:, 0]
+    assert np.allclose(own, np.stack([weights.score(tables.words(w)) for w in words]))
+    for text in (_seed(), "Officials in Little Rock, Ark., said the U.S. Senate met. " + _seed()):
+        toks, rules = _model_inputs(text)
+        scores = tables.document_scores(toks, rules)
+        features = [f for sent in document_features(toks, rules, tables.words) for f in sent]
+        expected = np.stack([weights.score(f) for f in features])
+        assert np.allclose(scores, expected, rtol=0, atol=1e-9)
+
+
 def test_viterbi_tags_as_crfsuite_does(tmp_path: Path) -> None:
     """A CRF trained here by python-crfsuite, saved as arrays: the numpy tagger gives the
     same tags as crfsuite's own on the same features, sentence by sentence."""
