@@ -142,7 +142,6 @@ def _block(
     if count <= _NARROW_ROWS:  # a document's sentences: sorting 32-bit keys is faster
         keys = keys.astype(np.uint32)
     keys, counts = np.unique(keys, return_counts=True)
-    keys = keys.astype(np.uint64)
     indices = (keys & _MASK).astype(np.int64)
     values = 1.0 + np.log(counts)
     if idf is not None:
