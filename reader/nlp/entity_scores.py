@@ -106,10 +106,11 @@ class ScoreTables:
         return rows >> 32, rows & _LOW
 
     def _add_pairs(self, codes: Iterable[int]) -> None:
-        index, unknown, words = self.weights.index, self.weights.unknown, self.words
+        index, unknown = self.weights.index, self.weights.unknown
         word_of: list[Any] = self.types.keys  # the words, by their rows in `types`
+        features = self.words.cache  # filled for every word that has a row
         for code in codes:
-            a, b = words(word_of[code >> 32])[0], words(word_of[code & _LOW])[0]
+            a, b = features[word_of[code >> 32]][0], features[word_of[code & _LOW]][0]
             before = index.get(before_pair(a, b), unknown)
             self.pairs[code] = before << 32 | index.get(after_pair(a, b), unknown)
 
