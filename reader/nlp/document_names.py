@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from itertools import accumulate
 
 import numpy as np
 
@@ -30,10 +31,9 @@ from .entity_features import _OPENERS, Token
 THRESHOLD = 0.3  # mean probability of a name over a word's mentions (MODELS.md)
 
 
-def _candidates(texts: Sequence[str], untagged_alone: np.ndarray) -> list[list[int]]:
+def _mentions(texts: Sequence[str]) -> list[list[int]]:
     """The mentions (token positions) of each capitalised word written more than once and
-    never in lower case in the document ("The" is, so it is not a name), of which at least
-    one stands alone untagged."""
+    never in lower case in the document ("The" is, so it is not a name)."""
     counts = Counter(texts)
     lower = {w for w in counts if w[:1].islower()}
     names = {
@@ -47,24 +47,27 @@ def _candidates(texts: Sequence[str], untagged_alone: np.ndarray) -> list[list[i
     for i, w in enumerate(texts):
         if w in names:
             mentions[w].append(i)
-    return [idx for idx in mentions.values() if untagged_alone[idx].any()]
+    return list(mentions.values())
 
 
-def _positions(texts: Sequence[str], lengths: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-    """For each token, whether it stands alone (neither neighbour in its sentence is
-    capitalised), and whether it opens its sentence (first, or after an opening quote or
-    bracket), where a capital says nothing about a name."""
-    caps = np.array([w[:1].isupper() for w in texts], dtype=bool)
-    ends = np.cumsum(lengths)
-    first = np.zeros(len(texts), dtype=bool)
-    first[ends - np.asarray(lengths)] = True
-    last = np.zeros(len(texts), dtype=bool)
-    last[ends - 1] = True
-    before = np.concatenate(([False], caps[:-1])) & ~first
-    after = np.concatenate((caps[1:], [False])) & ~last
-    opened = np.array([w in _OPENERS for w in texts], dtype=bool)
-    opening = first | (np.concatenate(([False], opened[:-1])) & ~first)
-    return np.asarray(~before & ~after), np.asarray(opening)
+class _Places:
+    """Where a token is in its sentence: whether it stands alone (neither neighbour in its
+    sentence is capitalised) and whether it opens the sentence (first, or after an opening
+    quote or bracket), where a capital says nothing about a name."""
+
+    def __init__(self, texts: Sequence[str], lengths: Sequence[int]) -> None:
+        self.texts = texts
+        self.firsts = set(accumulate(lengths[:-1], initial=0))  # each sentence's first token
+        self.firsts.add(len(texts))  # (past the last sentence)
+
+    def alone(self, i: int) -> bool:
+        texts, firsts = self.texts, self.firsts
+        capital_before = i not in firsts and texts[i - 1][:1].isupper()
+        capital_after = i + 1 not in firsts and texts[i + 1][:1].isupper()
+        return not capital_before and not capital_after
+
+    def opening(self, i: int) -> bool:
+        return i in self.firsts or self.texts[i - 1] in _OPENERS
 
 
 def pooled_tags(
@@ -79,26 +82,25 @@ def pooled_tags(
     texts = [t.text for toks in sentences for t in toks]
     lengths = [len(toks) for toks in sentences]
     flat_tags = [tag for sent in tags for tag in sent]
-    if not texts:
-        return [list(sent) for sent in tags]
-    untagged = np.array([tag == "O" for tag in flat_tags], dtype=bool)
-    alone, opening = _positions(texts, lengths)
-    untagged_alone = untagged & alone
-    words = _candidates(texts, untagged_alone)
+    places = _Places(texts, lengths)
+    words = []  # each word's mentions, and those the path left untagged standing alone
+    for idx in _mentions(texts):
+        free = [i for i in idx if flat_tags[i] == "O" and places.alone(i)]
+        if free:
+            words.append((idx, free))
     if words:
-        probs = _probabilities(lengths, scores, weights, [i for idx in words for i in idx])
+        probs = _probabilities(lengths, scores, weights, [i for idx, _ in words for i in idx])
         outside = weights.labels.index("O")
         kinds = sorted({label[2:] for label in weights.labels if label != "O"})
         columns = [[k for k, lab in enumerate(weights.labels) if lab[2:] == kind] for kind in kinds]
-        for idx in words:
+        for idx, free in words:
             p = np.array([probs[i] for i in idx])
-            inside = [k for k, i in enumerate(idx) if not opening[i]]
+            inside = [k for k, i in enumerate(idx) if not places.opening(i)]
             if 1 - p[inside or slice(None), outside].mean() < THRESHOLD:
                 continue
             kind = kinds[int(np.argmax([p[:, cols].sum() for cols in columns]))]
-            for i in idx:
-                if untagged_alone[i]:
-                    flat_tags[i] = "B-" + kind
+            for i in free:
+                flat_tags[i] = "B-" + kind
     out: list[list[str]] = []
     k = 0
     for n in lengths:
