@@ -309,3 +309,32 @@ def test_undo_asked_before_the_worker_taught_the_lesson_still_takes_it_back() ->
     rejected.undo()
     teacher.work()
     assert not learner.was_rejected("doc", 0, len(FACT)) and saved[-1] == saved[-3]
+
+
+def test_only_the_newest_lessons_keep_what_undo_needs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each lesson keeps the rows it changed for undo (about 40 kB): past `LESSONS_KEPT`
+    newer ones an old lesson lets them go, so a long session's memory stays bounded; its
+    undo then takes back the label but leaves the learning (and still takes back a
+    rejection), while the newest are still undone to the bit."""
+    from reader.annotate import suggestions
+    from reader.annotate.suggestions import Suggested, Teacher
+    from reader.claims.persist import encode
+
+    monkeypatch.setattr(suggestions, "LESSONS_KEPT", 2)
+    learner = _learner()
+    teacher = Teacher(learner, lambda: None)
+    shown = Suggested(0, len(FACT), "FACT", 0.9)
+    oldest = teacher.rejected("doc", FACT, shown)
+    teacher.work()
+    after_oldest = encode(learner)
+    newer = [teacher.labelled(FACT, "OPINION", shown), teacher.labelled(NEW_OPINION, "FACT", None)]
+    teacher.work()
+    assert oldest.update is None and all(lesson.update is not None for lesson in newer)
+    for lesson in reversed(newer):
+        lesson.undo()
+    teacher.work()
+    assert encode(learner) == after_oldest  # the kept ones: exactly as before them
+    oldest.undo()
+    teacher.work()
+    assert not learner.was_rejected("doc", 0, len(FACT))  # the rejection is taken back
+    assert learner.stats()["rejected"] == 1  # what it taught stays

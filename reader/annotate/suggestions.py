@@ -26,6 +26,9 @@ from .annotations import Annotation
 from .session import AnnotationSession, DocumentLike
 
 THRESHOLD = 0.5  # the learner's own (reader.claims.model.THRESHOLD)
+# Lessons whose learning undo can take back exactly, newest first: each keeps the rows it
+# changed (about 40 kB), so an older one forgets them and its undo leaves the learning be.
+LESSONS_KEPT = 500
 # Sentences scored together: one numpy pass each (four times cheaper a sentence than one by
 # one), small enough that a long article's memory stays small and a cancel is soon seen.
 BATCH_SENTENCES = 256
@@ -139,6 +142,7 @@ class Teacher:
         self._save = save
         self._lock = threading.Lock()
         self._queue: deque[Callable[[], None]] = deque()  # appended on the UI thread
+        self._kept: deque[Lesson] = deque()  # the newest lessons, whose updates are kept
 
     def labelled(self, sentence: str, label: str, suggested: Suggested | None) -> Lesson:
         """The annotator gave `sentence` the claim `label` (with the suggestion that was
@@ -152,6 +156,9 @@ class Teacher:
 
     def _lesson(self, lesson: Lesson) -> Lesson:
         self.queue(lesson.learn)
+        self._kept.append(lesson)
+        if len(self._kept) > LESSONS_KEPT:  # forgotten in the queue's order, after its learning
+            self.queue(self._kept.popleft().forget)
         return lesson
 
     def queue(self, job: Callable[[], None]) -> None:
@@ -192,6 +199,11 @@ class Lesson:
             learner.reject(*self.rejected)
         self.update = learner.observe(self.sentence, self.label, self.suggested)
 
+    def forget(self) -> None:
+        """Let go of the update (`LESSONS_KEPT` newer lessons were taught): undo and redo
+        then leave what was learned as it is (a rejection is still taken back)."""
+        self.update = None
+
     def undo(self) -> None:
         self.teacher.queue(self._unlearn)
 
@@ -200,7 +212,8 @@ class Lesson:
 
     def _unlearn(self) -> None:
         learner = self.teacher.learner
-        learner.undo(self.update)
+        if self.update is not None:
+            learner.undo(self.update)
         if self.rejected is not None:
             learner.unreject(*self.rejected)
 
@@ -208,4 +221,5 @@ class Lesson:
         learner = self.teacher.learner
         if self.rejected is not None:
             learner.reject(*self.rejected)
-        learner.redo(self.update)
+        if self.update is not None:
+            learner.redo(self.update)
