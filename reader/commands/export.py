@@ -216,6 +216,16 @@ def export_brat(documents: list[RawDocument], folder: Path, offsets: str = CODEP
     return count
 
 
+def check_speaker_labels(documents: Sequence[RawDocument]) -> None:
+    """Refuse, before anything is written, an export whose speaker relations could not be
+    read back (`relations.check_speaker_labels`)."""
+    from ..formats import relations
+
+    for d in documents:
+        if d.text:
+            relations.check_speaker_labels(d.to_document().annotations)
+
+
 def guard_target(output: str, owner: str | None = None) -> None:
     """Refuse to replace a reader store with an export (`-o` naming a store by mistake
     would destroy it); only a store of `owner` (an earlier snapshot of the same
@@ -279,6 +289,8 @@ def export_documents(
     A file or folder named by `output` is replaced atomically (see `atomic_output`).
     Offsets are `str` indices, or UTF-16 code units with `offsets="utf16"`."""
     check_offsets(fmt, offsets)
+    if fmt in ("brat", "label-studio"):  # the formats here that write speaker relations
+        check_speaker_labels(documents)
     if fmt == "brat":
         if not output:
             raise FormatError("brat export writes a folder of files: name it with -o DIR")

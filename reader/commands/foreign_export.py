@@ -34,6 +34,7 @@ def export_doccano(
     default project does not hold, are reported on stderr before anything is written
     (`no_overlap` drops all but the longest of each overlap and lists what it dropped).
     Offsets are `str` indices, or UTF-16 code units with `offsets="utf16"`."""
+    from ..formats import relations
     from ..formats.annotators import by_annotator, file_names
 
     groups = by_annotator(d.to_document() for d in documents if d.text)
@@ -60,6 +61,10 @@ def export_doccano(
             err=True,
         )
     entities = fmt == "doccano-entities"
+    if entities:  # the relation shape: speakers are relations
+        for group in groups.values():
+            for d in group:
+                relations.check_speaker_labels(d.annotations)
     for annotator, group in groups.items():
         if no_overlap:
             groups[annotator] = _drop_overlaps(annotator, group, entities)

@@ -15,6 +15,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from ..annotate.annotations import Annotation, Speaker
+from . import FormatError
 
 SPEAKER_LABEL = "SPEAKER"
 
@@ -35,11 +36,35 @@ def speaker_links(annotations: Sequence[Annotation]) -> tuple[list[Speaker], lis
         if a.speaker is None:
             continue
         key = (a.speaker.start, a.speaker.end)
+        target = by_span.get(key)
+        if target is not None and annotations[target].label == SPEAKER_LABEL:
+            raise FormatError(_clash(annotations[target]))
         if key not in by_span:
             by_span[key] = len(annotations) + len(extra)
             extra.append(a.speaker)
         links.append((number, by_span[key]))
     return extra, links
+
+
+def check_speaker_labels(annotations: Sequence[Annotation]) -> None:
+    """Refuse (FormatError), before anything is written, a document where an annotation
+    labelled `SPEAKER` is exactly a quote's speaker: the relation would point at it, and
+    reading the file back takes a `SPEAKER` span a relation points at for only the
+    speaker, so the annotation would be lost."""
+    speakers = {(a.speaker.start, a.speaker.end) for a in annotations if a.speaker is not None}
+    for a in annotations:
+        if a.kind != "quote" and a.label == SPEAKER_LABEL and a.span in speakers:
+            raise FormatError(_clash(a))
+
+
+def _clash(a: Annotation) -> str:
+    return (
+        f"the {SPEAKER_LABEL} annotation {a.text[:40]!r} ({a.start}:{a.end}) is also a quote's "
+        f"speaker, and a {SPEAKER_LABEL} span that a speaker relation points at is read back "
+        "as only the speaker: importing this export would lose the annotation. Nothing was "
+        f"written; give the label another name than {SPEAKER_LABEL} in the schema, or export "
+        "with --format native"
+    )
 
 
 def with_speakers(
