@@ -340,3 +340,18 @@ async def test_a_sentence_labelled_by_hand_that_was_not_suggested_counts_as_miss
         await pilot.press("1")
         await until(pilot, lambda: updates(db, "FACT") == facts + 1, "the label learned")
         assert missed() == 0
+
+
+async def test_quitting_before_a_worker_learned_a_label_still_saves_what_it_taught(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.ui.screens.suggesting import SuggestingScreen
+
+    monkeypatch.setattr(SuggestingScreen, "_learn", lambda self, teacher: None)  # no worker
+    db = tmp_path / "alice.json"
+    async with suggesting(db) as pilot:
+        await to(pilot, CLAIMS[0])
+        await pilot.press("enter")
+        await until(pilot, lambda: len(on_disk(db)) == 1, "the acceptance saved")
+        assert not state_path(db).exists()  # nothing learned yet
+    assert outcomes(db)["accepted"] == 1 and updates(db, "FACT") == 1  # learned on the way out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:  # the store is imported by the command that opens it, not at 
 
 APP_BINDINGS = GLOBAL_BINDINGS
 
+
 class ReaderApp(OrderedKeys, InertNotifications, App[None]):
     CSS_PATH = str(stylesheet())
     TITLE = "reader"
@@ -59,6 +61,7 @@ class ReaderApp(OrderedKeys, InertNotifications, App[None]):
         self.open_session = open_session
         self.ask_annotator = ask_annotator
         self.startup_error: ReaderError | None = None
+        self.exit_messages: list[str] = []  # for stderr once the app is gone (Textual has it)
 
     def run_and_close(self) -> None:
         """Run until the user quits, then close the store it annotated into; a store it
@@ -68,6 +71,8 @@ class ReaderApp(OrderedKeys, InertNotifications, App[None]):
         finally:
             if self.session is not None:
                 self.session.store.close()
+            for message in self.exit_messages:
+                print(f"reader: {message}", file=sys.stderr)
         if self.startup_error is not None:
             raise self.startup_error
 
@@ -75,7 +80,9 @@ class ReaderApp(OrderedKeys, InertNotifications, App[None]):
         schema = screen_schema(self.schema, self.session)
         screen = reading_screen(schema)
         self.push_screen(
-            screen(self.corpus, self.engine, self.session, schema, self.ensure_session, self.suggest)
+            screen(
+                self.corpus, self.engine, self.session, schema, self.ensure_session, self.suggest
+            )
         )
         if self.open_session is not None:
             # The article is painted first; the store (its imports, lock and reading) next,

@@ -343,6 +343,17 @@ class SuggestingScreen(Screen[None]):
             session.record(self._teacher.labelled(sentence, label, suggested))
             self._learn_queued()
 
+    def on_unmount(self) -> None:
+        """Quitting: what the learner was taught and no worker has learned yet is learned
+        and saved now (the annotations are saved already; this keeps their lessons)."""
+        if self._teacher is not None and self._teacher.pending:
+            try:
+                self._teacher.work()
+            except ReaderError as exc:
+                messages = getattr(self.app, "exit_messages", None)
+                if messages is not None:
+                    messages.append(f"learned suggestions NOT saved: {exc}")
+
     def _learn_queued(self) -> None:
         """Run what the learner was taught, or had undone, since the last time."""
         if self._teacher is not None and self._teacher.pending:
