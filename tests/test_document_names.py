@@ -9,7 +9,7 @@ import pytest
 
 from reader.nlp.crf_weights import Weights, marginals
 from reader.nlp.document_names import THRESHOLD, pooled_tags
-from reader.nlp.entity_features import Token, tokenize
+from reader.nlp.entity_features import Token, document_word_features, tokenize
 
 LABELS = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG")
 
@@ -78,7 +78,8 @@ def _pooled(
     being a name and the path's tags."""
     toks = tokenize(text)
     path = [(tags or {}).get(t.text, "O") for t in toks]
-    (pooled,) = pooled_tags([toks], [path], _scores_for(toks, odds), _weights())
+    doc = document_word_features([toks], [["O"] * len(toks)])
+    (pooled,) = pooled_tags([toks], [path], _scores_for(toks, odds), _weights(), doc)
     return [f"{t.text}:{new}" for t, old, new in zip(toks, path, pooled, strict=True) if old != new]
 
 

@@ -6,21 +6,20 @@ or missed everywhere although every mention leans towards a name. Here the model
 posterior probabilities (`crf_weights.marginals`) are pooled over a word's mentions: a
 capitalised word written more than once in the document, and never in lower case there,
 whose mentions inside a sentence (not opening it, where a capital says nothing) are on
-average at least `THRESHOLD` likely to be part of a name is tagged
-as a one-word name at each mention the path left untagged, with the type its mentions'
-probabilities favour. The tags are then decoded as the path's are (so a lone "The" is
+average at least `THRESHOLD` likely to be part of a name is tagged as a one-word name at
+each mention the path left untagged, with the type its mentions' probabilities favour. The tags are then decoded as the path's are (so a lone "The" is
 still trimmed away). Only a mention that stands alone is tagged (neither neighbour is
 capitalised): a single word inside a run of capitalised words is part of a longer name.
 
 The statistic (the mean, against the maximum, a noisy-or and no pooling; over the mentions
-inside sentences, against all), the stand-alone condition and the threshold were chosen on held-out wikigold with a model trained without
-it (docs/MODELS.md), never on the development set.
+inside sentences, against all), the stand-alone condition and the threshold were chosen on
+held-out wikigold with a model trained without it (docs/MODELS.md), never on the
+development set.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import accumulate
 
 import numpy as np
@@ -31,16 +30,11 @@ from .entity_features import _OPENERS, Token
 THRESHOLD = 0.3  # mean probability of a name over a word's mentions (MODELS.md)
 
 
-def _mentions(texts: Sequence[str]) -> list[list[int]]:
-    """The mentions (token positions) of each capitalised word written more than once and
-    never in lower case in the document ("The" is, so it is not a name)."""
-    counts = Counter(texts)
-    lower = {w for w in counts if w[:1].islower()}
-    names = {
-        w
-        for w, n in counts.items()
-        if n > 1 and w[:1].isupper() and w.isalpha() and w.lower() not in lower
-    }
+def _mentions(texts: Sequence[str], doc: Mapping[str, Sequence[str]]) -> list[list[int]]:
+    """The mentions (token positions) of each capitalised word of letters written more than
+    once and never in lower case in the document ("The" is, so it is not a name), as the
+    document's word features (`entity_features.document_word_features`) say."""
+    names = {w for w, f in doc.items() if "d:repeat" in f and "d:lower" not in f and w.isalpha()}
     if not names:
         return []
     mentions: dict[str, list[int]] = {w: [] for w in names}
@@ -75,16 +69,17 @@ def pooled_tags(
     tags: Sequence[Sequence[str]],
     scores: np.ndarray,
     weights: Weights,
+    doc: Mapping[str, Sequence[str]],
 ) -> list[list[str]]:
     """The path's `tags` of each sentence, with the one-word names that pooling a word's
     mentions finds (see the module's doc). `scores` are the state scores the path was
-    decoded from."""
+    decoded from, `doc` the document's word features."""
     texts = [t.text for toks in sentences for t in toks]
     lengths = [len(toks) for toks in sentences]
     flat_tags = [tag for sent in tags for tag in sent]
     places = _Places(texts, lengths)
     words = []  # each word's mentions, and those the path left untagged standing alone
-    for idx in _mentions(texts):
+    for idx in _mentions(texts, doc):
         free = [i for i in idx if flat_tags[i] == "O" and places.alone(i)]
         if free:
             words.append((idx, free))

@@ -11,7 +11,7 @@ array look-ups per token instead of building and matching twenty strings.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from itertools import chain
 from typing import Any
 
@@ -115,10 +115,14 @@ class ScoreTables:
             self.pairs[code] = before << 32 | index.get(after_pair(a, b), unknown)
 
     def document_scores(
-        self, sentences: Sequence[Sequence[Token]], rules: Sequence[Sequence[str]]
+        self,
+        sentences: Sequence[Sequence[Token]],
+        rules: Sequence[Sequence[str]],
+        doc: Mapping[str, Sequence[str]] | None = None,
     ) -> np.ndarray:
         """State scores (tokens, labels) of every token of the document, in order: the sums
-        of the weights of the features `document_features` gives it."""
+        of the weights of the features `document_features` gives it. `doc` is the
+        document's `document_word_features`, when the caller has them already."""
         texts = [t.text for sent in sentences for t in sent]
         tags = [tag for sent in rules for tag in sent]
         lengths = np.array([len(s) for s in sentences], dtype=np.intp)
@@ -141,7 +145,8 @@ class ScoreTables:
         i = np.flatnonzero(left >= 2)
         scores[i] += words[i + 2, 4]
         scores[left == 0] += self.eos
-        doc = document_word_features(sentences, rules)
+        if doc is None:
+            doc = document_word_features(sentences, rules)
         if doc:
             known = {w: tuple(f) for w, f in doc.items() if f}
             keys = [known.get(w, ()) for w in texts]

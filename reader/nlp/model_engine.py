@@ -18,7 +18,7 @@ from .analysis import analysis
 from .crf_weights import load, viterbi
 from .document_names import pooled_tags
 from .entities import find_entities
-from .entity_features import Token, WordFeatures, rule_tags, tokenize
+from .entity_features import Token, WordFeatures, document_word_features, rule_tags, tokenize
 from .entity_scores import ScoreTables
 from .gazetteer import lexicon
 from .pipeline import EngineError
@@ -156,10 +156,11 @@ def tag_entities(
     entirely untagged is kept too; with `pooled`, names found by pooling a word's mentions
     (`document_names`) are tagged too."""
     toks, per_sentence, rules = model_inputs(text, sentences)
-    scores = model.document_scores(toks, per_sentence)
+    doc = document_word_features(toks, per_sentence)
+    scores = model.document_scores(toks, per_sentence, doc)
     tags = viterbi(model.weights, scores, [len(s) for s in toks])
     if DOCUMENT_NAMES if pooled is None else pooled:
-        tags = pooled_tags(toks, tags, scores, model.weights)
+        tags = pooled_tags(toks, tags, scores, model.weights, doc)
     out: list[Entity] = []
     for sent, tags_out, tags_in in zip(toks, tags, per_sentence, strict=True):
         out.extend(decode(text, sent, tags_out, tags_in))
