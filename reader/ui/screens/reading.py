@@ -633,7 +633,8 @@ class ReadingScreen(SuggestingScreen):
         def apply(session: AnnotationSession) -> Annotation:
             existing = session.find(self.document.id, span.start, span.end, label.kind, label.name)
             source = source_after(existing, label.name)
-            missed = self._missed(span.start, span.end)  # asked before the label is made
+            # asked before the label is made (a claim only: the learner learns no other)
+            missed = self._missed(span.start, span.end) if label.kind == "claim" else None
             with session.batch():  # the label and what the learner learns: one undo step
                 annotation = session.apply_label(
                     self.document, span.start, span.end, label.name, source=source, speaker=speaker

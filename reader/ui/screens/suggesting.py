@@ -326,13 +326,18 @@ class SuggestingScreen(Screen[None]):
         if (
             suggestion_on(self._suggestions, start, end) is not None
             or self._teacher.learner.was_rejected(doc_id, start, end)
-            or not any((s.start, s.end) == (start, end) for s in self.state.sentences.spans)
+            or not self._is_sentence(start, end)
             or any(
                 (a.start, a.end) == (start, end) and a.kind == "claim" for a in self._annotations
             )
         ):
             return None
         return Suggested(start, end, "", 0.0)
+
+    def _is_sentence(self, start: int, end: int) -> bool:
+        sentences = self.state.sentences
+        at = sentences.index_at(start)
+        return at is not None and (sentences[at].start, sentences[at].end) == (start, end)
 
     def _teach(
         self, session: AnnotationSession, sentence: str, label: str, suggested: Suggested | None
