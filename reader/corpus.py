@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CorpusError
-from .jsonl import read_jsonl
 from .printable import inert
 
 ARTICLE_SUFFIXES = (".txt", ".md")
@@ -125,6 +124,8 @@ def load_article(path: Path) -> Document:
 
 def load_jsonl(path: Path, warnings: list[str]) -> list[Document]:
     """One `{"text": ..., "meta": {...}}` per line; bad lines are skipped with a warning."""
+    from .jsonl import read_jsonl  # here, not at start-up: `reader` on text files needs no json
+
     raw = _read_text(path)
     documents, bad = read_jsonl(
         raw.split("\n"), lambda record, number: _jsonl_document(record, path, number)

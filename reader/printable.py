@@ -8,7 +8,6 @@ terminal (the CLI's tables, warnings and errors; the app's titles, lists and sta
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -54,6 +53,8 @@ def inert_json(value: Any, *, indent: int | None = None) -> str:
     """`value` as JSON text that is safe to print: `json.dumps` escapes C0 controls, and
     here DEL, C1 controls (`\\u009b`, a one-byte CSI) and lone surrogates (which no
     terminal encoding can write) are escaped too. It decodes to the same value."""
+    import json  # here: the app's start (which shows text through `inert`) needs no json
+
     text = json.dumps(value, ensure_ascii=False, indent=indent)
     if _JSON_RAW.search(text):
         text = _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
