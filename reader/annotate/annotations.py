@@ -14,10 +14,7 @@ from operator import itemgetter, lt
 from typing import Any
 
 from ..errors import ReaderError
-
-KINDS = ("claim", "stance", "entity", "quote")
-"""The kinds of annotation: a claim or stance a passage makes, a named entity, a quotation
-(which may carry its speaker's span: a relation)."""
+from .kinds import KINDS
 
 CONTEXT_CHARS = 32
 

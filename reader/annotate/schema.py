@@ -21,7 +21,7 @@ from rich.color import Color, ColorParseError
 
 from ..errors import ReaderError
 from ..printable import inert
-from .annotations import KINDS
+from .kinds import KINDS
 
 DEFAULT_SCHEMA_PATH = Path(__file__).resolve().parent / "default_schema.toml"
 
