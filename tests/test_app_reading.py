@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from reader.corpus import Corpus, load_corpus
+from reader.reading.layout import BLANK, TITLE
 from reader.ui.app import make_app
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.reading import ReadingScreen
@@ -365,3 +366,26 @@ async def test_a_cursor_move_draws_only_the_lines_of_the_two_sentences(
         view.repaint()
         await pilot.pause()
         assert article_lines(pilot) == after_move  # the kept lines were still right
+
+
+async def test_a_line_is_drawn_as_its_text_cut_only_where_the_style_changes(
+    seed_corpus: Corpus,
+) -> None:
+    """A body line's segments are its text in order, each the longest run of one style
+    (cursor, entities, quotes and search matches on screen): no two neighbours alike."""
+    async with opened(seed_corpus) as pilot:
+        await pilot.press("j", "slash", *"the", "enter")
+        await pilot.pause()
+        view = reading(pilot).query_one(ArticleView)
+        text = reading(pilot).state.text
+        lines = view.lines
+        cuts = 0
+        for y in range(len(lines)):
+            if lines.kinds[y] in (TITLE, BLANK):
+                continue
+            start, end = lines.starts[y], lines.ends[y]
+            segments = list(view._text_segments(start, end, lines.kinds[y]))
+            assert "".join(s.text for s in segments) == text[start:end]
+            assert all(a.style != b.style for a, b in zip(segments, segments[1:], strict=False))
+            cuts += len(segments) - 1
+        assert cuts > 100  # the seed has many styled spans

@@ -381,16 +381,22 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         focused = state.focused_span
         if focused is not None:
             over(focused.start, focused.end, "article--focus")
-        styles = [
-            front + Style(bgcolor=back.rich_color)
-            for front, back in zip(fronts, backs, strict=True)
-        ]
         text = state.text[start:end].translate(_VISIBLE)
-        run_start = 0
-        for i in range(1, count + 1):
-            if i == count or styles[i] != styles[run_start]:
-                yield Segment(text[run_start:i], styles[run_start])
-                run_start = i
+        # One segment per run of equal styles. A style is made once per run of the same
+        # (foreground, background), not once per character (most of a line's cost).
+        runs: list[int] = []  # where each segment starts
+        styles: list[Style] = []
+        previous: tuple[Style, Color] | None = None
+        for i, layers in enumerate(zip(fronts, backs, strict=True)):
+            if layers != previous:
+                previous = layers
+                style = layers[0] + Style(bgcolor=layers[1].rich_color)
+                if not styles or style != styles[-1]:
+                    runs.append(i)
+                    styles.append(style)
+        runs.append(count)
+        for k, style in enumerate(styles):
+            yield Segment(text[runs[k] : runs[k + 1]], style)
 
     def swatch(self, text: str, color: str, pad: bool = True) -> Text:
         """`text` (with a space either side, unless not `pad`) on `colour` blended into
