@@ -11,6 +11,7 @@ import re
 from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cache
 
 from rich.cells import cell_len
 
@@ -51,11 +52,29 @@ def paragraphs(text: str) -> list[Paragraph]:
 
 # Characters that take two cells (CJK, Hangul, full-width forms, most emoji). A paragraph
 # without any is wrapped by counting characters, which is much faster.
-_WIDE = re.compile(
+_WIDE = (
     "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
     "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
     "\U0001f300-\U0001f64f\U0001f900-\U0001f9ff\U00020000-\U0003fffd]"
 )
+# Compiling _WIDE takes 2 ms (its table of the whole BMP), before the first paint. This
+# class holds every character of _WIDE and compiles 4x faster: from U+1100 on, without
+# U+1160-U+2E7F (no wide character there, but a news article's curly quotes and dashes);
+# _WIDE is compiled only for a paragraph with a character in it.
+_MAYBE_WIDE = re.compile("[^\x00-\u10ff\u1160-\u2e7f]")
+
+
+@cache
+def _wide() -> re.Pattern[str]:
+    return re.compile(_WIDE)
+
+
+def _has_wide(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` holds a character that takes two cells."""
+    return (
+        _MAYBE_WIDE.search(text, start, end) is not None
+        and _wide().search(text, start, end) is not None
+    )
 
 
 def wrap_range(text: str, start: int, end: int, width: int) -> list[tuple[int, int]]:
@@ -65,7 +84,7 @@ def wrap_range(text: str, start: int, end: int, width: int) -> list[tuple[int, i
 
 
 def _wrap(text: str, start: int, end: int, width: int) -> tuple[list[int], list[int]]:
-    wide = _WIDE.search(text, start, end) is not None
+    wide = _has_wide(text, start, end)
     starts: list[int] = []
     ends: list[int] = []
     rfind = text.rfind
