@@ -37,6 +37,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from _bytecode import compiled_env
+
 from reader.nlp import analyze, default_engine_name
 from reader.nlp.entities import find_entities
 from reader.nlp.model_engine import find_model_entities
@@ -167,16 +169,6 @@ def process_rates(chars: int, times: list[float], cpu: list[float]) -> dict[str,
 
 def ratio(report: dict[str, Any], ours: str, theirs: str, key: str) -> float:
     return round(report[ours][key] / report[theirs][key], 1)
-
-
-def compiled_env(cache: Path) -> dict[str, str]:
-    """The environment of a reader child that keeps its modules' bytecode in `cache` (its
-    first, untimed run writes it there): an editable install under PYTHONDONTWRITEBYTECODE
-    would otherwise compile every reader module at each start, which an installed wheel
-    (and spaCy's venv) never does. With a cache prefix Python looks for all bytecode there,
-    so the first run writes that of the libraries too."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    return {**env, "PYTHONPYCACHEPREFIX": str(cache)}
 
 
 def bench_processes(texts: list[str], chars: int, runs: int, spacy_python: Path) -> dict[str, Any]:
