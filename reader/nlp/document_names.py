@@ -27,7 +27,7 @@ import numpy as np
 from .crf_weights import Weights, marginals
 from .entity_features import _OPENERS, Token
 
-THRESHOLD = 0.3  # mean probability of a name over a word's mentions (MODELS.md)
+THRESHOLD = 0.4  # mean probability of a name over a word's mentions (MODELS.md)
 
 
 def _mentions(texts: Sequence[str], doc: Mapping[str, Sequence[str]]) -> list[list[int]]:

@@ -45,11 +45,11 @@ FILES: dict[str, tuple[int, int]] = {
     "wnut17_train": (1, 1),
 }
 PARAMS = {
-    "c1": 0.05,
-    "c2": 0.01,
+    "c1": 0.1,
+    "c2": 0.05,
     "max_iterations": 120,
     "feature.possible_transitions": True,
-    "feature.minfreq": 2,
+    "feature.minfreq": 1,
 }
 _SCORED = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC"}
 LOWERCASE = True  # the lc:seen / lc:unseen features (entity_features): measured, see MODELS.md
